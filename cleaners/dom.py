@@ -1,0 +1,340 @@
+"""The DOM cleaners: small named rules, run in a fixed order over a lexbor tree.
+
+The same rules clean whole HTML pages and the HTML islands of Markdown bodies; the editor
+(`cleaners.editor`) decides how a decision is applied and records it. Order matters: containers
+(comment blocks, ad slots) go first, so what they hold is not reported twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from cleaners.editor import DomEditor, attached, has_media, node_text, same
+from cleaners.hosts import HostSet
+from cleaners.htmlspan import strip_comment_mark
+from cleaners.ruleset import RuleSet
+from cleaners.urls import UrlCleaner, UrlStep, is_unsafe_url
+
+_ADSENSE_SCRIPT = re.compile(r"adsbygoogle|googlesyndication\.com|fundingchoicesmessages", re.I)
+_EMBEDDED_URL = re.compile(r"https?(?::|%3A)(?://|%2F%2F)[^'\"\s)]+", re.I)
+_URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+_LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
+_SPACE = re.compile(r"\s+")
+_UNSAFE_TAGS = "script, iframe, object, embed, applet, frame, frameset, base, form, style, link, meta"
+_URL_ATTRS = ("href", "src", "action", "formaction", "poster", "background", "xlink:href", "data")
+_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "data-lazy")
+
+
+@dataclass
+class DomContext:
+    rules: RuleSet
+    urls: UrlCleaner
+    own_hosts: HostSet  # the page's own site: related-post lists point there
+    page_host: str = ""
+
+
+Rule = Callable[[LexborHTMLParser, DomContext, DomEditor], None]
+
+
+def _scope(tree: LexborHTMLParser, ed: DomEditor) -> LexborNode:
+    return tree.body if tree.body is not None else tree.root  # type: ignore[return-value]
+
+
+def comment_blocks(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+    """Everything between a begin comment and its end comment (`[[comment_block]]`)."""
+    if not ctx.rules.comment_blocks:
+        return
+    comments = [
+        (n, strip_comment_mark(n.comment_content or ""))
+        for n in tree.root.traverse(include_text=True)  # type: ignore[union-attr]
+        if n.is_comment_node
+    ]
+    for rule in ctx.rules.comment_blocks:
+        start: LexborNode | None = None
+        for node, text in comments:
+            if rule.begin.search(text):
+                start = node
+            elif start is not None and rule.end.search(text):
+                ed.remove_range(start, node, rule.category, rule.name, rule.reason)
+                start = None
+
+
+def selectors(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+    """Elements matched by the CSS selectors of `[[selector]]` rules."""
+    for rule in ctx.rules.selectors:
+        if rule.hosts and not rule.hosts.matches(ctx.page_host):
+            continue
+        for node in tree.css(rule.css):
+            ed.remove(node, rule.category, rule.name, rule.reason)
+
+
+def adsense_scripts(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+    """Inline scripts that load or fill AdSense slots (the `push({})` calls, Funding Choices)."""
+    for node in tree.css("script"):
+        if _ADSENSE_SCRIPT.search(node.text(deep=True) or ""):
+            ed.remove(node, "adsense", "adsense-script", "AdSense script")
+
+
+def ad_media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+    """Affiliate banners (an affiliate click wrapping an image or video) and ad-server media."""
+    for a in tree.css("a[href]"):
+        href = str(a.attributes.get("href") or "")
+        verdict = ctx.urls.clean(href)
+        if verdict.action == "unlink" and verdict.last.category == "affiliate_link":
+            if has_media(a):
+                ed.remove(a, "ad_block", "affiliate-banner", "affiliate banner link")
+        elif is_unsafe_url(href):
+            for m in _EMBEDDED_URL.finditer(href):
+                inner = ctx.urls.clean(unquote(m.group(0)))
+                if inner.action == "unlink" and inner.last.category == "affiliate_link":
+                    ed.remove(a, "ad_block", "script-ad-link", "script link to an affiliate click")
+                    break
+    for node in tree.css("img, video, source, iframe, embed, object, input[type=image]"):
+        for attr in ("src", "poster", "data-src", "data"):
+            value = node.attributes.get(attr)
+            media = ctx.urls.media_verdict(str(value)) if value else None
+            if media and media[0] == "ad_block":
+                target = node
+                if (
+                    node.tag == "source"
+                    and node.parent is not None
+                    and node.parent.tag
+                    in (
+                        "video",
+                        "audio",
+                        "picture",
+                    )
+                ):
+                    target = node.parent
+                ed.remove(target, "ad_block", "ad-media", "ad image or video from an ad server")
+                break
+
+
+def _size(value: object) -> int | None:
+    m = re.match(r"\s*(\d+)", str(value)) if value is not None else None
+    return int(m.group(1)) if m else None
+
+
+def pixels(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+    """Tracking pixels: 0x0/1x1 or hidden images, known pixel hosts, 1x1 placeholder GIFs."""
+    for img in tree.css("img"):
+        attrs = img.attributes
+        src = str(attrs.get("src") or "")
+        verdict = ctx.urls.media_verdict(src) if src else None
+        if verdict and verdict[1] == "placeholder-gif":
+            real = next((str(attrs[a]) for a in _LAZY_ATTRS if attrs.get(a)), "")
+            if real:
+                step = UrlStep("tracking_pixel", "lazy-placeholder", "lazy-load placeholder replaced", src)
+                ed.set_url(img, "src", real, (step,))
+                continue
+        if verdict and verdict[0] == "tracking_pixel":
+            ed.remove(img, "tracking_pixel", verdict[1], verdict[2])
+            continue
+        w, h = _size(attrs.get("width")), _size(attrs.get("height"))
+        style = _SPACE.sub("", str(attrs.get("style") or "")).lower()
+        if (w is not None and h is not None and w <= 1 and h <= 1) or w == 0 or h == 0:
+            ed.remove(img, "tracking_pixel", "tiny-image", f"{w}x{h} image")
+        elif "visibility:hidden" in style or "display:none" in style:
+            ed.remove(img, "tracking_pixel", "hidden-image", "hidden image")
+        elif re.search(r"(?:^|;)width:[01]px", style) and re.search(r"(?:^|;)height:[01]px", style):
+            ed.remove(img, "tracking_pixel", "tiny-image", "1x1 image (style)")
+
+
+# -- related-post lists ------------------------------------------------------------------------
+
+
+def _is_label(text: str, ctx: DomContext) -> bool:
+    t = _LABEL_TRIM.sub("", _SPACE.sub(" ", text)).strip()
+    ar = ctx.rules.also_read
+    return 0 < len(t) <= ar.max_label_chars and bool(ar.labels.match(t.lower()))
+
+
+def _prev_element(node: LexborNode) -> tuple[LexborNode | None, str]:
+    """Previous element sibling, or the text that stands between (labels in plain text)."""
+    cur = node.prev
+    while cur is not None:
+        if cur.is_element_node:
+            return cur, ""
+        if cur.is_text_node and (cur.text_content or "").strip():
+            return None, cur.text_content or ""
+        cur = cur.prev
+    return None, ""
+
+
+def _list_stats(node: LexborNode, ctx: DomContext) -> tuple[int, float, float, float, float]:
+    """(items, link-text ratio, share of own/farm links, share of farm links, mean link text)."""
+    lists = [node] if node.tag in ("ul", "ol") else node.css("ul, ol")[:1]
+    if not lists:
+        return 0, 0.0, 0.0, 0.0, 0.0
+    items = [c for c in lists[0].iter() if c.tag == "li"]
+    total = len(_SPACE.sub("", node_text(node)))
+    links = node.css("a[href]")
+    link_chars = [len(_SPACE.sub("", node_text(a))) for a in links]
+    if not links or not total:
+        return len(items), 0.0, 0.0, 0.0, 0.0
+    own = farm = 0
+    for a in links:
+        host = ctx.urls.host(str(a.attributes.get("href") or ""))
+        if ctx.urls.farm_hosts.matches(host) or ctx.rules.farm_domains.matches(host):
+            farm += 1
+            own += 1
+        elif not host or ctx.own_hosts.matches(host):
+            own += 1
+    n = len(links)
+    return len(items), sum(link_chars) / total, own / n, farm / n, sum(link_chars) / n
+
+
+def _outer(node: LexborNode) -> LexborNode:
+    """A list, or the div that wraps nothing but it."""
+    parent = node.parent
+    while (
+        parent is not None
+        and parent.tag in ("div", "section", "nav", "aside")
+        and _SPACE.sub("", node_text(parent)) == _SPACE.sub("", node_text(node))
+        and len(parent.css("ul, ol")) == len(node.css("ul, ol"))  # css() counts the node itself
+    ):
+        node, parent = parent, parent.parent
+    return node
+
+
+def _label_outer(label: LexborNode) -> LexborNode:
+    parent = label.parent
+    text = _SPACE.sub("", node_text(label))
+    while parent is not None and parent.tag in ("p", "div", "strong", "b", "em", "span", "center"):
+        if _SPACE.sub("", node_text(parent)) != text:
+            break
+        label, parent = parent, parent.parent
+    return label
+
+
+def also_read(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+    """A short "Also read"/"Related" label with its list of links into the site or the farm."""
+    ar = ctx.rules.also_read
+    seen: set[int] = set()
+    if ar.label_selectors:
+        for label in tree.css(", ".join(ar.label_selectors)):
+            label = _label_outer(label)
+            nxt = label.next
+            while nxt is not None and not nxt.is_element_node:
+                if (nxt.text_content or "").strip():
+                    break
+                nxt = nxt.next
+            if nxt is not None and nxt.is_element_node and nxt.css_first("a[href]") is not None:
+                seen.add(nxt.mem_id)
+                ed.remove_range(label, nxt, "also_read", "also-read-label", "labelled related-post list")
+            else:
+                ed.remove(label, "also_read", "also-read-label", "related-posts label")
+    for lst in tree.css("ul, ol"):
+        if not attached(lst):
+            continue
+        block = _outer(lst)
+        if block.mem_id in seen:
+            continue
+        items, ratio, own, farm, mean = _list_stats(block, ctx)
+        if items < ar.min_items or ratio < ar.min_link_ratio:
+            continue
+        prev, text_label = _prev_element(block)
+        if prev is not None and _is_label(node_text(prev), ctx) and own > 0.5:
+            ed.remove_range(
+                _label_outer(prev), block, "also_read", "related-list", "labelled related-post list"
+            )
+        elif text_label and own > 0.5 and _is_label(text_label.strip().splitlines()[-1], ctx):
+            line = text_label.strip().splitlines()[-1]
+            ed.remove_labelled(block, line, "also_read", "related-list", "labelled related-post list")
+        elif farm == 1.0 and mean >= 15:
+            ed.remove(block, "also_read", "farm-link-list", "list of links into the farm")
+
+
+# -- links ------------------------------------------------------------------------------------
+
+
+def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+    """Affiliate redirects unwrapped, affiliate and hijacked links unlinked, trackers stripped."""
+    for a in tree.css("a[href]"):
+        if not attached(a):
+            continue
+        verdict = ctx.urls.clean(str(a.attributes.get("href") or ""))
+        if verdict.action == "rewrite":
+            ed.set_url(a, "href", verdict.url, verdict.steps)
+        elif verdict.action == "unlink":
+            last = verdict.last
+            if _URL_TEXT.match(node_text(a).strip()):  # the text is the junk URL itself
+                ed.remove(a, last.category, last.rule, last.reason)
+            else:
+                ed.unwrap(a, last.category, last.rule, last.reason, verdict.steps[:-1])
+    for node in tree.css("img[src], source[src], video[src], audio[src]"):
+        verdict = ctx.urls.clean(str(node.attributes.get("src") or ""))
+        if verdict.action == "rewrite":
+            steps = tuple(s for s in verdict.steps if s.category == "tracking_param")
+            if len(steps) == len(verdict.steps):
+                ed.set_url(node, "src", verdict.url, steps)
+
+
+# -- unsafe content -------------------------------------------------------------------------
+
+
+def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+    """Scripts, frames, plugins, forms; event handlers and script URLs. Known video embeds
+    become plain links."""
+    scope = _scope(tree, ed)
+    for node in scope.css(_UNSAFE_TAGS):
+        if not attached(node):
+            continue
+        if node.tag == "meta" and "refresh" not in str(node.attributes.get("http-equiv") or "").lower():
+            continue
+        if node.tag == "iframe" and _embed_link(node, ctx, ed):
+            continue
+        ed.remove(node, "unsafe", f"{node.tag}-element", f"<{node.tag}> element")
+    if not ed.markdown:
+        return  # in HTML pages attributes never reach the Markdown output
+    for node in scope.css("*"):
+        for name, value in list(node.attributes.items()):
+            lname = name.lower()
+            if lname.startswith("on"):
+                ed.drop_attr(node, name, "unsafe", "event-handler", "event-handler attribute")
+            elif lname == "srcdoc" or (lname in _URL_ATTRS and value and is_unsafe_url(str(value))):
+                if node.tag == "a" and lname == "href":
+                    ed.unwrap(node, "unsafe", "script-url", "script URL")
+                else:
+                    ed.drop_attr(node, name, "unsafe", "script-url", "script URL attribute")
+
+
+def _embed_link(node: LexborNode, ctx: DomContext, ed: DomEditor) -> bool:
+    src = ctx.urls.resolve(str(node.attributes.get("src") or ""))
+    host = ctx.urls.host(src)
+    path = re.sub(r"^[a-z]+://[^/]+", "", src, flags=re.I)
+    for embed in ctx.rules.embeds:
+        if embed.hosts.matches(host):
+            m = embed.pattern.search(path)
+            if m:
+                url = embed.link.format(**m.groupdict())
+                title = str(node.attributes.get("title") or "").strip() or f"Video ({embed.name})"
+                return ed.replace_with_link(
+                    node, url, title, "unsafe", f"{embed.name}-embed", "embedded player made a link"
+                )
+    return False
+
+
+DOM_RULES: tuple[Rule, ...] = (
+    comment_blocks,
+    selectors,
+    adsense_scripts,
+    ad_media,
+    pixels,
+    also_read,
+    links,
+    unsafe,
+)
+
+
+def run_dom_rules(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+    for rule in DOM_RULES:
+        rule(tree, ctx, ed)
+
+
+__all__ = ["DOM_RULES", "DomContext", "run_dom_rules", "same"]

@@ -1,0 +1,429 @@
+"""Editors apply rule decisions to a lexbor DOM and record each one as a Removal.
+
+`DomEditor` is used for HTML pages: it changes the DOM, nothing else. `SpanEditor` is used for
+Markdown bodies: it changes the DOM too (so later rules see the result) and also turns each
+decision into an edit of exact character spans of the original text (see `cleaners.htmlspan`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import html as htmllib
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from cleaners.htmlspan import SX, Element, Scan, comment_index
+from cleaners.records import Removal
+from cleaners.ruleset import RuleSet
+from cleaners.urls import UrlStep
+
+MEDIA = frozenset(
+    ["img", "video", "audio", "iframe", "picture", "source", "svg", "embed", "object", "canvas"]
+)
+# Containers that are removed with their last child when that removal leaves them empty.
+_CONTAINERS = frozenset(
+    "span div p center figure figcaption a li ul ol font small strong b em i u section aside "
+    "h1 h2 h3 h4 h5 h6 ins".split()
+)
+
+
+def same(a: LexborNode | None, b: LexborNode | None) -> bool:
+    return a is not None and b is not None and a.mem_id == b.mem_id
+
+
+def attached(node: LexborNode) -> bool:
+    cur: LexborNode | None = node
+    while cur is not None:
+        if cur.is_document_node:
+            return True
+        cur = cur.parent
+    return False
+
+
+def contains(outer: LexborNode, inner: LexborNode) -> bool:
+    cur: LexborNode | None = inner
+    while cur is not None:
+        if same(cur, outer):
+            return True
+        cur = cur.parent
+    return False
+
+
+_MEDIA_CSS = ",".join(sorted(MEDIA))
+
+
+def has_media(node: LexborNode) -> bool:
+    if node.tag in MEDIA:
+        return True
+    return node.is_element_node and node.css_first(_MEDIA_CSS) is not None
+
+
+def count_media(node: LexborNode) -> int:
+    """Media elements in a subtree (lexbor's css() includes the node itself)."""
+    if not node.is_element_node:
+        return 0
+    return len(node.css(_MEDIA_CSS))
+
+
+def node_text(node: LexborNode) -> str:
+    if node.is_text_node:
+        return node.text_content or ""
+    if node.is_element_node:
+        return node.text(deep=True) or ""
+    return ""
+
+
+def range_nodes(first: LexborNode, last: LexborNode) -> list[LexborNode] | None:
+    """The maximal subtrees from `first` to `last` in document order (both included)."""
+    out = [first]
+    cur: LexborNode | None = first
+    while True:
+        assert cur is not None
+        nxt = cur.next
+        while nxt is None:
+            cur = cur.parent
+            if cur is None or cur.is_document_node:
+                return None
+            nxt = cur.next
+        cur = nxt
+        while contains(cur, last) and not same(cur, last):
+            cur = cur.first_child
+            if cur is None:
+                return None
+        out.append(cur)
+        if same(cur, last):
+            return out
+
+
+@dataclass
+class Edit:
+    start: int
+    end: int
+    text: str
+
+
+class DomEditor:
+    """Applies decisions to the DOM of an HTML page."""
+
+    markdown = False
+
+    def __init__(self, tree: LexborHTMLParser, rules: RuleSet) -> None:
+        self.tree = tree
+        self.rules = rules
+        self.removals: list[Removal] = []
+        allow = ", ".join(rules.allow.selectors)
+        self._allow_css = allow or None
+        self._protected: set[int] = set()
+        if allow:
+            for node in tree.css(allow):
+                self._protected.add(node.mem_id)
+                for d in node.traverse(include_text=False):
+                    self._protected.add(d.mem_id)
+
+    # -- protection --------------------------------------------------------------------------------
+
+    def protected(self, node: LexborNode) -> bool:
+        if not self._protected:
+            return False
+        if node.mem_id in self._protected:
+            return True
+        return bool(node.is_element_node and self._allow_css and node.css_first(self._allow_css))
+
+    def _text_allowed(self, snippet: str) -> bool:
+        return self.rules.allow.allows_text(snippet)
+
+    # -- recording ----------------------------------------------------------------------------------
+
+    def snippet(self, node: LexborNode) -> str:
+        return node.html or ""
+
+    def location(self, node: LexborNode) -> dict[str, object]:
+        parts = []
+        cur: LexborNode | None = node
+        while cur is not None and cur.is_element_node and cur.tag not in ("html", "body"):
+            attrs = cur.attributes
+            label = cur.tag or "?"
+            if attrs.get("id"):
+                label += "#" + str(attrs["id"]).split()[0]
+            elif attrs.get("class"):
+                label += "." + str(attrs["class"]).split()[0] if str(attrs["class"]).split() else ""
+            parts.append(label)
+            cur = cur.parent
+        return {"path": " > ".join(reversed(parts[:5]))}
+
+    def _record(
+        self,
+        category: str,
+        rule: str,
+        reason: str,
+        snippet: str,
+        replacement: str | None,
+        loc: dict[str, object],
+    ) -> None:
+        self.removals.append(
+            Removal(category, rule, reason, snippet, replacement, **loc)  # type: ignore[arg-type]
+        )
+
+    # -- decisions ----------------------------------------------------------------------------------
+
+    def _climb(self, node: LexborNode) -> LexborNode:
+        """The node itself, or the outermost container that only holds it."""
+        target = node
+        text = node_text(node).strip()
+        media = count_media(node)
+        while True:
+            parent = target.parent
+            if parent is None or not parent.is_element_node or parent.tag not in _CONTAINERS:
+                return target
+            if self.markdown and SX not in parent.attributes:
+                return target
+            if self.protected(parent):
+                return target
+            if node_text(parent).strip() != text:
+                return target
+            if count_media(parent) != media:
+                return target
+            target = parent
+
+    def remove(self, node: LexborNode, category: str, rule: str, reason: str) -> bool:
+        if not attached(node) or self.protected(node):
+            return False
+        target = self._climb(node)
+        snippet = self.snippet(target)
+        if self._text_allowed(snippet):
+            return False
+        self._record(category, rule, reason, snippet, None, self.location(target))
+        self._apply_remove(target)
+        target.remove()
+        return True
+
+    def remove_range(
+        self, first: LexborNode, last: LexborNode, category: str, rule: str, reason: str
+    ) -> bool:
+        if not (attached(first) and attached(last)):
+            return False
+        nodes = range_nodes(first, last)
+        if nodes is None or any(n.is_element_node and self.protected(n) for n in nodes):
+            return False
+        snippet = self.range_snippet(first, last, nodes)
+        if self._text_allowed(snippet):
+            return False
+        self._record(category, rule, reason, snippet, None, self.range_location(first, last))
+        self._apply_range(first, last)
+        for n in nodes:
+            n.remove()
+        return True
+
+    def range_location(self, first: LexborNode, last: LexborNode) -> dict[str, object]:
+        return self.location(first)
+
+    def range_snippet(self, first: LexborNode, last: LexborNode, nodes: list[LexborNode]) -> str:
+        return "".join(n.html or n.text_content or "" for n in nodes)
+
+    def unwrap(
+        self, node: LexborNode, category: str, rule: str, reason: str, steps: tuple[UrlStep, ...] = ()
+    ) -> bool:
+        """Drop the element, keep its content (a link that goes, its text that stays)."""
+        if not attached(node) or self.protected(node):
+            return False
+        snippet = self.snippet(node)
+        if self._text_allowed(snippet):
+            return False
+        loc = self.location(node)
+        for step in steps:
+            self._record(step.category, step.rule, step.reason, step.removed, None, loc)
+        self._record(category, rule, reason, snippet, node_text(node), loc)
+        self._apply_unwrap(node)
+        node.unwrap()
+        return True
+
+    def set_url(self, node: LexborNode, attr: str, value: str, steps: tuple[UrlStep, ...]) -> bool:
+        if not attached(node) or self.protected(node):
+            return False
+        old = str(node.attributes.get(attr) or "")
+        if self._text_allowed(old):
+            return False
+        loc = self.location(node)
+        for step in steps:
+            self._record(step.category, step.rule, step.reason, step.removed, value, loc)
+        self._apply_attr(node, attr, value)
+        node.attrs[attr] = value
+        return True
+
+    def drop_attr(self, node: LexborNode, attr: str, category: str, rule: str, reason: str) -> bool:
+        if not attached(node) or self.protected(node):
+            return False
+        value = str(node.attributes.get(attr) or "")
+        self._record(category, rule, reason, f'{attr}="{value}"', None, self.location(node))
+        self._apply_drop_attr(node, attr)
+        del node.attrs[attr]
+        return True
+
+    def replace_with_link(
+        self, node: LexborNode, url: str, text: str, category: str, rule: str, reason: str
+    ) -> bool:
+        if not attached(node) or self.protected(node):
+            return False
+        snippet = self.snippet(node)
+        markdown = f"[{text}]({url})"
+        self._record(category, rule, reason, snippet, markdown, self.location(node))
+        self._apply_replace(node, markdown)
+        new = LexborHTMLParser(f'<a href="{htmllib.escape(url)}">{htmllib.escape(text)}</a>')
+        link = new.css_first("a")
+        if link is not None:
+            node.insert_before(link)
+        node.remove()
+        return True
+
+    def remove_labelled(self, node: LexborNode, label: str, category: str, rule: str, reason: str) -> bool:
+        """Remove a list whose label is plain text just before it (only Markdown has those)."""
+        return self.remove(node, category, rule, reason)
+
+    # -- hooks for SpanEditor -------------------------------------------------------------------
+
+    def _apply_remove(self, node: LexborNode) -> None:
+        pass
+
+    def _apply_range(self, first: LexborNode, last: LexborNode) -> None:
+        pass
+
+    def _apply_unwrap(self, node: LexborNode) -> None:
+        pass
+
+    def _apply_attr(self, node: LexborNode, attr: str, value: str) -> None:
+        pass
+
+    def _apply_drop_attr(self, node: LexborNode, attr: str) -> None:
+        pass
+
+    def _apply_replace(self, node: LexborNode, text: str) -> None:
+        pass
+
+
+class SpanEditor(DomEditor):
+    """Applies decisions to a Markdown body's HTML islands as edits of the original text."""
+
+    markdown = True
+
+    def __init__(
+        self, tree: LexborHTMLParser, rules: RuleSet, source: str, scanned: Scan, first_line: int
+    ) -> None:
+        super().__init__(tree, rules)
+        self.source = source
+        self.scan = scanned
+        self.edits: list[Edit] = []
+        self.first_line = first_line
+        self._line_starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
+
+    def element(self, node: LexborNode) -> Element | None:
+        sx = node.attributes.get(SX) if node.is_element_node else None
+        return self.scan.elements[int(sx)] if sx is not None else None
+
+    def span(self, node: LexborNode) -> tuple[int, int] | None:
+        if node.is_comment_node:
+            idx = comment_index(node.comment_content or "")
+            if idx is None:
+                return None
+            c = self.scan.comments[idx]
+            return c.start, c.end
+        el = self.element(node)
+        if el is not None:
+            return el.start, el.end
+        if node.is_element_node:  # an element lexbor implied: cover its source descendants
+            spans = [self.scan.elements[int(str(d.attributes[SX]))] for d in node.css(f"[{SX}]")]
+            if spans:
+                return min(e.start for e in spans), max(e.end for e in spans)
+        return None
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self._line_starts, offset) - 1 + self.first_line
+
+    def _loc(self, start: int, end: int) -> dict[str, object]:
+        return {"line": self.line(start), "end_line": self.line(max(start, end - 1))}
+
+    def snippet(self, node: LexborNode) -> str:
+        sp = self.span(node)
+        return self.source[sp[0] : sp[1]] if sp else ""
+
+    def location(self, node: LexborNode) -> dict[str, object]:
+        sp = self.span(node)
+        return self._loc(*sp) if sp else {}
+
+    def range_location(self, first: LexborNode, last: LexborNode) -> dict[str, object]:
+        a, b = self.span(first), self.span(last)
+        return self._loc(a[0], b[1]) if a and b else {}
+
+    def range_snippet(self, first: LexborNode, last: LexborNode, nodes: list[LexborNode]) -> str:
+        a, b = self.span(first), self.span(last)
+        return self.source[a[0] : b[1]] if a and b else ""
+
+    def remove(self, node: LexborNode, category: str, rule: str, reason: str) -> bool:
+        return self.span(node) is not None and super().remove(node, category, rule, reason)
+
+    def remove_range(
+        self, first: LexborNode, last: LexborNode, category: str, rule: str, reason: str
+    ) -> bool:
+        if self.span(first) is None or self.span(last) is None:
+            return False
+        return super().remove_range(first, last, category, rule, reason)
+
+    def remove_labelled(self, node: LexborNode, label: str, category: str, rule: str, reason: str) -> bool:
+        sp = self.span(node)
+        if sp is None or not attached(node) or self.protected(node):
+            return False
+        line_end = self.source.rfind("\n", 0, sp[0])
+        while line_end > 0 and not self.source[self.source.rfind("\n", 0, line_end) + 1 : line_end].strip():
+            line_end = self.source.rfind("\n", 0, line_end)
+        line_start = self.source.rfind("\n", 0, max(line_end, 0)) + 1
+        if line_end <= 0 or self.source[line_start:line_end].strip() != label.strip():
+            return self.remove(node, category, rule, reason)
+        snippet = self.source[line_start : sp[1]]
+        if self._text_allowed(snippet):
+            return False
+        self._record(category, rule, reason, snippet, None, self._loc(line_start, sp[1]))
+        self.edits.append(Edit(line_start, sp[1], ""))
+        node.remove()
+        return True
+
+    def _apply_remove(self, node: LexborNode) -> None:
+        sp = self.span(node)
+        if sp:
+            self.edits.append(Edit(sp[0], sp[1], ""))
+
+    def _apply_range(self, first: LexborNode, last: LexborNode) -> None:
+        a, b = self.span(first), self.span(last)
+        if a and b:
+            self.edits.append(Edit(a[0], b[1], ""))
+
+    def _apply_replace(self, node: LexborNode, text: str) -> None:
+        sp = self.span(node)
+        if sp:
+            self.edits.append(Edit(sp[0], sp[1], text))
+
+    def _apply_unwrap(self, node: LexborNode) -> None:
+        el = self.element(node)
+        if el is None:
+            return
+        self.edits.append(Edit(el.start, el.open_end, ""))
+        if el.close_start >= 0:
+            self.edits.append(Edit(el.close_start, el.end, ""))
+
+    def _apply_attr(self, node: LexborNode, attr: str, value: str) -> None:
+        el = self.element(node)
+        a = el.attrs.get(attr) if el else None
+        if a is None or a.value_start < 0:
+            return
+        raw = self.source[a.value_start : a.value_end]
+        new = value.replace("&", "&amp;") if "&amp;" in raw else value
+        if a.quote:
+            new = new.replace(a.quote, "&quot;" if a.quote == '"' else "&#39;")
+        elif any(c in new for c in " \t\n\"'=<>`"):
+            new = '"' + new.replace('"', "&quot;") + '"'
+        self.edits.append(Edit(a.value_start, a.value_end, new))
+
+    def _apply_drop_attr(self, node: LexborNode, attr: str) -> None:
+        el = self.element(node)
+        a = el.attrs.get(attr) if el else None
+        if a is not None:
+            self.edits.append(Edit(a.start, a.end, ""))

@@ -1,0 +1,77 @@
+"""Host-name matching and URL host helpers shared by every rule."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
+
+_PSL = PublicSuffixList()
+
+
+@dataclass(frozen=True)
+class HostSet:
+    """A set of host patterns.
+
+    A plain pattern ("example.com") matches that host and every subdomain; a pattern with glob
+    characters ("*.i[0-9]*.net") is matched against the whole host name.
+    """
+
+    plain: frozenset[str] = frozenset()
+    globs: re.Pattern[str] | None = None
+    patterns: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, patterns: tuple[str, ...] | list[str]) -> HostSet:
+        plain = frozenset(p.lower().strip(".") for p in patterns if not _is_glob(p))
+        globbed = [fnmatch.translate(p.lower()) for p in patterns if _is_glob(p)]
+        rx = re.compile("|".join(f"(?:{g})" for g in globbed)) if globbed else None
+        return cls(plain, rx, tuple(patterns))
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+    def __or__(self, other: HostSet) -> HostSet:
+        return HostSet.of(tuple(dict.fromkeys(self.patterns + other.patterns)))
+
+    def matches(self, host: str | None) -> bool:
+        if not host:
+            return False
+        host = host.lower()
+        if self.plain:
+            h = host
+            while True:
+                if h in self.plain:
+                    return True
+                dot = h.find(".")
+                if dot < 0:
+                    break
+                h = h[dot + 1 :]
+        return bool(self.globs and self.globs.match(host))
+
+
+def _is_glob(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
+
+
+def url_host(url: str) -> str:
+    """Lower-case host of an absolute or scheme-relative URL ('' when there is none)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """The registrable domain ("eTLD+1") of a host: www.zdnet.com -> zdnet.com."""
+    host = host.lower().strip(".")
+    if not host:
+        return ""
+    if host.replace(".", "").isdigit() or ":" in host:
+        return host
+    return _PSL.privatesuffix(host) or host

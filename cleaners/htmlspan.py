@@ -1,0 +1,275 @@
+"""Find the raw HTML inside a Markdown body, with exact source positions.
+
+Content farms paste HTML "islands" (ad blocks, AdSense inserts, link lists) between Markdown
+paragraphs. To clean those in place, every tag and comment is located here, outside code spans
+and code blocks, and a copy of the body is built for lexbor in which each start tag carries a
+`data-sx="N"` attribute and each comment an index. Rules then run on the lexbor DOM (so CSS
+selectors work), and every DOM decision maps back to exact character spans of the original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
+RAWTEXT = frozenset(["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"])
+SX = "data-sx"
+COMMENT_MARK = "\ue000"  # comment text is prefixed with MARK + index + MARK
+
+_OPEN = re.compile(
+    r"""<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(/?)>"""
+)
+_CLOSE = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_ATTR = re.compile(r"""(\s+)([^\s"'>/=]+)(?:(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_FENCE = re.compile(r"^( *)(`{3,}|~{3,})")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
+
+
+@dataclass
+class Attr:
+    name: str
+    start: int  # includes the whitespace before the name
+    end: int
+    value_start: int  # -1 when the attribute has no value
+    value_end: int
+    quote: str
+
+
+@dataclass
+class Element:
+    index: int
+    tag: str
+    start: int
+    open_end: int
+    close_start: int = -1  # -1: no end tag in the source
+    end: int = -1
+    attrs: dict[str, Attr] = field(default_factory=dict)
+
+
+@dataclass
+class Comment:
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Scan:
+    elements: list[Element]
+    comments: list[Comment]
+    html: str  # what lexbor parses
+    code: list[tuple[int, int]]  # code spans and blocks: never touched
+
+    @property
+    def has_markup(self) -> bool:
+        return bool(self.elements or self.comments)
+
+
+def code_regions(text: str) -> list[tuple[int, int]]:
+    """Character ranges of fenced and indented code blocks and inline code spans."""
+    regions: list[tuple[int, int]] = []
+    pos = 0
+    fence: tuple[str, int] | None = None
+    fence_start = 0
+    prev_blank = True
+    in_list = False
+    indented_start = -1
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if fence is not None:
+            m = _FENCE.match(line)
+            if (
+                m
+                and m.group(2)[0] == fence[0]
+                and len(m.group(2)) >= fence[1]
+                and not line[m.end() :].strip()
+            ):
+                regions.append((fence_start, pos + len(line)))
+                fence = None
+            pos += len(line)
+            continue
+        m = _FENCE.match(line)
+        if m and not (m.group(2)[0] == "`" and "`" in line[m.end() :]):
+            fence, fence_start = (m.group(2)[0], len(m.group(2))), pos
+            if indented_start >= 0:
+                regions.append((indented_start, pos))
+                indented_start = -1
+            pos += len(line)
+            prev_blank = False
+            continue
+        indent = len(line) - len(line.lstrip(" \t"))
+        is_code_line = bool(stripped) and (line.startswith("\t") or indent >= 4)
+        if indented_start >= 0:
+            if stripped and not is_code_line:
+                regions.append((indented_start, pos))
+                indented_start = -1
+        elif is_code_line and prev_blank and not in_list:
+            indented_start = pos
+        if stripped:
+            if _LIST_ITEM.match(line):
+                in_list = True
+            elif indent == 0 and prev_blank:
+                in_list = False
+        prev_blank = not stripped
+        pos += len(line)
+    if fence is not None:
+        regions.append((fence_start, len(text)))
+    if indented_start >= 0:
+        regions.append((indented_start, len(text)))
+    regions.extend(_code_spans(text, regions))
+    regions.sort()
+    return regions
+
+
+def _code_spans(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    if "`" not in text:
+        return spans
+    runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text) if not _inside(m.start(), blocks)]
+    i = 0
+    while i < len(runs):
+        start, end = runs[i]
+        n = end - start
+        for j in range(i + 1, len(runs)):
+            s2, e2 = runs[j]
+            if _BLANK_LINE.search(text, end, s2):
+                break
+            if e2 - s2 == n:
+                spans.append((start, e2))
+                i = j
+                break
+        i += 1
+    return spans
+
+
+def _inside(pos: int, regions: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in regions)
+
+
+def _block_end(text: str, pos: int) -> int:
+    m = _BLANK_LINE.search(text, pos)
+    return m.start() + 1 if m else len(text)
+
+
+def scan(text: str) -> Scan:
+    """Locate tags and comments in a Markdown body and build the lexbor copy."""
+    code = code_regions(text) if ("`" in text or "~~~" in text or "    " in text or "\t" in text) else []
+    elements: list[Element] = []
+    comments: list[Comment] = []
+    out: list[str] = []
+    stack: list[Element] = []
+    pos = 0  # next character of `text` not yet copied to `out`
+    code_i = 0
+    search = 0
+    n = len(text)
+
+    def copy_text(upto: int) -> None:
+        nonlocal pos
+        if upto > pos:
+            out.append(text[pos:upto].replace("<", "&lt;"))
+            pos = upto
+
+    while True:
+        lt = text.find("<", search)
+        if lt < 0:
+            break
+        while code_i < len(code) and code[code_i][1] <= lt:
+            code_i += 1
+        if code_i < len(code) and code[code_i][0] <= lt:
+            search = code[code_i][1]
+            continue
+        if text.startswith("<!--", lt):
+            m = _COMMENT.match(text, lt)
+            if not m:
+                search = lt + 1
+                continue
+            copy_text(lt)
+            c = Comment(len(comments), lt, m.end(), m.group(1))
+            comments.append(c)
+            out.append(f"<!--{COMMENT_MARK}{c.index}{COMMENT_MARK}{m.group(1)}-->")
+            pos = search = m.end()
+            continue
+        if text.startswith("</", lt):
+            m = _CLOSE.match(text, lt)
+            if not m:
+                search = lt + 1
+                continue
+            copy_text(lt)
+            tag = m.group(1).lower()
+            for k in range(len(stack) - 1, -1, -1):
+                if stack[k].tag == tag:
+                    for el in stack[k + 1 :]:
+                        el.end = lt
+                    stack[k].close_start, stack[k].end = lt, m.end()
+                    del stack[k:]
+                    break
+            out.append(m.group(0))
+            pos = search = m.end()
+            continue
+        m = _OPEN.match(text, lt)
+        if not m:
+            search = lt + 1
+            continue
+        copy_text(lt)
+        tag = m.group(1).lower()
+        el = Element(len(elements), tag, lt, m.end())
+        for a in _ATTR.finditer(m.group(2)):
+            base = lt + 1 + len(m.group(1)) + a.start()
+            name = a.group(2).lower()
+            if name in el.attrs:
+                continue
+            vs = ve = -1
+            quote = ""
+            for g, q in ((4, '"'), (5, "'"), (6, "")):
+                if a.group(g) is not None:
+                    vs = lt + 1 + len(m.group(1)) + a.start(g)
+                    ve = vs + len(a.group(g))
+                    quote = q
+                    break
+            el.attrs[name] = Attr(name, base, base + len(a.group(0)), vs, ve, quote)
+        elements.append(el)
+        out.append(f'<{m.group(1)} {SX}="{el.index}"{m.group(2)}{" /" if m.group(3) else ""}>')
+        pos = search = m.end()
+        if tag in VOID:
+            el.end = m.end()
+        elif tag in RAWTEXT:
+            close = re.compile(rf"</{tag}\s*>", re.I).search(text, m.end())
+            limit = _block_end(text, m.end()) if tag != "script" and tag != "style" else n
+            if close and close.start() <= max(limit, m.end()):
+                out.append(text[m.end() : close.start()])
+                out.append(close.group(0))
+                el.close_start, el.end = close.start(), close.end()
+            else:
+                end = _block_end(text, m.end())
+                out.append(text[m.end() : end].replace("<", "&lt;") if tag == "textarea" else "")
+                out.append(f"</{tag}>")
+                el.end = end
+            pos = search = el.end
+        else:
+            stack.append(el)
+    copy_text(n)
+    for el in stack:  # unclosed: it ends where its Markdown block ends
+        el.end = _block_end(text, el.open_end)
+    html = "<!DOCTYPE html><html><head></head><body>" + "".join(out) + "</body></html>"
+    return Scan(elements, comments, html, code)
+
+
+def comment_index(comment_text: str) -> int | None:
+    """The scan index carried by a comment node's text (None for other comments)."""
+    if comment_text.startswith(COMMENT_MARK):
+        end = comment_text.find(COMMENT_MARK, 1)
+        if end > 0:
+            return int(comment_text[1:end])
+    return None
+
+
+def strip_comment_mark(comment_text: str) -> str:
+    if comment_text.startswith(COMMENT_MARK):
+        end = comment_text.find(COMMENT_MARK, 1)
+        if end > 0:
+            return comment_text[end + 1 :]
+    return comment_text

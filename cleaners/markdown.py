@@ -1,0 +1,382 @@
+"""Clean a Markdown body in place.
+
+Only junk is cut: every line that holds no junk stays byte-identical, so `diff original cleaned`
+shows removals and rewritten URLs only. HTML islands are cleaned by the DOM rules through a
+`SpanEditor`; Markdown links, images and related-post lists by the rules below. All decisions
+become character edits of the original text, applied once at the end, then the lines they
+emptied and the blank-line runs they left are tidied.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser
+
+from cleaners.dom import DomContext, run_dom_rules
+from cleaners.editor import Edit, SpanEditor
+from cleaners.htmlspan import Scan, scan
+from cleaners.mdsyntax import (
+    escape_url,
+    find_autolinks,
+    find_bare_urls,
+    find_links,
+    find_ref_uses,
+    find_refdefs,
+)
+from cleaners.records import Removal
+from cleaners.urls import UrlStep
+
+_LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+")
+_INLINE_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]*)")
+_URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+_LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
+_RESIDUE = re.compile(r"^[ \t]*(?:(?:[*+-]|\d{1,9}[.)]|>|#{1,6})[ \t]*)?(?:\*\*|__|\*|_|[ \t])*$")
+
+
+@dataclass(frozen=True)
+class MarkdownResult:
+    text: str
+    removals: tuple[Removal, ...]
+
+
+class _Recorder:
+    def __init__(self, source: str, first_line: int, allow_text: object) -> None:
+        self.source = source
+        self.first_line = first_line
+        self.removals: list[Removal] = []
+        self.edits: list[Edit] = []
+        self._starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self._allow = allow_text
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self._starts, offset) - 1 + self.first_line
+
+    def add(
+        self,
+        start: int,
+        end: int,
+        new: str,
+        category: str,
+        rule: str,
+        reason: str,
+        snippet: str | None = None,
+        replacement: str | None = None,
+    ) -> None:
+        self.removals.append(
+            Removal(
+                category,
+                rule,
+                reason,
+                self.source[start:end] if snippet is None else snippet,
+                replacement,
+                self.line(start),
+                self.line(max(start, end - 1)),
+            )
+        )
+        self.edits.append(Edit(start, end, new))
+
+    def steps(self, start: int, end: int, steps: tuple[UrlStep, ...], new_url: str) -> None:
+        for s in steps:
+            self.removals.append(
+                Removal(
+                    s.category, s.rule, s.reason, s.removed, new_url, self.line(start), self.line(end - 1)
+                )
+            )
+
+
+def clean_markdown(body: str, ctx: DomContext, first_line: int = 1) -> MarkdownResult:
+    """Clean a Markdown body; `first_line` is the file line the body starts on."""
+    sc = scan(body)
+    edits: list[Edit] = []
+    removals: list[Removal] = []
+    if sc.has_markup:
+        tree = LexborHTMLParser(sc.html)
+        ed = SpanEditor(tree, ctx.rules, body, sc, first_line)
+        run_dom_rules(tree, ctx, ed)
+        edits.extend(ed.edits)
+        removals.extend(ed.removals)
+    rec = _Recorder(body, first_line, ctx.rules.allow)
+    blocked = _blocked(sc, edits)
+    _related_lists(body, sc, ctx, rec, blocked)
+    blocked = _merge(blocked + [(e.start, e.end) for e in rec.edits])
+    _links(body, ctx, rec, blocked)
+    edits.extend(rec.edits)
+    removals.extend(rec.removals)
+    if not edits:
+        return MarkdownResult(body, tuple(removals))
+    return MarkdownResult(apply_edits(body, edits), tuple(removals))
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _blocked(sc: Scan, edits: list[Edit]) -> list[tuple[int, int]]:
+    spans = list(sc.code)
+    for el in sc.elements:
+        spans.append((el.start, el.open_end))
+        if el.close_start >= 0:
+            spans.append((el.close_start, el.end))
+    spans.extend((c.start, c.end) for c in sc.comments)
+    spans.extend((e.start, e.end) for e in edits if not e.text)
+    return _merge(spans)
+
+
+# -- related-post lists written in Markdown -------------------------------------------------------
+
+
+def _label(line: str, ctx: DomContext) -> bool:
+    t = _LABEL_TRIM.sub("", re.sub(r"\s+", " ", line.lstrip("#> \t"))).strip()
+    ar = ctx.rules.also_read
+    return 0 < len(t) <= ar.max_label_chars and bool(ar.labels.match(t.lower()))
+
+
+def _related_lists(
+    body: str, sc: Scan, ctx: DomContext, rec: _Recorder, blocked: list[tuple[int, int]]
+) -> None:
+    lines = body.splitlines(keepends=True)
+    offsets = [0]
+    for ln in lines:
+        offsets.append(offsets[-1] + len(ln))
+    ar = ctx.rules.also_read
+    i = 0
+    while i < len(lines):
+        if not _LIST_ITEM.match(lines[i]) or _in(offsets[i], blocked):
+            i += 1
+            continue
+        j, items = i, 0
+        while j < len(lines):
+            ln = lines[j]
+            if _LIST_ITEM.match(ln):
+                items += 1
+            elif not ln.strip():
+                if j + 1 >= len(lines) or not _LIST_ITEM.match(lines[j + 1]):
+                    break
+            elif not ln.startswith((" ", "\t")):
+                break
+            j += 1
+        block = "".join(lines[i:j])
+        start, end = offsets[i], offsets[i] + len(block.rstrip("\n"))
+        # the label: the last non-blank line before the list
+        k = i - 1
+        while k >= 0 and not lines[k].strip():
+            k -= 1
+        labelled = k >= 0 and i - k <= 2 and _label(lines[k], ctx) and not _in(offsets[k], blocked)
+        stats = _md_list_stats(block, ctx)
+        if items >= ar.min_items and stats[0] >= ar.min_link_ratio:
+            if labelled and stats[1] > 0.5:
+                rec.add(offsets[k], end, "", "also_read", "related-list", "labelled related-post list")
+            elif stats[2] == 1.0 and stats[3] >= 15:
+                rec.add(start, end, "", "also_read", "farm-link-list", "list of links into the farm")
+        i = max(j, i + 1)
+
+
+def _md_list_stats(block: str, ctx: DomContext) -> tuple[float, float, float, float]:
+    """(link-text ratio, own/farm share, farm share, mean link text) of a Markdown list."""
+    text = "".join(_LIST_ITEM.sub("", ln) for ln in block.splitlines())
+    total = len(re.sub(r"[\s*_]", "", re.sub(r"\]\([^)]*\)", "]", text)).replace("[", "").replace("]", ""))
+    links = _INLINE_LINK.findall(block)
+    if not links or not total:
+        return 0.0, 0.0, 0.0, 0.0
+    chars = [len(re.sub(r"[\s*_]", "", t)) for t, _ in links]
+    own = farm = 0
+    for _, url in links:
+        host = ctx.urls.host(url)
+        if ctx.urls.farm_hosts.matches(host) or ctx.rules.farm_domains.matches(host):
+            farm += 1
+            own += 1
+        elif not host or ctx.own_hosts.matches(host):
+            own += 1
+    n = len(links)
+    return sum(chars) / total, own / n, farm / n, sum(chars) / n
+
+
+def _in(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+# -- links, images, definitions, autolinks, bare URLs ---------------------------------------------
+
+
+def _links(body: str, ctx: DomContext, rec: _Recorder, blocked: list[tuple[int, int]]) -> None:
+    urls = ctx.urls
+    links, orphans = find_links(body, blocked)
+    removed: list[tuple[int, int]] = []
+    for link in sorted(links, key=lambda k: (k.start, -k.end)):
+        if any(a <= link.start < b for a, b in removed):
+            continue
+        url = body[link.dest_start : link.dest_end]
+        text = body[link.text_start : link.text_end]
+        if link.image:
+            media = urls.media_verdict(url)
+            if media:
+                rec.add(link.start, link.end, "", media[0], media[1], media[2])
+                removed.append((link.start, link.end))
+                continue
+            verdict = urls.clean(url)
+            if verdict.action == "rewrite" and all(s.category == "tracking_param" for s in verdict.steps):
+                _rewrite(body, rec, link.dest_start, link.dest_end, verdict.url, verdict.steps, link.angle)
+            continue
+        verdict = urls.clean(url)
+        if verdict.action == "rewrite":
+            _rewrite(body, rec, link.dest_start, link.dest_end, verdict.url, verdict.steps, link.angle)
+        elif verdict.action == "unlink":
+            last = verdict.last
+            has_image = "![" in text or "<img" in text.lower()
+            if last.category == "affiliate_link" and has_image:
+                rec.add(link.start, link.end, "", "ad_block", "affiliate-banner", "affiliate banner link")
+                removed.append((link.start, link.end))
+                continue
+            if not text.strip() or _URL_TEXT.match(text.strip()):
+                rec.add(link.start, link.end, "", last.category, last.rule, last.reason)
+                removed.append((link.start, link.end))
+                continue
+            if ctx.rules.allow.allows_text(body[link.start : link.end]):
+                continue
+            rec.steps(link.start, link.end, verdict.steps[:-1], "")
+            # drop "[" and "](url)" separately so edits inside the text stay valid
+            rec.add(
+                link.start,
+                link.text_start,
+                "",
+                last.category,
+                last.rule,
+                last.reason,
+                snippet=body[link.start : link.end],
+                replacement=text,
+            )
+            rec.edits.append(Edit(link.text_end, link.end, ""))
+    for o in orphans:
+        verdict = urls.clean(body[o.dest_start : o.dest_end])
+        if verdict.action == "unlink":
+            start = o.start
+            while start > 0 and body[start - 1] in " \t":
+                start -= 1
+            last = verdict.last
+            rec.add(start, o.end, "", last.category, last.rule, "stray link residue: " + last.reason)
+    for d in find_refdefs(body, blocked):
+        url = body[d.dest_start : d.dest_end]
+        verdict = urls.clean(url)
+        if verdict.action == "rewrite":
+            _rewrite(body, rec, d.dest_start, d.dest_end, verdict.url, verdict.steps, False)
+        elif verdict.action == "unlink":
+            last = verdict.last
+            end = d.end + 1 if body[d.end : d.end + 1] == "\n" else d.end
+            rec.add(d.start, end, "", last.category, last.rule, last.reason + " (link definition)")
+            for s, ts, te, e in find_ref_uses(body, d.label, blocked):
+                rec.add(
+                    s,
+                    ts,
+                    "",
+                    last.category,
+                    last.rule,
+                    last.reason,
+                    snippet=body[s:e],
+                    replacement=body[ts:te],
+                )
+                rec.edits.append(Edit(te, e, ""))
+    spans = [(lk.start, lk.end) for lk in links]
+    for a, b in find_autolinks(body, blocked):
+        verdict = urls.clean(body[a + 1 : b - 1])
+        if verdict.action == "rewrite":
+            _rewrite(body, rec, a + 1, b - 1, verdict.url, verdict.steps, True)
+        elif verdict.action == "unlink":
+            rec.add(a, b, "", verdict.last.category, verdict.last.rule, verdict.last.reason)
+        spans.append((a, b))
+    taken = _merge(blocked + spans)
+    for a, b in find_bare_urls(body, taken):
+        raw = body[a:b]
+        if raw.lower().startswith("www."):
+            continue
+        verdict = urls.clean(raw)
+        if verdict.action == "rewrite":
+            _rewrite(body, rec, a, b, verdict.url, verdict.steps, True)
+        elif verdict.action == "unlink":
+            rec.add(a, b, "", verdict.last.category, verdict.last.rule, verdict.last.reason)
+
+
+def _rewrite(
+    body: str, rec: _Recorder, start: int, end: int, url: str, steps: tuple[UrlStep, ...], angle: bool
+) -> None:
+    new = escape_url(url, angle)
+    if rec.source[start:end] == new:
+        return
+    rec.steps(start, end, steps, new)
+    rec.edits.append(Edit(start, end, new))
+
+
+# -- applying edits ---------------------------------------------------------------------------
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping edits (an edit inside a larger one is dropped), then tidy."""
+    kept: list[Edit] = []
+    for e in sorted(edits, key=lambda x: (x.start, -x.end)):
+        if kept and e.start < kept[-1].end:
+            continue  # inside (or overlapping) an edit already taken
+        kept.append(e)
+    parts: list[str] = []
+    marks: list[tuple[int, bool]] = []  # (output offset, cut a line break)
+    pos = out_len = 0
+    for e in kept:
+        parts.append(text[pos : e.start])
+        out_len += e.start - pos
+        marks.append((out_len, "\n" in text[e.start : e.end]))
+        parts.append(e.text)
+        out_len += len(e.text)
+        pos = e.end
+    parts.append(text[pos:])
+    return _tidy("".join(parts), marks)
+
+
+def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
+    """Drop lines an edit left empty (or holding only a list marker or emphasis markers), and
+    collapse the blank-line runs next to a removal to one blank line."""
+    lines = text.split("\n")
+    starts = [0]
+    for ln in lines[:-1]:
+        starts.append(starts[-1] + len(ln) + 1)
+    touched: dict[int, bool] = {}  # line -> an edit there cut a line break
+    for off, cut in marks:
+        idx = bisect.bisect_right(starts, off) - 1
+        touched[idx] = touched.get(idx, False) or cut
+    kept: list[str] = []
+    near: list[bool] = []  # a line break was cut on, or right before, this line
+    pending = False
+    for idx, line in enumerate(lines):
+        if idx in touched and idx != len(lines) - 1 and _RESIDUE.match(line):
+            pending = True
+            if near:
+                near[-1] = True
+            continue
+        kept.append(line)
+        near.append(pending or touched.get(idx, False))
+        pending = False
+    tail, tail_near = kept.pop(), near.pop() or pending
+    out: list[str] = []
+    i, n = 0, len(kept)
+    while i < n:
+        if kept[i].strip():
+            out.append(kept[i])
+            i += 1
+            continue
+        j = i
+        while j < n and not kept[j].strip():
+            j += 1
+        affected = any(near[i:j]) or (i > 0 and near[i - 1]) or (j < n and near[j]) or (j == n and tail_near)
+        if not affected:
+            out.extend(kept[i:j])
+        elif i > 0 and j < n:
+            out.append(kept[i])
+        i = j
+    out.append(tail)
+    return "\n".join(out)

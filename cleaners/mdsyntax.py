@@ -1,0 +1,222 @@
+"""Locate Markdown links, images, reference definitions, autolinks and bare URLs with exact
+positions, so cleaners can rewrite just a URL or drop just the link syntax around a text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_BLANK = re.compile(r"\n[ \t]*\n")
+_REFDEF = re.compile(r"^ {0,3}\[((?:[^\]\\\n]|\\.){1,999})\]:[ \t]*\n?[ \t]*(<[^>\n]*>|\S+)", re.M)
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*)>")
+_BARE = re.compile(r"(?<![\w/(<\[\"'=:.])(?:https?://|www\.)[^\s<>\"'`\[\]]+", re.I)
+_MAX_TEXT = 3000
+
+
+@dataclass(frozen=True)
+class Link:
+    start: int  # "!" or "["
+    text_start: int
+    text_end: int  # the "]"
+    dest_start: int
+    dest_end: int
+    end: int  # after ")"
+    image: bool
+    angle: bool  # destination written as <...>
+
+    @property
+    def dest_span(self) -> tuple[int, int]:
+        return self.dest_start, self.dest_end
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A stray "](url)" with no opening bracket (scrape residue around a broken link)."""
+
+    start: int
+    dest_start: int
+    dest_end: int
+    end: int
+
+
+@dataclass(frozen=True)
+class RefDef:
+    label: str
+    start: int  # line start
+    end: int  # line end (before newline)
+    dest_start: int
+    dest_end: int
+
+
+def _opening_bracket(text: str, close: int) -> int:
+    """The "[" matching the "]" at `close`, within the same paragraph (-1 when none)."""
+    para = max(text.rfind("\n\n", 0, close) + 2, close - _MAX_TEXT, 0)
+    j = text.rfind("[", para, close)
+    while j >= 0:
+        between = text[j + 1 : close]
+        if (j == 0 or text[j - 1] != "\\") and between.count("[") == between.count("]"):
+            return j
+        j = text.rfind("[", para, j)
+    return -1
+
+
+def _destination(text: str, pos: int) -> tuple[int, int, int, bool] | None:
+    """Parse `(dest "title")` starting after "(": (dest_start, dest_end, end, angle)."""
+    n = len(text)
+    i = pos
+    while i < n and text[i] in " \t":
+        i += 1
+    if i < n and text[i] == "\n":
+        i += 1
+        while i < n and text[i] in " \t":
+            i += 1
+    angle = i < n and text[i] == "<"
+    if angle:
+        j = text.find(">", i)
+        nl = text.find("\n", i)
+        if j < 0 or (0 <= nl < j):
+            return None
+        ds, de, i = i + 1, j, j + 1
+    else:
+        ds = i
+        depth = 0
+        while i < n:
+            c = text[i]
+            if c == "\\" and i + 1 < n:
+                i += 2
+                continue
+            if c in " \t\n" or ord(c) < 32:
+                break
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            i += 1
+        de = i
+    while i < n and text[i] in " \t":
+        i += 1
+    if i < n and text[i] == "\n":
+        i += 1
+        while i < n and text[i] in " \t":
+            i += 1
+    if i < n and text[i] in "\"'(":
+        close = ")" if text[i] == "(" else text[i]
+        j = i + 1
+        while j < n and text[j] != close:
+            if text[j] == "\\":
+                j += 1
+            j += 1
+        if j >= n:
+            return None
+        i = j + 1
+        while i < n and text[i] in " \t\n":
+            i += 1
+    if i < n and text[i] == ")":
+        return ds, de, i + 1, angle
+    return None
+
+
+def find_links(text: str, blocked: list[tuple[int, int]]) -> tuple[list[Link], list[Orphan]]:
+    """Inline links and images (outermost and nested), and orphan "](url)" fragments."""
+    links: list[Link] = []
+    orphans: list[Orphan] = []
+    pos = 0
+    while True:
+        close = text.find("](", pos)
+        if close < 0:
+            break
+        pos = close + 1
+        if _blocked(close, blocked):
+            continue
+        parsed = _destination(text, close + 2)
+        if parsed is None:
+            continue
+        ds, de, end, angle = parsed
+        opening = _opening_bracket(text, close)
+        if opening < 0:
+            orphans.append(Orphan(close, ds, de, end))
+            continue
+        if _blocked(opening, blocked):
+            continue
+        image = opening > 0 and text[opening - 1] == "!" and (opening < 2 or text[opening - 2] != "\\")
+        start = opening - 1 if image else opening
+        links.append(Link(start, opening + 1, close, ds, de, end, image, angle))
+    return links, orphans
+
+
+def find_refdefs(text: str, blocked: list[tuple[int, int]]) -> list[RefDef]:
+    out = []
+    for m in _REFDEF.finditer(text):
+        if _blocked(m.start(), blocked):
+            continue
+        ds, de = m.start(2), m.end(2)
+        if text[ds] == "<":
+            ds, de = ds + 1, de - 1
+        line_end = text.find("\n", m.end())
+        out.append(RefDef(m.group(1), m.start(), len(text) if line_end < 0 else line_end, ds, de))
+    return out
+
+
+def find_ref_uses(text: str, label: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Uses of a reference label: (start, text_start, text_end, end) for [text][label],
+    [label][] and [label]."""
+    lab = re.escape(label).replace(r"\ ", r"\s+")
+    rx = re.compile(
+        rf"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\[\s*{lab}\s*\]|\[({lab})\](?:\[\])?(?![(\[:])", re.I
+    )
+    out = []
+    for m in rx.finditer(text):
+        if _blocked(m.start(), blocked):
+            continue
+        if m.start() > 0 and text[m.start() - 1] == "!":
+            continue
+        g = 1 if m.group(1) is not None else 2
+        out.append((m.start(), m.start(g), m.end(g), m.end()))
+    return out
+
+
+def find_autolinks(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _AUTOLINK.finditer(text) if not _blocked(m.start(), blocked)]
+
+
+def find_bare_urls(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for m in _BARE.finditer(text):
+        if _blocked(m.start(), blocked):
+            continue
+        url = m.group(0)
+        cut = len(url)
+        while cut and url[cut - 1] in ".,;:!?*_~":
+            cut -= 1
+        while cut and url[cut - 1] == ")" and url[:cut].count("(") < url[:cut].count(")"):
+            cut -= 1
+        out.append((m.start(), m.start() + cut))
+    return out
+
+
+def _blocked(pos: int, blocked: list[tuple[int, int]]) -> bool:
+    # blocked is sorted; linear scans are fine for the few dozen regions a page has
+    for a, b in blocked:
+        if a > pos:
+            return False
+        if pos < b:
+            return True
+    return False
+
+
+def escape_url(url: str, angle: bool) -> str:
+    """A URL made safe to sit in a Markdown link destination."""
+    url = url.replace(" ", "%20").replace("\n", "")
+    if angle:
+        return url.replace("<", "%3C").replace(">", "%3E")
+    depth = 0
+    for c in url:
+        depth += c == "("
+        depth -= c == ")"
+        if depth < 0:
+            break
+    if depth != 0:
+        url = url.replace("(", "%28").replace(")", "%29")
+    return url

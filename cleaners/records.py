@@ -1,0 +1,60 @@
+"""What a cleaner reports: one Removal per decision, so an auditor can check each one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+CATEGORIES = (
+    "ad_block",
+    "tracking_pixel",
+    "adsense",
+    "also_read",
+    "affiliate_link",
+    "hijacked_link",
+    "tracking_param",
+    "unsafe",
+)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One thing a rule took out of a document (or rewrote in it).
+
+    `snippet` is the exact text removed (for Markdown inputs, bytes of the original file);
+    `replacement` is what took its place, if anything (a cleaned URL, a link's text).
+    `line`/`end_line` are 1-based lines in the input file; `path` locates an HTML element.
+    """
+
+    category: str
+    rule: str
+    reason: str
+    snippet: str
+    replacement: str | None = None
+    line: int | None = None
+    end_line: int | None = None
+    path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "category": self.category,
+            "rule": self.rule,
+            "reason": self.reason,
+            "snippet": self.snippet,
+        }
+        if self.replacement is not None:
+            out["replacement"] = self.replacement
+        if self.line is not None:
+            out["line"] = self.line
+            out["end_line"] = self.end_line if self.end_line is not None else self.line
+        if self.path is not None:
+            out["path"] = self.path
+        return out
+
+
+def count_by_category(removals: list[Removal] | tuple[Removal, ...]) -> dict[str, int]:
+    """Removals per category, every category present (zero when nothing was removed)."""
+    counts = dict.fromkeys(CATEGORIES, 0)
+    for r in removals:
+        counts[r.category] += 1
+    return counts

@@ -1,0 +1,3 @@
+"""scraper: syndicated web articles to clean, attributed Markdown."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,127 @@
+"""Front matter kept as text: read its values, add keys without touching a byte of the rest.
+
+python-frontmatter's dumps() sorts keys and rewrites values (dates, `NO`, `1.10` …), so it is
+only used for nothing here: the original text is split off, parsed with PyYAML (or tomllib for
+Hugo's `+++` TOML), and new keys are appended as text just before the closing delimiter.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from scraper.errors import DocumentError
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+_OPEN = re.compile(r"\A(---|\+\+\+)[ \t]*(\r?\n)")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    open_line: str  # "---\n", exactly as in the file
+    raw: str  # the text between the delimiters, exactly
+    close_line: str  # "---\n" (or "...\n"), exactly
+    fmt: str  # "yaml" or "toml"
+    newline: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def line_count(self) -> int:
+        """Lines taken by the whole block, delimiters included."""
+        return (self.open_line + self.raw + self.close_line).count("\n")
+
+    def text(self) -> str:
+        return self.open_line + self.raw + self.close_line
+
+    def with_keys(self, new: dict[str, Any]) -> str:
+        """The block with `new` keys appended (keys already present are left alone)."""
+        add = {k: v for k, v in new.items() if k not in self.data and v is not None}
+        if not add:
+            return self.text()
+        extra = _toml(add) if self.fmt == "toml" else _yaml(add)
+        raw = self.raw
+        if raw and not raw.endswith("\n"):
+            raw += self.newline
+        if self.newline != "\n":
+            extra = extra.replace("\n", self.newline)
+        return self.open_line + raw + extra + self.close_line
+
+
+def split(text: str) -> tuple[FrontMatter | None, str]:
+    """(front matter, body). Raises DocumentError when the front matter is broken."""
+    m = _OPEN.match(text)
+    if not m:
+        return None, text
+    delim, newline = m.group(1), m.group(2)
+    closers = (delim,) if delim == "+++" else ("---", "...")
+    pos = m.end()
+    while True:
+        end = text.find("\n", pos)
+        line = text[pos:] if end < 0 else text[pos : end + 1]
+        if line.rstrip("\r\n").rstrip() in closers:
+            raw = text[m.end() : pos]
+            close = line
+            body = "" if end < 0 else text[end + 1 :]
+            break
+        if end < 0:
+            raise DocumentError(f"front matter opened with '{delim}' is never closed")
+        pos = end + 1
+    fmt = "toml" if delim == "+++" else "yaml"
+    data = _parse(raw, fmt, m.group(0).count("\n"))
+    return FrontMatter(m.group(0), raw, close, fmt, newline, data), body
+
+
+def _parse(raw: str, fmt: str, first: int) -> dict[str, Any]:
+    if fmt == "toml":
+        try:
+            return tomllib.loads(raw)
+        except tomllib.TOMLDecodeError as exc:
+            raise DocumentError(f"front matter is not valid TOML: {exc}") from None
+    try:
+        data = yaml.load(raw, Loader=_Loader) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1 + first}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DocumentError(f"front matter is not valid YAML ({where}{problem})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DocumentError(f"front matter is not a mapping of keys (it is a {type(data).__name__})")
+    return {str(k): v for k, v in data.items()}
+
+
+def _yaml(data: dict[str, Any]) -> str:
+    return str(
+        yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10**6)
+    )
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items() if x is not None) + " }"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def _toml(data: dict[str, Any]) -> str:
+    return "".join(f"{k} = {_toml_value(v)}\n" for k, v in data.items())
+
+
+def render_yaml(data: dict[str, Any]) -> str:
+    """A complete YAML front matter block for a generated document."""
+    return "---\n" + _yaml({k: v for k, v in data.items() if v not in (None, "", [], {})}) + "---\n"

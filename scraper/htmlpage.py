@@ -1,0 +1,107 @@
+"""HTML pages: read metadata, clean the whole DOM, extract the article, render Markdown."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import trafilatura
+from selectolax.lexbor import LexborHTMLParser
+
+from cleaners.dom import DomContext, run_dom_rules
+from cleaners.editor import DomEditor, has_media
+from cleaners.hosts import HostSet, registrable_domain, url_host
+from cleaners.records import Removal
+from cleaners.ruleset import RuleSet
+from cleaners.urls import UrlCleaner
+from scraper.errors import DocumentError
+from scraper.metadata import PageMeta, extract_meta
+from scraper.tomarkdown import xml_to_markdown
+
+_EMPHASIS = frozenset(["strong", "b", "em", "i", "u", "span", "font"])
+_LAZY = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
+
+
+@dataclass(frozen=True)
+class HtmlResult:
+    body: str
+    meta: PageMeta
+    removals: tuple[Removal, ...]
+    farm: bool
+    own_domains: frozenset[str]
+    base_url: str | None
+    html: str  # the cleaned page
+
+
+def _http(url: str | None) -> str | None:
+    return url if url and re.match(r"^https?://", url, re.I) else None
+
+
+def page_context(
+    rules: RuleSet, text: str, page_url: str | None, self_urls: list[str | None]
+) -> tuple[DomContext, bool, frozenset[str]]:
+    """The cleaning context of one document: its own site (registrable domains of its URL and
+    of the URLs it declares for itself) and whether it is a farm copy (a farm's ids in it, or
+    served from a farm domain). On a farm copy, links into its own site are hijacked."""
+    own = frozenset(registrable_domain(h) for h in (url_host(u) for u in [page_url, *self_urls] if u) if h)
+    farm = any(f in text for f in rules.farm_fingerprints) or any(rules.farm_domains.matches(d) for d in own)
+    farm_hosts = rules.farm_domains | HostSet.of(sorted(own)) if farm else rules.farm_domains
+    urls = UrlCleaner(rules, farm_hosts, page_url)
+    ctx = DomContext(rules, urls, HostSet.of(sorted(own)), url_host(page_url or ""))
+    return ctx, farm, own
+
+
+def _prepare_for_extraction(tree: LexborHTMLParser, rules: RuleSet) -> None:
+    """Shape the cleaned DOM so trafilatura keeps what it would otherwise drop: links whose
+    text is wrapped in emphasis, heading text after an empty permalink anchor, lazy images;
+    and drop page chrome listed in the rules' `[extraction] prune`."""
+    if rules.prune:
+        for node in tree.css(", ".join(rules.prune)):
+            node.remove()
+    for a in tree.css("a"):
+        kids = [
+            c
+            for c in a.iter(include_text=True)
+            if not (c.is_text_node and not (c.text_content or "").strip())
+        ]
+        if not kids and not has_media(a):
+            a.remove()
+            continue
+        if len(kids) == 1 and kids[0].is_element_node and kids[0].tag in _EMPHASIS:
+            kids[0].unwrap()
+    for img in tree.css("img"):
+        if not img.attributes.get("src") or str(img.attributes.get("src")).startswith("data:"):
+            real = next((img.attributes[k] for k in _LAZY if img.attributes.get(k)), None)
+            if real:
+                img.attrs["src"] = str(real)
+
+
+def clean_html(text: str, rules: RuleSet, page_url: str | None, fragment: bool = False) -> HtmlResult:
+    """Clean an HTML page (or, with `fragment`, an article body such as a feed item's content)."""
+    tree = LexborHTMLParser(text)
+    meta = extract_meta(tree) if not fragment else PageMeta()
+    base = _http(page_url) or _http(meta.canonical) or _http(meta.og_url)
+    ctx, farm, own = page_context(rules, text, base, [meta.canonical, meta.og_url])
+    editor = DomEditor(tree, rules)
+    run_dom_rules(tree, ctx, editor)
+    _prepare_for_extraction(tree, rules)
+    html = tree.html or ""
+    if fragment:
+        body_html = tree.body.inner_html if tree.body is not None else html
+        html = f"<html><body><article>{body_html}</article></body></html>"
+    doc = trafilatura.bare_extraction(
+        html,
+        url=base,
+        include_links=True,
+        include_images=True,
+        include_formatting=True,
+        include_tables=True,
+        include_comments=False,
+        with_metadata=False,
+        favor_recall=fragment,
+        deduplicate=False,
+    )
+    body_el = getattr(doc, "body", None)
+    if body_el is None or not "".join(body_el.itertext()).strip():
+        raise DocumentError("no article text could be extracted from the page")
+    return HtmlResult(xml_to_markdown(body_el), meta, tuple(editor.removals), farm, own, base, html)

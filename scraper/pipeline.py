@@ -1,0 +1,174 @@
+"""One document through the pipeline: decode → detect → clean → attribute → render.
+
+`clean_document` is pure (bytes and options in, a CleanedDocument out; no I/O, no globals),
+so it can run in worker processes or on a cluster. Bad input raises DocumentError.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from cleaners.markdown import clean_markdown
+from cleaners.records import Removal, count_by_category
+from cleaners.ruleset import RuleSet
+from cleaners.urls import UrlCleaner
+from scraper.attribution import OriginalSource, Signals, attribute
+from scraper.decode import decode, detect_kind
+from scraper.errors import DocumentError
+from scraper.frontmatter import render_yaml, split
+from scraper.htmlpage import clean_html, page_context
+
+ATTRIBUTION_PREFIX = "Originally published by "
+_FIRST_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.M)
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A document as read: bytes plus where they came from."""
+
+    name: str  # input path, URL, or "-"
+    data: bytes
+    url: str | None = None  # the http(s) URL it was retrieved from
+    content_type: str | None = None
+    charset: str | None = None
+    fragment: bool = False  # an article body without page chrome (feed item content)
+    meta: dict[str, Any] = field(default_factory=dict)  # e.g. a feed item's title, date, author
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    rules: RuleSet
+    attribution_line: bool = True
+
+
+@dataclass(frozen=True)
+class CleanedDocument:
+    name: str
+    kind: str
+    markdown: str
+    removals: tuple[Removal, ...]
+    source: OriginalSource
+    retrieved_from: str
+    title: str | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_by_category(self.removals)
+
+    def audit(self, output: str | None) -> dict[str, Any]:
+        """The sidecar record: every removal with its category, rule, snippet and place."""
+        return {
+            "input": self.name,
+            "output": output,
+            "kind": self.kind,
+            "retrieved_from": self.retrieved_from,
+            "original_source": {
+                **self.source.to_json(),
+                "first_party": self.source.first_party,
+                "evidence": list(self.source.evidence),
+            },
+            "removed": self.counts,
+            "removals": [r.to_json() for r in self.removals],
+        }
+
+
+def attribution_line(source: OriginalSource) -> str | None:
+    if not source.name:
+        return None
+    name = source.name.replace("[", "(").replace("]", ")")
+    return f"{ATTRIBUTION_PREFIX}[{name}]({source.url})." if source.url else f"{ATTRIBUTION_PREFIX}{name}."
+
+
+def with_attribution_line(body: str, source: OriginalSource) -> str:
+    line = attribution_line(source)
+    text = body.rstrip()
+    last = text.rsplit("\n", 1)[-1]
+    if last.startswith(ATTRIBUTION_PREFIX):
+        text = text[: len(text) - len(last)].rstrip()
+    if line is None:
+        return text + "\n" if text else ""
+    return (text + "\n\n" if text else "") + line + "\n"
+
+
+def clean_document(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
+    text = decode(
+        doc.data,
+        doc.charset,
+        strict_utf8=not doc.fragment and not doc.name.lower().endswith((".htm", ".html")),
+    )
+    kind = "html" if doc.fragment else detect_kind(text, doc.name, doc.content_type)
+    if kind == "markdown":
+        return _markdown(doc, text.lstrip("\ufeff"), opts)
+    return _html(doc, text, opts)
+
+
+def _markdown(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument:
+    rules = opts.rules
+    fm, body = split(text)
+    data = dict(fm.data) if fm else {}
+    self_urls = [v for k in ("url", "permalink", "canonical", "link") if isinstance(v := data.get(k), str)]
+    ctx, farm, own = page_context(rules, text, doc.url, list(self_urls))
+    result = clean_markdown(body, ctx, fm.line_count + 1 if fm else 1)
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        m = _FIRST_HEADING.search(result.text)
+        title = m.group(1) if m else None
+    source = attribute(
+        Signals(title, data, result.text, doc.url, farm=farm, own_domains=own, removals=result.removals),
+        rules,
+    )
+    retrieved = doc.url or doc.name
+    keys = {"original_source": source.to_json(), "retrieved_from": retrieved}
+    head = fm.with_keys(keys) if fm else render_yaml(keys)
+    out_body = result.text
+    if opts.attribution_line:
+        out_body = with_attribution_line(out_body, source)
+    if not out_body.strip():
+        raise DocumentError("nothing left after cleaning (the document held only junk)")
+    return CleanedDocument(doc.name, "markdown", head + out_body, result.removals, source, retrieved, title)
+
+
+def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument:
+    rules = opts.rules
+    result = clean_html(text, rules, doc.url, fragment=doc.fragment)
+    meta = result.meta
+    item = doc.meta
+    title = item.get("title") or meta.title
+    source = attribute(
+        Signals(
+            title,
+            item,
+            result.body,
+            result.base_url,
+            meta,
+            result.farm,
+            result.own_domains,
+            result.removals,
+            result.html,
+        ),
+        rules,
+    )
+    probe = UrlCleaner(rules, rules.farm_domains, result.base_url)
+    image = next((u for u in meta.images if probe.media_verdict(u) is None), None)
+    retrieved = doc.url or doc.name
+    canonical = meta.canonical if meta.canonical and meta.canonical != retrieved else None
+    fm: dict[str, Any] = {
+        "title": title,
+        "author": item.get("author") or (None if result.farm else meta.author),
+        "date": item.get("date") or meta.date,
+        "updated": meta.updated,
+        "tags": list(item.get("tags") or meta.tags),
+        "description": item.get("description") or meta.description,
+        "image": image,
+        "original_source": source.to_json(),
+        "retrieved_from": retrieved,
+        "canonical_url": canonical,
+    }
+    body = result.body
+    if opts.attribution_line:
+        body = with_attribution_line(body, source)
+    return CleanedDocument(
+        doc.name, "html", render_yaml(fm) + "\n" + body, result.removals, source, retrieved, title
+    )

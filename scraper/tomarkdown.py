@@ -1,0 +1,199 @@
+"""trafilatura's XML (head, p, list/item, hi, ref, graphic, quote, code, table …) to Markdown.
+
+trafilatura's own Markdown output drops heading text that follows an empty anchor and turns
+plain URLs into links; rendering its XML ourselves keeps every heading, list, table, image and
+link, escapes text so it cannot become markup (or raw HTML) by accident, and is deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from cleaners.mdsyntax import escape_url
+
+_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+_ESCAPE = re.compile(r"([\\`*\[\]])")
+_UNDERSCORE = re.compile(r"(?<![\w])_|_(?![\w])")
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[+-](?=\s)|\d+(?=[.)]\s)|={3,}|-{3,})", re.M)
+_BLOCK = frozenset(
+    ["p", "head", "list", "quote", "code", "table", "div", "main", "doc", "body", "item", "fw", "note"]
+)
+_EMPHASIS = {"#b": "**", "#bold": "**", "#strong": "**", "#i": "*", "#em": "*", "#italic": "*"}
+
+
+def _escape(text: str | None) -> str:
+    if not text:
+        return ""
+    text = _SPACE.sub(" ", text)
+    text = _ESCAPE.sub(r"\\\1", text)
+    text = _UNDERSCORE.sub(r"\\_", text)
+    text = _ENTITY.sub("&amp;", text)
+    return text.replace("<", "&lt;")
+
+
+def _wrap(marker: str, inner: str) -> str:
+    core = inner.strip()
+    if not core:
+        return inner
+    lead = inner[: len(inner) - len(inner.lstrip())]
+    trail = inner[len(inner.rstrip()) :]
+    return f"{lead}{marker}{core}{marker}{trail}"
+
+
+def _inline(el: etree._Element) -> str:
+    parts = [_escape(el.text)]
+    for child in el:
+        parts.append(_inline_child(child))
+        parts.append(_escape(child.tail))
+    return "".join(parts)
+
+
+def _code_span(text: str) -> str:
+    text = _SPACE.sub(" ", text)
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _inline_child(c: etree._Element) -> str:
+    tag = c.tag if isinstance(c.tag, str) else ""
+    if tag == "hi":
+        rend = c.get("rend", "")
+        if rend in ("#t", "#code"):
+            return _code_span("".join(c.itertext()))
+        marker = _EMPHASIS.get(rend)
+        inner = _inline(c)
+        return _wrap(marker, inner) if marker else inner
+    if tag == "del":
+        return _wrap("~~", _inline(c))
+    if tag == "ref":
+        text = _inline(c)
+        target = (c.get("target") or "").strip()
+        if not text.strip():
+            return ""
+        if not target or target.lower().startswith(("javascript:", "vbscript:", "data:")):
+            return text
+        return f"[{text.strip()}]({escape_url(target, False)})"
+    if tag == "graphic":
+        return _image(c)
+    if tag == "lb":
+        return "  \n"
+    if tag == "code":
+        return _code_span("".join(c.itertext()))
+    return _inline(c) + (" " if tag in _BLOCK else "")
+
+
+def _image(c: etree._Element) -> str:
+    src = (c.get("src") or "").strip()
+    if not src or src.lower().startswith(("javascript:", "data:")):
+        return ""
+    alt = _escape(c.get("alt") or c.get("title") or "").strip()
+    return f"![{alt}]({escape_url(src, False)})"
+
+
+def _paragraph(text: str) -> str:
+    lines = [ln.strip() for ln in text.split("\n")]
+    text = "\n".join(ln for ln in lines if ln)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text).strip()
+
+
+def _blocks(el: etree._Element, out: list[str]) -> None:
+    buf: list[str] = [_escape(el.text)]
+
+    def flush() -> None:
+        para = _paragraph("".join(buf).replace("  \n", "\x00")).replace("\x00", "  \n")
+        if para:
+            out.append(para)
+        buf.clear()
+
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in _BLOCK and not (tag == "code" and "\n" not in "".join(child.itertext())):
+            flush()
+            _block(child, out)
+        else:
+            buf.append(_inline_child(child))
+        buf.append(_escape(child.tail))
+    flush()
+
+
+def _block(el: etree._Element, out: list[str]) -> None:
+    tag = el.tag
+    if tag == "head":
+        m = re.match(r"h(\d)", el.get("rend", "h2"))
+        level = min(max(int(m.group(1)) if m else 2, 1), 6)
+        text = _paragraph(_inline(el)).replace("\n", " ").lstrip("\\")
+        if text:
+            out.append("#" * level + " " + text)
+    elif tag == "p":
+        _blocks(el, out)
+    elif tag == "list":
+        out.append(_list(el))
+    elif tag == "quote":
+        inner: list[str] = []
+        _blocks(el, inner)
+        if inner:
+            out.append("\n".join("> " + ln if ln else ">" for ln in "\n\n".join(inner).split("\n")))
+    elif tag == "code":
+        text = "".join(el.itertext()).strip("\n")
+        longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=2)
+        fence = "`" * (longest + 1)
+        out.append(f"{fence}\n{text}\n{fence}")
+    elif tag == "table":
+        table = _table(el)
+        if table:
+            out.append(table)
+    else:
+        _blocks(el, out)
+
+
+def _list(el: etree._Element) -> str:
+    ordered = el.get("rend", "ul") == "ol"
+    items: list[str] = []
+    n = 0
+    for item in el:
+        if item.tag != "item":
+            continue
+        n += 1
+        marker = f"{n}. " if ordered else "* "
+        parts: list[str] = []
+        _blocks(item, parts)
+        body = "\n\n".join(parts)
+        if not body.strip():
+            continue
+        pad = " " * len(marker)
+        lines = body.split("\n")
+        items.append(marker + lines[0] + "".join("\n" + (pad + ln if ln else "") for ln in lines[1:]))
+    return "\n".join(items)
+
+
+def _table(el: etree._Element) -> str:
+    rows: list[list[str]] = []
+    head = False
+    for i, row in enumerate(el.iter("row")):
+        cells = [
+            _SPACE.sub(" ", _inline(c)).strip().replace("|", "\\|") or " " for c in row if c.tag == "cell"
+        ]
+        if cells:
+            rows.append(cells)
+            if i == 0 and any(c.get("role") == "head" for c in row):
+                head = True
+    if not rows:
+        return ""
+    width = max(len(r) for r in rows)
+    rows = [r + [" "] * (width - len(r)) for r in rows]
+    if not head:
+        rows.insert(0, [" "] * width)
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join(["---"] * width) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    return "\n".join(lines)
+
+
+def xml_to_markdown(body: etree._Element) -> str:
+    out: list[str] = []
+    _blocks(body, out)
+    return "\n\n".join(b for b in out if b.strip()) + "\n"

@@ -1,0 +1,104 @@
+"""Output files: collision-safe names, atomic writes that skip unchanged bytes, audit sidecars.
+
+Layout of an output directory:
+
+    out/<stem>.md           the cleaned document
+    out/<stem>.audit.json   every removal: category, rule, reason, snippet, line or element path
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+AUDIT_SUFFIX = ".audit.json"
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+def _slug(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = _UNSAFE.sub("-", text).strip("-._")
+    return text[:120] or "document"
+
+
+def output_stem(name: str) -> str:
+    """A file stem for an input path or URL: the input's own stem, made filesystem-safe."""
+    if re.match(r"^https?://", name, re.I):
+        parts = urlsplit(name)
+        segments = [s for s in unquote(parts.path).split("/") if s]
+        last = segments[-1] if segments else ""
+        if last.lower() in ("index.html", "index.htm", "index.php", "index.md") and len(segments) > 1:
+            last = segments[-2]
+        stem = re.sub(r"\.(?:html?|php|aspx?|md|markdown|txt)$", "", last, flags=re.I)
+        return _slug(stem or (parts.hostname or "document"))
+    if name == "-":
+        return "stdin"
+    return _slug(Path(name).stem)
+
+
+def assign_stems(names: list[str]) -> dict[str, str]:
+    """Stems for a batch: an input whose stem is taken by an earlier input (in sorted order)
+    gets a short hash of its name appended, so names never depend on processing order."""
+    taken: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for name in sorted(set(names)):
+        stem = output_stem(name)
+        if stem.lower() in taken:
+            stem = f"{stem}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+        taken[stem.lower()] = name
+        out[name] = stem
+    return out
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` atomically (temp file, fsync, rename, fsync of the directory).
+    Returns False, writing nothing, when the file already holds exactly these bytes."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+    return True
+
+
+def audit_json(record: dict[str, Any]) -> bytes:
+    return (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def write_document(out_dir: Path, stem: str, markdown: str, audit: dict[str, Any]) -> tuple[Path, bool]:
+    """Write the document and its audit sidecar; (path, whether anything changed)."""
+    md_path = out_dir / f"{stem}.md"
+    audit = {**audit, "output": str(md_path)}
+    changed = write_atomic(md_path, markdown.encode("utf-8"))
+    changed = write_atomic(out_dir / f"{stem}{AUDIT_SUFFIX}", audit_json(audit)) or changed
+    return md_path, changed

@@ -1,0 +1,32 @@
+"""Golden files: the full cleaned output of every bundled real page, read and agreed with.
+
+Regenerate after an intended change with `SCRAPER_UPDATE_GOLDEN=1 pytest tests/test_golden.py`,
+then read the diff of tests/golden/ before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, GOLDEN, clean_path
+
+INPUTS = sorted(
+    p for p in FIXTURES.rglob("*") if p.is_file() and p.parent.name in ("farm", "controls", "pages")
+)
+
+
+@pytest.mark.parametrize("path", INPUTS, ids=lambda p: p.name)
+def test_golden(path: Path) -> None:
+    out = clean_path(path).markdown
+    golden = GOLDEN / (path.name.rsplit(".", 1)[0] + ".md")
+    if os.environ.get("SCRAPER_UPDATE_GOLDEN"):
+        golden.write_text(out, "utf-8")
+    assert golden.exists(), f"no golden file {golden.name}; set SCRAPER_UPDATE_GOLDEN=1 to create it"
+    assert out == golden.read_text("utf-8")
+
+
+def test_same_input_twice_is_byte_identical() -> None:
+    for path in INPUTS:
+        assert clean_path(path).markdown == clean_path(path).markdown
