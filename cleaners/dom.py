@@ -268,7 +268,10 @@ def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
             else:
                 ed.unwrap(a, last.category, last.rule, last.reason, verdict.steps[:-1])
     for node in tree.css("img[src], source[src], video[src], audio[src]"):
-        verdict = ctx.urls.clean(str(node.attributes.get("src") or ""))
+        src = str(node.attributes.get("src") or "")
+        if "?" not in src and "#" not in src:
+            continue  # only a query or fragment can carry trackers on media
+        verdict = ctx.urls.clean(src)
         if verdict.action == "rewrite":
             steps = tuple(s for s in verdict.steps if s.category == "tracking_param")
             if len(steps) == len(verdict.steps):

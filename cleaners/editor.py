@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import html as htmllib
+import re
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -314,7 +315,7 @@ class SpanEditor(DomEditor):
         self.scan = scanned
         self.edits: list[Edit] = []
         self.first_line = first_line
-        self._line_starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
 
     def element(self, node: LexborNode) -> Element | None:
         sx = node.attributes.get(SX) if node.is_element_node else None
@@ -411,7 +412,7 @@ class SpanEditor(DomEditor):
 
     def _apply_attr(self, node: LexborNode, attr: str, value: str) -> None:
         el = self.element(node)
-        a = el.attrs.get(attr) if el else None
+        a = el.attr(attr) if el else None
         if a is None or a.value_start < 0:
             return
         raw = self.source[a.value_start : a.value_end]
@@ -424,6 +425,6 @@ class SpanEditor(DomEditor):
 
     def _apply_drop_attr(self, node: LexborNode, attr: str) -> None:
         el = self.element(node)
-        a = el.attrs.get(attr) if el else None
+        a = el.attr(attr) if el else None
         if a is not None:
             self.edits.append(Edit(a.start, a.end, ""))

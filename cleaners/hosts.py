@@ -6,7 +6,6 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from publicsuffixlist import PublicSuffixList
 
@@ -58,12 +57,13 @@ def _is_glob(pattern: str) -> bool:
     return any(c in pattern for c in "*?[")
 
 
+_HOST = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.-]*:)?//(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:\\]*)")
+
+
 def url_host(url: str) -> str:
     """Lower-case host of an absolute or scheme-relative URL ('' when there is none)."""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
+    m = _HOST.match(url)
+    return m.group(1).strip("[]").lower() if m else ""
 
 
 @lru_cache(maxsize=4096)
@@ -75,3 +75,39 @@ def registrable_domain(host: str) -> str:
     if host.replace(".", "").isdigit() or ":" in host:
         return host
     return _PSL.privatesuffix(host) or host
+
+
+@dataclass(frozen=True)
+class HostIndex:
+    """Which rules (by position) may apply to a host: rules with plain host patterns are found by
+    dictionary lookups of the host and its parent domains, glob and host-less rules always
+    stay candidates. Keeps per-URL work flat however many rules there are."""
+
+    plain: dict[str, tuple[int, ...]]
+    globbed: tuple[int, ...]
+    anyhost: tuple[int, ...]
+
+    @classmethod
+    def build(cls, host_sets: list[HostSet]) -> HostIndex:
+        plain: dict[str, list[int]] = {}
+        globbed: list[int] = []
+        anyhost: list[int] = []
+        for i, hs in enumerate(host_sets):
+            if not hs:
+                anyhost.append(i)
+                continue
+            for p in hs.plain:
+                plain.setdefault(p, []).append(i)
+            if hs.globs is not None:
+                globbed.append(i)
+        return cls({k: tuple(v) for k, v in plain.items()}, tuple(globbed), tuple(anyhost))
+
+    def candidates(self, host: str) -> list[int]:
+        found = set(self.anyhost) | set(self.globbed)
+        h = host
+        while h:
+            hit = self.plain.get(h)
+            if hit:
+                found.update(hit)
+            h = h.partition(".")[2]
+        return sorted(found)

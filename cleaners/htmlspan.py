@@ -9,8 +9,10 @@ selectors work), and every DOM decision maps back to exact character spans of th
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
 RAWTEXT = frozenset(["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"])
@@ -21,9 +23,8 @@ _OPEN = re.compile(
     r"""<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(/?)>"""
 )
 _CLOSE = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
-_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+COMMENT_RE = re.compile(r"<!--(.*?)-->", re.S)
 _ATTR = re.compile(r"""(\s+)([^\s"'>/=]+)(?:(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-_FENCE = re.compile(r"^( *)(`{3,}|~{3,})")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
 
@@ -46,7 +47,21 @@ class Element:
     open_end: int
     close_start: int = -1  # -1: no end tag in the source
     end: int = -1
-    attrs: dict[str, Attr] = field(default_factory=dict)
+    attrs_at: int = 0  # where the attribute text starts in the source
+    attrs_raw: str = ""
+
+    def attr(self, name: str) -> Attr | None:
+        """The first attribute of that name, with its exact source positions."""
+        for a in _ATTR.finditer(self.attrs_raw):
+            if a.group(2).lower() != name:
+                continue
+            base = self.attrs_at + a.start()
+            for g, quote in ((4, '"'), (5, "'"), (6, "")):
+                if a.group(g) is not None:
+                    vs = self.attrs_at + a.start(g)
+                    return Attr(name, base, base + len(a.group(0)), vs, vs + len(a.group(g)), quote)
+            return Attr(name, base, base + len(a.group(0)), -1, -1, "")
+        return None
 
 
 @dataclass
@@ -69,74 +84,62 @@ class Scan:
         return bool(self.elements or self.comments)
 
 
+_FENCE_OPEN = re.compile(r"^( *)(`{3,}|~{3,})([^\n]*)$", re.M)
+_INDENT_START = re.compile(r"\n[ \t]*\n(?= {4}|\t)")
+_INDENTED = re.compile(r"(?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n(?=(?: {4}|\t)))+")
+
+
 def code_regions(text: str) -> list[tuple[int, int]]:
     """Character ranges of fenced and indented code blocks and inline code spans."""
     regions: list[tuple[int, int]] = []
-    pos = 0
-    fence: tuple[str, int] | None = None
-    fence_start = 0
-    prev_blank = True
-    in_list = False
-    indented_start = -1
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        if fence is not None:
-            m = _FENCE.match(line)
-            if (
-                m
-                and m.group(2)[0] == fence[0]
-                and len(m.group(2)) >= fence[1]
-                and not line[m.end() :].strip()
-            ):
-                regions.append((fence_start, pos + len(line)))
-                fence = None
-            pos += len(line)
+    if "```" in text or "~~~" in text:
+        pos = 0
+        for m in _FENCE_OPEN.finditer(text):
+            if m.start() < pos or (m.group(2)[0] == "`" and "`" in m.group(3)):
+                continue
+            fence = m.group(2)
+            close = re.compile(rf"^ *{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M).search(
+                text, m.end()
+            )
+            pos = close.end() if close else len(text)
+            regions.append((m.start(), pos))
+    starts = [m.end() for m in _INDENT_START.finditer(text)]
+    if text.startswith(("    ", "\t")):
+        starts.insert(0, 0)
+    taken = 0
+    for start in starts:
+        block = _INDENTED.match(text, start)
+        if block is None or start < taken or _inside(start, regions):
             continue
-        m = _FENCE.match(line)
-        if m and not (m.group(2)[0] == "`" and "`" in line[m.end() :]):
-            fence, fence_start = (m.group(2)[0], len(m.group(2))), pos
-            if indented_start >= 0:
-                regions.append((indented_start, pos))
-                indented_start = -1
-            pos += len(line)
-            prev_blank = False
-            continue
-        indent = len(line) - len(line.lstrip(" \t"))
-        is_code_line = bool(stripped) and (line.startswith("\t") or indent >= 4)
-        if indented_start >= 0:
-            if stripped and not is_code_line:
-                regions.append((indented_start, pos))
-                indented_start = -1
-        elif is_code_line and prev_blank and not in_list:
-            indented_start = pos
-        if stripped:
-            if _LIST_ITEM.match(line):
-                in_list = True
-            elif indent == 0 and prev_blank:
-                in_list = False
-        prev_blank = not stripped
-        pos += len(line)
-    if fence is not None:
-        regions.append((fence_start, len(text)))
-    if indented_start >= 0:
-        regions.append((indented_start, len(text)))
-    regions.extend(_code_spans(text, regions))
+        taken = block.end()
+        before = text[:start].rstrip()
+        prev = before[before.rfind("\n") + 1 :]
+        if prev and (_LIST_ITEM.match(prev) or prev[0] in " \t"):
+            continue  # indented list content, not code
+        regions.append((start, block.end()))
     regions.sort()
+    if "`" in text:
+        regions.extend(_code_spans(text, regions))
+        regions.sort()
     return regions
 
 
 def _code_spans(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Inline code: a run of N backticks up to the next run of exactly N, within a paragraph."""
     spans: list[tuple[int, int]] = []
-    if "`" not in text:
-        return spans
     runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text) if not _inside(m.start(), blocks)]
+    if len(runs) < 2:
+        return spans
+    blanks = [m.start() for m in _BLANK_LINE.finditer(text)]
     i = 0
     while i < len(runs):
         start, end = runs[i]
         n = end - start
+        limit = bisect.bisect_right(blanks, end)
+        stop = blanks[limit] if limit < len(blanks) else len(text)
         for j in range(i + 1, len(runs)):
             s2, e2 = runs[j]
-            if _BLANK_LINE.search(text, end, s2):
+            if s2 > stop:
                 break
             if e2 - s2 == n:
                 spans.append((start, e2))
@@ -155,9 +158,12 @@ def _block_end(text: str, pos: int) -> int:
     return m.start() + 1 if m else len(text)
 
 
-def scan(text: str) -> Scan:
-    """Locate tags and comments in a Markdown body and build the lexbor copy."""
-    code = code_regions(text) if ("`" in text or "~~~" in text or "    " in text or "\t" in text) else []
+def scan(text: str, code: list[tuple[int, int]] | None = None, skip: Sequence[tuple[int, int]] = ()) -> Scan:
+    """Locate tags and comments in a Markdown body and build the lexbor copy. `code` regions
+    are text; `skip` regions (already removed) are left out of the lexbor copy entirely."""
+    if code is None:
+        code = code_regions(text)
+    regions = sorted([(a, b, False) for a, b in code] + [(a, b, True) for a, b in skip])
     elements: list[Element] = []
     comments: list[Comment] = []
     out: list[str] = []
@@ -177,13 +183,17 @@ def scan(text: str) -> Scan:
         lt = text.find("<", search)
         if lt < 0:
             break
-        while code_i < len(code) and code[code_i][1] <= lt:
+        while code_i < len(regions) and regions[code_i][1] <= lt:
             code_i += 1
-        if code_i < len(code) and code[code_i][0] <= lt:
-            search = code[code_i][1]
+        if code_i < len(regions) and regions[code_i][0] <= lt:
+            start, end, skipped = regions[code_i]
+            if skipped:
+                copy_text(start)
+                pos = end
+            search = end
             continue
         if text.startswith("<!--", lt):
-            m = _COMMENT.match(text, lt)
+            m = COMMENT_RE.match(text, lt)
             if not m:
                 search = lt + 1
                 continue
@@ -216,21 +226,7 @@ def scan(text: str) -> Scan:
             continue
         copy_text(lt)
         tag = m.group(1).lower()
-        el = Element(len(elements), tag, lt, m.end())
-        for a in _ATTR.finditer(m.group(2)):
-            base = lt + 1 + len(m.group(1)) + a.start()
-            name = a.group(2).lower()
-            if name in el.attrs:
-                continue
-            vs = ve = -1
-            quote = ""
-            for g, q in ((4, '"'), (5, "'"), (6, "")):
-                if a.group(g) is not None:
-                    vs = lt + 1 + len(m.group(1)) + a.start(g)
-                    ve = vs + len(a.group(g))
-                    quote = q
-                    break
-            el.attrs[name] = Attr(name, base, base + len(a.group(0)), vs, ve, quote)
+        el = Element(len(elements), tag, lt, m.end(), attrs_at=lt + 1 + len(m.group(1)), attrs_raw=m.group(2))
         elements.append(el)
         out.append(f'<{m.group(1)} {SX}="{el.index}"{m.group(2)}{" /" if m.group(3) else ""}>')
         pos = search = m.end()

@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from cleaners.dom import DomContext, run_dom_rules
 from cleaners.editor import Edit, SpanEditor
-from cleaners.htmlspan import Scan, scan
+from cleaners.htmlspan import COMMENT_RE, Scan, code_regions, scan
 from cleaners.mdsyntax import (
     escape_url,
     find_autolinks,
@@ -29,7 +29,11 @@ from cleaners.mdsyntax import (
 from cleaners.records import Removal
 from cleaners.urls import UrlStep
 
-_LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+")
+_LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+", re.M)
+_ITEM = r"[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+\S.*"
+# A list: items, indented continuation lines, and single blank lines between items.
+_ITEM_START = re.compile(r"\n[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+\S")
+_LIST_BLOCK = re.compile(rf"^{_ITEM}(?:\n(?:{_ITEM}|[ \t]+\S.*|[ \t]*(?=\n{_ITEM})))*", re.M)
 _INLINE_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]*)")
 _URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
@@ -89,7 +93,10 @@ class _Recorder:
 
 def clean_markdown(body: str, ctx: DomContext, first_line: int = 1) -> MarkdownResult:
     """Clean a Markdown body; `first_line` is the file line the body starts on."""
-    sc = scan(body)
+    code = code_regions(body)
+    rec = _Recorder(body, first_line, ctx.rules.allow)
+    blocks = _comment_blocks(body, code, ctx, rec)
+    sc = scan(body, code, blocks)
     edits: list[Edit] = []
     removals: list[Removal] = []
     if sc.has_markup:
@@ -98,16 +105,63 @@ def clean_markdown(body: str, ctx: DomContext, first_line: int = 1) -> MarkdownR
         run_dom_rules(tree, ctx, ed)
         edits.extend(ed.edits)
         removals.extend(ed.removals)
-    rec = _Recorder(body, first_line, ctx.rules.allow)
-    blocked = _blocked(sc, edits)
+    blocked = _blocked(sc, edits + rec.edits)
     _related_lists(body, sc, ctx, rec, blocked)
     blocked = _merge(blocked + [(e.start, e.end) for e in rec.edits])
     _links(body, ctx, rec, blocked)
     edits.extend(rec.edits)
     removals.extend(rec.removals)
+    removals.sort(key=lambda r: r.line or 0)  # document order (stable: rule order within a line)
     if not edits:
         return MarkdownResult(body, tuple(removals))
     return MarkdownResult(apply_edits(body, edits), tuple(removals))
+
+
+def _comment_blocks(
+    body: str, code: list[tuple[int, int]], ctx: DomContext, rec: _Recorder
+) -> list[tuple[int, int]]:
+    """Comment-delimited blocks (`[[comment_block]]`), cut at the text level before the HTML
+    islands are parsed: what they hold goes with them, so it needs no parsing."""
+    rules = ctx.rules.comment_blocks
+    if not rules or "<!--" not in body:
+        return []
+    comments = [(m.start(), m.end(), m.group(1)) for m in COMMENT_RE.finditer(body)]
+    if code:
+        comments = [c for c in comments if not _inside(c[0], code)]
+    kinds: dict[str, list[tuple[bool, bool]]] = {}
+    for _, _, text in comments:
+        if text not in kinds:
+            kinds[text] = [(bool(r.begin.search(text)), bool(r.end.search(text))) for r in rules]
+    allow_css = ", ".join(ctx.rules.allow.selectors)
+    taken = [False] * len(comments)
+    spans: list[tuple[int, int]] = []
+    for ri, rule in enumerate(rules):
+        first = -1
+        for ci, (_, e, text) in enumerate(comments):
+            if taken[ci]:
+                continue
+            is_begin, is_end = kinds[text][ri]
+            if is_begin:
+                first = ci
+            elif first >= 0 and is_end:
+                start = comments[first][0]
+                snippet = body[start:e]
+                protected = ctx.rules.allow.allows_text(snippet) or (
+                    allow_css and LexborHTMLParser(snippet).css_first(allow_css) is not None
+                )
+                if not protected:
+                    rec.add(start, e, "", rule.category, rule.name, rule.reason)
+                    spans.append((start, e))
+                    for k in range(first, ci + 1):
+                        taken[k] = True
+                first = -1
+    return sorted(spans)
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    """pos within one of the sorted, non-overlapping spans."""
+    i = bisect.bisect_right(spans, (pos, 1 << 62)) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -143,46 +197,45 @@ def _label(line: str, ctx: DomContext) -> bool:
 def _related_lists(
     body: str, sc: Scan, ctx: DomContext, rec: _Recorder, blocked: list[tuple[int, int]]
 ) -> None:
-    lines = body.splitlines(keepends=True)
-    offsets = [0]
-    for ln in lines:
-        offsets.append(offsets[-1] + len(ln))
     ar = ctx.rules.also_read
-    i = 0
-    while i < len(lines):
-        if not _LIST_ITEM.match(lines[i]) or _in(offsets[i], blocked):
-            i += 1
+    taken = 0
+    for item in _ITEM_START.finditer("\n" + body):
+        if item.start() < taken:
             continue
-        j, items = i, 0
-        while j < len(lines):
-            ln = lines[j]
-            if _LIST_ITEM.match(ln):
-                items += 1
-            elif not ln.strip():
-                if j + 1 >= len(lines) or not _LIST_ITEM.match(lines[j + 1]):
-                    break
-            elif not ln.startswith((" ", "\t")):
-                break
-            j += 1
-        block = "".join(lines[i:j])
-        start, end = offsets[i], offsets[i] + len(block.rstrip("\n"))
-        # the label: the last non-blank line before the list
-        k = i - 1
-        while k >= 0 and not lines[k].strip():
-            k -= 1
-        labelled = k >= 0 and i - k <= 2 and _label(lines[k], ctx) and not _in(offsets[k], blocked)
+        m = _LIST_BLOCK.match(body, item.start())  # "\n" + body: the item starts at this index
+        if m is None:
+            continue
+        start, end = m.start(), m.end()
+        taken = end
+        block = m.group(0)
+        if block.count("](") - block.count("![") < ar.min_items or _in(start, blocked):
+            continue  # fewer links than items needed
+        items = len(_LIST_ITEM.findall(block))
+        if items < ar.min_items:
+            continue
         stats = _md_list_stats(block, ctx)
-        if items >= ar.min_items and stats[0] >= ar.min_link_ratio:
-            if labelled and stats[1] > 0.5:
-                rec.add(offsets[k], end, "", "also_read", "related-list", "labelled related-post list")
-            elif stats[2] == 1.0 and stats[3] >= 15:
-                rec.add(start, end, "", "also_read", "farm-link-list", "list of links into the farm")
-        i = max(j, i + 1)
+        if stats[0] < ar.min_link_ratio:
+            continue
+        # the label: the last non-blank line before the list, at most one blank line above it
+        before = body[:start].rstrip("\n")
+        label_start = before.rfind("\n") + 1
+        gap = body.count("\n", len(before), start)
+        label = before[label_start:]
+        if (
+            gap <= 2
+            and label.strip()
+            and _label(label, ctx)
+            and not _in(label_start, blocked)
+            and stats[1] > 0.5
+        ):
+            rec.add(label_start, end, "", "also_read", "related-list", "labelled related-post list")
+        elif stats[2] == 1.0 and stats[3] >= 15:
+            rec.add(start, end, "", "also_read", "farm-link-list", "list of links into the farm")
 
 
 def _md_list_stats(block: str, ctx: DomContext) -> tuple[float, float, float, float]:
     """(link-text ratio, own/farm share, farm share, mean link text) of a Markdown list."""
-    text = "".join(_LIST_ITEM.sub("", ln) for ln in block.splitlines())
+    text = _LIST_ITEM.sub("", block)
     total = len(re.sub(r"[\s*_]", "", re.sub(r"\]\([^)]*\)", "]", text)).replace("[", "").replace("]", ""))
     links = _INLINE_LINK.findall(block)
     if not links or not total:
@@ -222,6 +275,8 @@ def _links(body: str, ctx: DomContext, rec: _Recorder, blocked: list[tuple[int, 
                 rec.add(link.start, link.end, "", media[0], media[1], media[2])
                 removed.append((link.start, link.end))
                 continue
+            if "?" not in url and "#" not in url:
+                continue  # only a query or fragment can carry trackers on an image
             verdict = urls.clean(url)
             if verdict.action == "rewrite" and all(s.category == "tracking_param" for s in verdict.steps):
                 _rewrite(body, rec, link.dest_start, link.dest_end, verdict.url, verdict.steps, link.angle)

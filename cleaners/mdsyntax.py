@@ -3,13 +3,17 @@ positions, so cleaners can rewrite just a URL or drop just the link syntax aroun
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 _BLANK = re.compile(r"\n[ \t]*\n")
 _REFDEF = re.compile(r"^ {0,3}\[((?:[^\]\\\n]|\\.){1,999})\]:[ \t]*\n?[ \t]*(<[^>\n]*>|\S+)", re.M)
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*)>")
-_BARE = re.compile(r"(?<![\w/(<\[\"'=:.])(?:https?://|www\.)[^\s<>\"'`\[\]]+", re.I)
+_BARE = re.compile(r"(?:https?://|www\.)[^\s<>\"'`\[\]]+")
+_NOT_BEFORE = frozenset("/(<[\"'=:.") | frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+)
 _MAX_TEXT = 3000
 
 
@@ -60,62 +64,28 @@ def _opening_bracket(text: str, close: int) -> int:
     return -1
 
 
+_DEST = re.compile(
+    r"[ \t]*\n?[ \t]*"
+    r"(?:<(?P<angle>[^>\n]*)>|(?P<plain>(?:[^\s()\\\x00-\x1f]|\\.|\((?:[^\s()\\]|\\.)*\))*))"
+    r"(?:[ \t]*\n?[ \t]+(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?"
+    r"[ \t\n]*\)"
+)
+
+
+_SIMPLE_DEST = re.compile(r"[^\s()<>\\\x00-\x1f]*\)")
+
+
 def _destination(text: str, pos: int) -> tuple[int, int, int, bool] | None:
     """Parse `(dest "title")` starting after "(": (dest_start, dest_end, end, angle)."""
-    n = len(text)
-    i = pos
-    while i < n and text[i] in " \t":
-        i += 1
-    if i < n and text[i] == "\n":
-        i += 1
-        while i < n and text[i] in " \t":
-            i += 1
-    angle = i < n and text[i] == "<"
-    if angle:
-        j = text.find(">", i)
-        nl = text.find("\n", i)
-        if j < 0 or (0 <= nl < j):
-            return None
-        ds, de, i = i + 1, j, j + 1
-    else:
-        ds = i
-        depth = 0
-        while i < n:
-            c = text[i]
-            if c == "\\" and i + 1 < n:
-                i += 2
-                continue
-            if c in " \t\n" or ord(c) < 32:
-                break
-            if c == "(":
-                depth += 1
-            elif c == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            i += 1
-        de = i
-    while i < n and text[i] in " \t":
-        i += 1
-    if i < n and text[i] == "\n":
-        i += 1
-        while i < n and text[i] in " \t":
-            i += 1
-    if i < n and text[i] in "\"'(":
-        close = ")" if text[i] == "(" else text[i]
-        j = i + 1
-        while j < n and text[j] != close:
-            if text[j] == "\\":
-                j += 1
-            j += 1
-        if j >= n:
-            return None
-        i = j + 1
-        while i < n and text[i] in " \t\n":
-            i += 1
-    if i < n and text[i] == ")":
-        return ds, de, i + 1, angle
-    return None
+    m = _SIMPLE_DEST.match(text, pos)  # the usual case: a bare URL and ")"
+    if m is not None:
+        return pos, m.end() - 1, m.end(), False
+    m = _DEST.match(text, pos)
+    if m is None:
+        return None
+    if m.group("angle") is not None:
+        return m.start("angle"), m.end("angle"), m.end(), True
+    return m.start("plain"), m.end("plain"), m.end(), False
 
 
 def find_links(text: str, blocked: list[tuple[int, int]]) -> tuple[list[Link], list[Orphan]]:
@@ -147,7 +117,9 @@ def find_links(text: str, blocked: list[tuple[int, int]]) -> tuple[list[Link], l
 
 
 def find_refdefs(text: str, blocked: list[tuple[int, int]]) -> list[RefDef]:
-    out = []
+    out: list[RefDef] = []
+    if "]:" not in text:
+        return out
     for m in _REFDEF.finditer(text):
         if _blocked(m.start(), blocked):
             continue
@@ -183,27 +155,29 @@ def find_autolinks(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int,
 
 def find_bare_urls(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out = []
-    for m in _BARE.finditer(text):
-        if _blocked(m.start(), blocked):
-            continue
-        url = m.group(0)
-        cut = len(url)
-        while cut and url[cut - 1] in ".,;:!?*_~":
-            cut -= 1
-        while cut and url[cut - 1] == ")" and url[:cut].count("(") < url[:cut].count(")"):
-            cut -= 1
-        out.append((m.start(), m.start() + cut))
-    return out
+    for needle in ("http", "www."):
+        pos = text.find(needle)
+        while pos >= 0:
+            m = _BARE.match(text, pos)
+            nxt = text.find(needle, pos + 1)
+            if m is None or (pos and text[pos - 1] in _NOT_BEFORE) or _blocked(pos, blocked):
+                pos = nxt
+                continue
+            url = m.group(0)
+            cut = len(url)
+            while cut and url[cut - 1] in ".,;:!?*_~":
+                cut -= 1
+            while cut and url[cut - 1] == ")" and url[:cut].count("(") < url[:cut].count(")"):
+                cut -= 1
+            out.append((pos, pos + cut))
+            pos = text.find(needle, m.end())
+    return sorted(out)
 
 
 def _blocked(pos: int, blocked: list[tuple[int, int]]) -> bool:
-    # blocked is sorted; linear scans are fine for the few dozen regions a page has
-    for a, b in blocked:
-        if a > pos:
-            return False
-        if pos < b:
-            return True
-    return False
+    """pos inside one of the sorted, merged spans."""
+    i = bisect.bisect_right(blocked, (pos, 1 << 62)) - 1
+    return i >= 0 and blocked[i][0] <= pos < blocked[i][1]
 
 
 def escape_url(url: str, angle: bool) -> str:

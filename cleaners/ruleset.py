@@ -16,7 +16,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.hosts import HostSet
+from cleaners.hosts import HostIndex, HostSet
 from cleaners.records import CATEGORIES
 
 
@@ -123,9 +123,9 @@ class RuleSet:
     strips: tuple[StripRule, ...]
     fragments: tuple[FragmentRule, ...]
     pixel_hosts: HostSet
-    pixel_urls: re.Pattern[str] | None
+    pixel_urls: tuple[re.Pattern[str], ...]
     ad_media_hosts: HostSet
-    ad_media_urls: re.Pattern[str] | None
+    ad_media_urls: tuple[re.Pattern[str], ...]
     also_read: AlsoReadRule
     embeds: tuple[EmbedRule, ...]
     attribution_ignore: HostSet
@@ -135,6 +135,11 @@ class RuleSet:
     allow: AllowList
     prune: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    redirect_index: HostIndex = field(default_factory=lambda: HostIndex({}, (), ()))
+    affiliate_index: HostIndex = field(default_factory=lambda: HostIndex({}, (), ()))
+    strip_index: HostIndex = field(default_factory=lambda: HostIndex({}, (), ()))
+    # host -> (redirects, affiliates, strips) that may apply: a cache UrlCleaner fills
+    host_memo: dict[str, tuple[Any, ...]] = field(default_factory=dict, compare=False, repr=False)
 
 
 # ----------------------------------------------------------------------------- loading
@@ -228,10 +233,10 @@ def _globs(names: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{fnmatch.translate(n.lower())})" for n in names) or "(?!)")
 
 
-def _union(patterns: list[str], src: str, where: str) -> re.Pattern[str] | None:
-    for p in patterns:
-        _rx(p, src, where)
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
+def _url_patterns(patterns: list[str], src: str, where: str) -> tuple[re.Pattern[str], ...]:
+    """Patterns searched in the lower-cased URL: compiled case-sensitively (which keeps the
+    regex engine's fast literal search) unless they hold capitals themselves."""
+    return tuple(_rx(p, src, where, re.I if p != p.lower() else 0) for p in patterns)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -383,9 +388,9 @@ def _build(d: dict[str, Any], src: str) -> RuleSet:
         strips=strips,
         fragments=fragments,
         pixel_hosts=HostSet.of(pixels.get("hosts", [])),
-        pixel_urls=_union(pixels.get("urls", []), src, "pixels.urls"),
+        pixel_urls=_url_patterns(pixels.get("urls", []), src, "pixels.urls"),
         ad_media_hosts=HostSet.of(media.get("hosts", [])),
-        ad_media_urls=_union(media.get("urls", []), src, "ad_media.urls"),
+        ad_media_urls=_url_patterns(media.get("urls", []), src, "ad_media.urls"),
         also_read=also_read,
         embeds=embeds,
         attribution_ignore=HostSet.of(d.get("attribution", {}).get("ignore_hosts", [])),
@@ -400,4 +405,7 @@ def _build(d: dict[str, Any], src: str) -> RuleSet:
             tuple(_rx(t, src, "allow.text") for t in allow.get("text", [])),
         ),
         prune=prune,
+        redirect_index=HostIndex.build([r.hosts for r in redirects]),
+        affiliate_index=HostIndex.build([a.hosts for a in affiliates]),
+        strip_index=HostIndex.build([s.hosts for s in strips]),
     )

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from cleaners.hosts import HostSet
-from cleaners.ruleset import RuleSet
+from cleaners.ruleset import AffiliateRule, RedirectRule, RuleSet, StripRule
 
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "livescript:", "data:text/html", "data:application")
 _SAFE_SCHEMES = ("mailto:", "tel:", "sms:", "data:", "ftp:", "news:", "irc:", "xmpp:")
@@ -21,6 +21,28 @@ _ONE_PIXEL = re.compile(
     r"data:image/(?:gif|png);base64,(?:R0lGODlhAQABA|R0lGODdhAQABA|iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB)"
 )
 _MAX_UNWRAP = 3
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def _rules_for(
+    r: RuleSet, host: str
+) -> tuple[tuple[RedirectRule, ...], tuple[AffiliateRule, ...], tuple[StripRule, ...]]:
+    def ok(hosts: HostSet) -> bool:
+        return not hosts or hosts.matches(host)
+
+    return (
+        tuple(r.redirects[i] for i in r.redirect_index.candidates(host) if ok(r.redirects[i].hosts)),
+        tuple(r.affiliates[i] for i in r.affiliate_index.candidates(host) if ok(r.affiliates[i].hosts)),
+        tuple(r.strips[i] for i in r.strip_index.candidates(host) if ok(r.strips[i].hosts)),
+    )
+
+
+@dataclass(frozen=True)
+class _HostRules:
+    redirects: tuple[RedirectRule, ...]
+    affiliates: tuple[AffiliateRule, ...]
+    strips: tuple[StripRule, ...]
+    farm: bool
 
 
 @dataclass(frozen=True)
@@ -54,12 +76,32 @@ class UrlCleaner:
     farm_hosts: HostSet
     base_url: str | None = None
     _cache: dict[str, UrlVerdict] = field(default_factory=dict, repr=False)
+    _by_host: dict[str, _HostRules] = field(default_factory=dict, repr=False)
+
+    def _host_rules(self, host: str) -> _HostRules:
+        """The redirect, affiliate and strip rules that can apply to a host, and whether it is a
+        farm host. Rules per host are memoized on the RuleSet (its data never changes, so the
+        memo is only a cache); the farm flag depends on the document and is kept here."""
+        found = self._by_host.get(host)
+        if found is None:
+            memo = self.rules.host_memo
+            rules = memo.get(host)
+            if rules is None:
+                rules = _rules_for(self.rules, host)
+                if len(memo) < 50_000:
+                    memo[host] = rules
+            found = self._by_host[host] = _HostRules(
+                rules[0], rules[1], rules[2], self.farm_hosts.matches(host)
+            )
+        return found
 
     def resolve(self, url: str) -> str:
         url = url.strip()
+        if url.startswith(("https://", "http://")):
+            return url
         if url.startswith("//"):
             return "https:" + url
-        if self.base_url and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+        if self.base_url and not _SCHEME.match(url):
             try:
                 return urljoin(self.base_url, url)
             except ValueError:
@@ -67,10 +109,16 @@ class UrlCleaner:
         return url
 
     def host(self, url: str) -> str:
+        return self._split(url)[2]
+
+    def _split(self, url: str) -> tuple[str, SplitResult | None, str]:
+        """(absolute URL, its parts, lower-case host); parts is None when it does not parse."""
+        full = self.resolve(url)
         try:
-            return (urlsplit(self.resolve(url)).hostname or "").lower()
+            parts = urlsplit(full)
+            return full, parts, (parts.hostname or "").lower()
         except ValueError:
-            return ""
+            return full, None, ""
 
     def clean(self, url: str) -> UrlVerdict:
         cached = self._cache.get(url)
@@ -83,44 +131,41 @@ class UrlCleaner:
         keep = UrlVerdict("keep", url)
         if not u or u.startswith("#") or self.rules.allow.allows_url(u):
             return keep
-        low = re.sub(r"[\s\x00-\x1f]+", "", u[:40]).lower()
-        if low.startswith(UNSAFE_SCHEMES):
-            return UrlVerdict("unlink", url, (UrlStep("unsafe", "script-url", "script URL", u),))
-        if low.startswith(_SAFE_SCHEMES):
-            return keep
+        if not u.startswith(("https://", "http://", "//", "/")):
+            low = re.sub(r"[\s\x00-\x1f]+", "", u[:40]).lower()
+            if low.startswith(UNSAFE_SCHEMES):
+                return UrlVerdict("unlink", url, (UrlStep("unsafe", "script-url", "script URL", u),))
+            if low.startswith(_SAFE_SCHEMES):
+                return keep
         steps: list[UrlStep] = []
+        split = self._split(u)
         for _ in range(_MAX_UNWRAP):
-            unwrapped = self._unwrap(u)
+            unwrapped = self._unwrap(u, split)
             if unwrapped is None:
                 break
-            new, step = unwrapped
+            u, step = unwrapped
             steps.append(step)
-            u = new
+            split = self._split(u)
             if self.rules.allow.allows_url(u):
                 return UrlVerdict("rewrite", u, tuple(steps))
-        affiliate = self._affiliate(u)
+        affiliate = self._affiliate(u, split)
         if affiliate is not None:
             return UrlVerdict("unlink", u, (*steps, affiliate))
-        if self.farm_hosts.matches(self.host(u)):
+        if self._host_rules(split[2]).farm:
             step = UrlStep("hijacked_link", "farm-link", "in-text link into the farm's own pages", u)
             return UrlVerdict("unlink", u, (*steps, step))
-        u = self._strip(u, steps)
+        u = self._strip(u, split[2], steps)
         if u == url:
             return keep
         return UrlVerdict("rewrite", u, tuple(steps))
 
     # -- redirects and affiliate clicks ---------------------------------------------------------
 
-    def _unwrap(self, url: str) -> tuple[str, UrlStep] | None:
-        full = self.resolve(url)
-        try:
-            parts = urlsplit(full)
-        except ValueError:
+    def _unwrap(self, url: str, split: tuple[str, SplitResult | None, str]) -> tuple[str, UrlStep] | None:
+        _, parts, host = split
+        if parts is None:
             return None
-        host = (parts.hostname or "").lower()
-        for rule in self.rules.redirects:
-            if rule.hosts and not rule.hosts.matches(host):
-                continue
+        for rule in self._host_rules(host).redirects:
             if rule.path and not rule.path.search(parts.path):
                 continue
             dest = None
@@ -128,28 +173,23 @@ class UrlCleaner:
                 m = rule.dest.search(parts.path + ("?" + parts.query if parts.query else ""))
                 if m:
                     dest = _decode_url(m.group("dest"), rule.default_scheme)
-            if dest is None and rule.params:
+            if dest is None and rule.params and parts.query:
                 dest = _param_url(parts.query, rule.params, rule.default_scheme)
             if dest:
                 return dest, UrlStep(rule.category, rule.name, rule.reason, url)
         return None
 
-    def _affiliate(self, url: str) -> UrlStep | None:
-        full = self.resolve(url)
-        try:
-            parts = urlsplit(full)
-        except ValueError:
+    def _affiliate(self, url: str, split: tuple[str, SplitResult | None, str]) -> UrlStep | None:
+        full, parts, host = split
+        if parts is None:
             return None
-        host = (parts.hostname or "").lower()
         names: set[str] | None = None
-        for rule in self.rules.affiliates:
+        for rule in self._host_rules(host).affiliates:
             if rule.fingerprint:
                 if any(f in full for f in self.rules.farm_fingerprints):
                     return UrlStep("affiliate_link", rule.name, "farm affiliate link", url)
                 continue
             if not (rule.hosts or rule.path or rule.query):
-                continue
-            if rule.hosts and not rule.hosts.matches(host):
                 continue
             if rule.path and not rule.path.search(parts.path):
                 continue
@@ -163,11 +203,10 @@ class UrlCleaner:
 
     # -- parameters and fragments -----------------------------------------------------------------
 
-    def _strip(self, url: str, steps: list[UrlStep]) -> str:
+    def _strip(self, url: str, host: str, steps: list[UrlStep]) -> str:
         before, hash_, fragment = url.partition("#")
         base, _, query = before.partition("?")
-        host = self.host(url)
-        rules = [r for r in self.rules.strips if not r.hosts or r.hosts.matches(host)]
+        rules = self._host_rules(host).strips
         cut: dict[str, list[str]] = {}  # rule name -> removed pieces, in order
         if query and rules:
             kept: list[str] = []
@@ -206,14 +245,14 @@ class UrlCleaner:
         s = src.strip()
         if not s or self.rules.allow.allows_url(s):
             return None
-        if _ONE_PIXEL.search(s[:200]):
+        if "data:" in s[:300] and _ONE_PIXEL.search(s[:300]):
             return ("tracking_pixel", "placeholder-gif", "1x1 placeholder image")
-        full = self.resolve(s)
-        host = self.host(s)
+        full, _, host = self._split(s)
+        low = full.lower()
         rules = self.rules
-        if rules.pixel_hosts.matches(host) or (rules.pixel_urls and rules.pixel_urls.search(full)):
+        if rules.pixel_hosts.matches(host) or any(p.search(low) for p in rules.pixel_urls):
             return ("tracking_pixel", "pixel-host", "tracking pixel URL")
-        if rules.ad_media_hosts.matches(host) or (rules.ad_media_urls and rules.ad_media_urls.search(full)):
+        if rules.ad_media_hosts.matches(host) or any(p.search(low) for p in rules.ad_media_urls):
             return ("ad_block", "ad-media", "ad image or video")
         return None
 

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -38,7 +39,21 @@ FM_URL_KEYS = (
     "canonical_url",
 )
 FM_NAME_KEYS = ("feed_name", "source_name", "publisher", "original_publisher", "site_name", "source", "via")
-_LINK_URL = re.compile(r"\]\(\s*<?([^)\s>]+)|(?:href|src)\s*=\s*[\"']([^\"']+)|<(https?://[^>\s]+)>")
+_MD_URL = re.compile(r"\]\(\s*<?([^)\s>]+)")
+_ATTR_URL = re.compile(r"(?:href|src)\s*=\s*[\"']([^\"']+)")
+_AUTO_URL = re.compile(r"<(https?://[^>\s]+)>")
+
+
+def _urls(body: str) -> list[str]:
+    """Link and image URLs of a Markdown body (with its raw HTML)."""
+    urls = [m.group(1) for m in _MD_URL.finditer(body)]
+    if "href" in body or "src" in body:
+        urls += [m.group(1) for m in _ATTR_URL.finditer(body)]
+    if "<http" in body:
+        urls += [m.group(1) for m in _AUTO_URL.finditer(body)]
+    return urls
+
+
 _SHARE = re.compile(
     r"(?:facebook\.com/share(?:r)?(?:\.php|/sharer\.php)?|twitter\.com/intent/tweet|x\.com/intent/tweet|"
     r"linkedin\.com/shareArticle|reddit\.com/submit|pinterest\.com/pin/create)[^)\s\"']*",
@@ -51,7 +66,9 @@ _FOOTER = re.compile(
     r"(?:[^\n]*?\]\((https?://[^)\s]+)\))?",
     re.I | re.M,
 )
-_EMAIL = re.compile(r"[\w.+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_FOOTER_WORDS = ("first on", "originally", "first published", "first appeared", "republished", "reprinted")
+_EMAIL = re.compile(r"[\w.+-]@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_SHARE_WORDS = ("facebook.com/share", "intent/tweet", "shareArticle", "reddit.com/submit", "pin/create")
 _FREEMAIL = frozenset(
     ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "proton.me", "aol.com"]
 )
@@ -98,24 +115,66 @@ class _Candidate:
     hosts: Counter[str] = field(default_factory=Counter)
 
 
+_CREDIT = re.compile(r"[A-Z][\w.'-]+\s?/\s?$")
+_CAPS = re.compile(r"[A-Z0-9][\w&+-]*(?:\.[\w&+-]+)*")
+
+
+@lru_cache(maxsize=8)
+def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+    """Each name, the token it starts with as _CAPS finds it ("Tom's Hardware" -> "Tom"), and
+    whether _CAPS can find that token (names starting lower-case are searched directly)."""
+    out = []
+    for n in names:
+        key = re.split(r"['’\s]", n, maxsplit=1)[0]
+        out.append((n, key, bool(_CAPS.fullmatch(key))))
+    return tuple(out)
+
+
 class _Scorer:
     def __init__(self, rules: RuleSet, sig: Signals) -> None:
         self.rules = rules
         self.sig = sig
         self.cands: dict[str, _Candidate] = {}
-        names = sorted(set(rules.publishers.values()), key=len, reverse=True)
+        self._domains: dict[str, str] = {}
+        self._excluded: dict[str, bool] = {}
         self.by_name = {n.lower(): d for d, n in rules.publishers.items()}
-        alt = "|".join(re.escape(n) for n in names)
-        self.names_rx = re.compile(rf"(?<![\w.])({alt})(?![\w])") if names else None
-        self.title_rx = (
-            re.compile(rf"(?:[-–—|:]\s*|\b(?:from|by|on|via|at)\s+)({alt})\s*$") if names else None
-        )
+        self.name_keys = _name_keys(tuple(sorted(set(rules.publishers.values()), key=len, reverse=True)))
+
+    def names_in(self, text: str) -> list[str]:
+        """The publisher names that occur in `text` (longest first)."""
+        if len(text) < 500:
+            return [n for n, _, _ in self.name_keys if n in text]
+        tokens = set(_CAPS.findall(text))
+        return [n for n, key, cap in self.name_keys if (key in tokens if cap else True) and n in text]
+
+    def mentions(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, name) of each whole-word occurrence of a publisher name, in order.
+        str.find, not a regex: a pattern that opens with a look-behind is scanned position by
+        position, which costs a hundred times more on a long article."""
+        found: list[tuple[int, int, str]] = []
+        taken: set[int] = set()
+        for name in self.names_in(text):
+            pos = text.find(name)
+            while pos >= 0:
+                end = pos + len(name)
+                before = text[pos - 1] if pos else " "
+                after = text[end] if end < len(text) else " "
+                whole = not (before.isalnum() or before in "_.") and not (after.isalnum() or after == "_")
+                if whole and pos not in taken:  # else part of a word, or of a longer name
+                    taken.update(range(pos, end))
+                    found.append((pos, end, name))
+                pos = text.find(name, end)
+        return sorted(found)
 
     # -- keys ---------------------------------------------------------------------------------
 
     def domain_of(self, host: str) -> str:
-        reg = registrable_domain(host)
-        return self.rules.publisher_aliases.get(host, self.rules.publisher_aliases.get(reg, reg))
+        found = self._domains.get(host)
+        if found is None:
+            reg = registrable_domain(host)
+            aliases = self.rules.publisher_aliases
+            found = self._domains[host] = aliases.get(host, aliases.get(reg, reg))
+        return found
 
     def table_name(self, host: str | None) -> str | None:
         h = (host or "").lower()
@@ -126,12 +185,15 @@ class _Scorer:
         return None
 
     def excluded(self, domain: str) -> bool:
-        return (
-            not domain
-            or domain in self.sig.own_domains
-            or self.rules.farm_domains.matches(domain)
-            or self.rules.attribution_ignore.matches(domain)
-        )
+        found = self._excluded.get(domain)
+        if found is None:
+            found = self._excluded[domain] = (
+                not domain
+                or domain in self.sig.own_domains
+                or self.rules.farm_domains.matches(domain)
+                or self.rules.attribution_ignore.matches(domain)
+            )
+        return found
 
     def cand(self, domain: str | None, name: str | None = None) -> _Candidate:
         if domain is None and name:
@@ -183,7 +245,9 @@ def _explicit(s: _Scorer, sig: Signals) -> None:
         s.url_candidate(fm_url, fm_name, 100, "explicit", f"front matter points to {fm_url}")
     elif fm_name:
         s.add(s.cand(None, fm_name), 50, "explicit", f"front matter names {fm_name}")
-    for m in _FOOTER.finditer(sig.body):
+    low = sig.body.lower()
+    footers = _FOOTER.finditer(sig.body) if any(w in low for w in _FOOTER_WORDS) else iter(())
+    for m in footers:
         name = m.group(1) or m.group(3) or m.group(4)
         url = m.group(2) if _is_url(m.group(2)) else m.group(5)
         name = name.strip() if name else None
@@ -213,8 +277,7 @@ def _body(s: _Scorer, sig: Signals) -> None:
     counts: Counter[str] = Counter()
     hosts: dict[str, Counter[str]] = {}
     total = 0
-    for m in _LINK_URL.finditer(body):
-        url = m.group(1) or m.group(2) or m.group(3) or ""
+    for url in _urls(body):
         if url.startswith("//"):
             url = "https:" + url
         host = url_host(url)
@@ -235,7 +298,8 @@ def _body(s: _Scorer, sig: Signals) -> None:
             c = s.cand(domain)
             c.hosts.update(hosts[domain])
             s.add(c, 4 + 8 * share, "links", f"{n} of {total} links and images point to {domain}")
-    for m in _SHARE.finditer(body + "\n" + sig.html):
+    shared = body + "\n" + sig.html
+    for m in _SHARE.finditer(shared) if any(w in shared for w in _SHARE_WORDS) else ():
         params = parse_qs(m.group(0).replace("&amp;", "&").partition("?")[2])
         for key in ("u", "url"):
             for value in params.get(key, []):
@@ -244,6 +308,8 @@ def _body(s: _Scorer, sig: Signals) -> None:
                 if _is_url(url) and d and not s.excluded(d):
                     s.url_candidate(url, None, 20, "share", f"share link for {url}")
     for r in sig.removals:
+        if "tag=" not in r.snippet:
+            continue
         for tag in re.findall(r"(?:^|[?&])tag=([\w-]+?)(?:-2\d)?(?:&|$)", r.snippet):
             tag_domain = s.rules.affiliate_tags.get(tag.lower()) or next(
                 (
@@ -255,28 +321,26 @@ def _body(s: _Scorer, sig: Signals) -> None:
             )
             if tag_domain:
                 s.add(s.cand(tag_domain), 8, "affiliate", f"affiliate tag '{tag}' belongs to {tag_domain}")
-    prose = _URLISH.sub(" ", body)
-    if s.names_rx is not None:
-        mention = 0.0
-        for m in s.names_rx.finditer(prose):
-            name = m.group(1)
-            before = prose[max(0, m.start() - 40) : m.start()]
-            after = prose[m.end() : m.end() + 3]
-            if re.search(r"[A-Z][\w.'-]+\s?/\s?$", before):
-                score, kind, what = (
-                    5.0,
-                    "credit",
-                    f"credit '{before.split()[-1] if before.split() else ''}{name}'",
-                )
-            elif after.startswith(("'s", "’s")):
-                score, kind, what = 3.0, "mention", f"mention '{name}'s'"
-            else:
-                score, kind, what = 1.0, "mention", f"mention '{name}'"
-            if mention + score > 15:
-                continue
-            mention += score
-            s.add(s.cand(None, name), score, kind, what)
-    for m in _EMAIL.finditer(prose):
+
+
+def _mentions(s: _Scorer, sig: Signals) -> None:
+    """Credits, possessives and mentions of known publishers, and e-mail domains, in the prose."""
+    prose = _URLISH.sub(" ", sig.body)
+    mention = 0.0
+    for start, end, name in s.mentions(prose):
+        before = prose[max(0, start - 40) : start]
+        if _CREDIT.search(before):
+            credit = before.split()[-1] if before.split() else ""
+            score, kind, what = 5.0, "credit", f"credit '{credit}{name}'"
+        elif prose.startswith(("'s", "’s"), end):
+            score, kind, what = 3.0, "mention", f"mention '{name}'s'"
+        else:
+            score, kind, what = 1.0, "mention", f"mention '{name}'"
+        if mention + score > 15:
+            break
+        mention += score
+        s.add(s.cand(None, name), score, kind, what)
+    for m in _EMAIL.finditer(prose) if "@" in prose else ():
         d = s.domain_of(m.group(1).lower())
         if d not in _FREEMAIL and not s.excluded(d):
             s.add(s.cand(d), 2, "email", f"e-mail address at {d}")
@@ -286,8 +350,10 @@ def _title(s: _Scorer, sig: Signals) -> None:
     title = (sig.title or "").strip()
     if not title:
         return
-    if s.title_rx is not None:
-        known = s.title_rx.search(title)
+    names = s.names_in(title)
+    if names:
+        alt = "|".join(re.escape(n) for n in names)
+        known = re.search(rf"(?:[-–—|:]\s*|\b(?:from|by|on|via|at)\s+)({alt})\s*$", title)
         if known:
             s.add(s.cand(None, known.group(1)), 6, "title", f"title names {known.group(1)}")
             return
@@ -300,6 +366,8 @@ def attribute(sig: Signals, rules: RuleSet) -> OriginalSource:
     s = _Scorer(rules, sig)
     _explicit(s, sig)
     _body(s, sig)
+    if not any(c.score >= 50 for c in s.cands.values()):  # else explicit evidence decides
+        _mentions(s, sig)
     _title(s, sig)
     ranked = sorted(s.cands.values(), key=lambda c: (-c.score, -len(c.kinds), c.domain or "", c.name or ""))
     best = ranked[0] if ranked else None
@@ -329,11 +397,14 @@ def _slug(text: str) -> str:
 
 def _self_anchor(body: str, domain: str, s: _Scorer) -> str | None:
     """A link to a heading of this very article ("Quick Links" lists) gives its URL."""
-    slugs = {_slug(m.group(1)) for m in re.finditer(r"^#{1,6}\s+(.+?)\s*#*$", body, re.M)}
-    for m in _LINK_URL.finditer(body):
-        url = m.group(1) or m.group(2) or m.group(3) or ""
+    slugs: set[str] | None = None
+    for url in _urls(body):
         page, _, fragment = url.partition("#")
-        if fragment and _slug(unquote(fragment)) in slugs and s.domain_of(url_host(page)) == domain:
+        if not fragment or s.domain_of(url_host(page)) != domain:
+            continue
+        if slugs is None:
+            slugs = {_slug(m.group(1)) for m in re.finditer(r"^#{1,6}\s+(.+?)\s*#*$", body, re.M)}
+        if _slug(unquote(fragment)) in slugs:
             return page
     return None
 

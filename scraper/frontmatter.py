@@ -100,10 +100,48 @@ def _parse(raw: str, fmt: str, first: int) -> dict[str, Any]:
     return {str(k): v for k, v in data.items()}
 
 
-def _yaml(data: dict[str, Any]) -> str:
-    return str(
-        yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10**6)
-    )
+# Strings YAML reads back as the same string when written plain (no quotes).
+_PLAIN = re.compile(
+    r"[\w/][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff#:]*"
+    r"(?:(?<=\S):(?=\S)[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff#:]*)*(?<=\S)"
+)
+_SPECIAL = re.compile(
+    r"(?i:y|n|yes|no|true|false|on|off|null|~|[-+]?(?:\.inf|\.nan)|[-+]?[0-9_.:]+(?:e[-+]?[0-9]+)?"
+    r"|0x[0-9a-f_]+|0o?[0-7_]+|0b[01_]+|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)"
+)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    s = str(value)
+    if _PLAIN.fullmatch(s) and not _SPECIAL.fullmatch(s) and not s.startswith(("- ", "? ")):
+        return s
+    quoted = json.dumps(s, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+    return quoted.replace("\x85", "\\x85").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _yaml(data: dict[str, Any], indent: str = "") -> str:
+    """Block-style YAML for str/number/bool/None scalars, lists of them and nested mappings;
+    deterministic and a few times faster than PyYAML's emitter (which matters per document)."""
+    out: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.append(
+                f"{indent}{_scalar(key)}:\n" + _yaml(value, indent + "  ")
+                if value
+                else f"{indent}{key}: {{}}\n"
+            )
+        elif isinstance(value, (list, tuple)):
+            items = "".join(f"{indent}- {_scalar(v)}\n" for v in value)
+            out.append(f"{indent}{_scalar(key)}:\n{items}" if value else f"{indent}{key}: []\n")
+        else:
+            out.append(f"{indent}{_scalar(key)}: {_scalar(value)}\n")
+    return "".join(out)
 
 
 def _toml_value(v: Any) -> str:
