@@ -7,15 +7,13 @@ decision into an edit of exact character spans of the original text (see `cleane
 
 from __future__ import annotations
 
-import bisect
 import html as htmllib
-import re
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.htmlspan import SX, Element, Scan, comment_index
-from cleaners.records import Removal
+from cleaners.records import LineIndex, Removal
 from cleaners.ruleset import RuleSet
 from cleaners.urls import UrlStep
 
@@ -308,14 +306,13 @@ class SpanEditor(DomEditor):
     markdown = True
 
     def __init__(
-        self, tree: LexborHTMLParser, rules: RuleSet, source: str, scanned: Scan, first_line: int
+        self, tree: LexborHTMLParser, rules: RuleSet, source: str, scanned: Scan, lines: LineIndex
     ) -> None:
         super().__init__(tree, rules)
         self.source = source
         self.scan = scanned
         self.edits: list[Edit] = []
-        self.first_line = first_line
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.lines = lines
 
     def element(self, node: LexborNode) -> Element | None:
         sx = node.attributes.get(SX) if node.is_element_node else None
@@ -338,7 +335,7 @@ class SpanEditor(DomEditor):
         return None
 
     def line(self, offset: int) -> int:
-        return bisect.bisect_right(self._line_starts, offset) - 1 + self.first_line
+        return self.lines.line(offset)
 
     def _loc(self, start: int, end: int) -> dict[str, object]:
         return {"line": self.line(start), "end_line": self.line(max(start, end - 1))}

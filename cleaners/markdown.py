@@ -26,7 +26,7 @@ from cleaners.mdsyntax import (
     find_ref_uses,
     find_refdefs,
 )
-from cleaners.records import Removal
+from cleaners.records import LineIndex, Removal
 from cleaners.urls import UrlStep
 
 _LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+", re.M)
@@ -52,11 +52,11 @@ class _Recorder:
         self.first_line = first_line
         self.removals: list[Removal] = []
         self.edits: list[Edit] = []
-        self._starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.lines = LineIndex(source, first_line)
         self._allow = allow_text
 
     def line(self, offset: int) -> int:
-        return bisect.bisect_right(self._starts, offset) - 1 + self.first_line
+        return self.lines.line(offset)
 
     def add(
         self,
@@ -101,7 +101,7 @@ def clean_markdown(body: str, ctx: DomContext, first_line: int = 1) -> MarkdownR
     removals: list[Removal] = []
     if sc.has_markup:
         tree = LexborHTMLParser(sc.html)
-        ed = SpanEditor(tree, ctx.rules, body, sc, first_line)
+        ed = SpanEditor(tree, ctx.rules, body, sc, rec.lines)
         run_dom_rules(tree, ctx, ed)
         edits.extend(ed.edits)
         removals.extend(ed.removals)
@@ -208,7 +208,7 @@ def _related_lists(
         start, end = m.start(), m.end()
         taken = end
         block = m.group(0)
-        if block.count("](") - block.count("![") < ar.min_items or _in(start, blocked):
+        if block.count("](") - block.count("![") < ar.min_items or _inside(start, blocked):
             continue  # fewer links than items needed
         items = len(_LIST_ITEM.findall(block))
         if items < ar.min_items:
@@ -225,7 +225,7 @@ def _related_lists(
             gap <= 2
             and label.strip()
             and _label(label, ctx)
-            and not _in(label_start, blocked)
+            and not _inside(label_start, blocked)
             and stats[1] > 0.5
         ):
             rec.add(label_start, end, "", "also_read", "related-list", "labelled related-post list")
@@ -253,10 +253,6 @@ def _md_list_stats(block: str, ctx: DomContext) -> tuple[float, float, float, fl
     return sum(chars) / total, own / n, farm / n, sum(chars) / n
 
 
-def _in(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in spans)
-
-
 # -- links, images, definitions, autolinks, bare URLs ---------------------------------------------
 
 
@@ -265,7 +261,7 @@ def _links(body: str, ctx: DomContext, rec: _Recorder, blocked: list[tuple[int, 
     links, orphans = find_links(body, blocked)
     removed: list[tuple[int, int]] = []
     for link in sorted(links, key=lambda k: (k.start, -k.end)):
-        if any(a <= link.start < b for a, b in removed):
+        if removed and link.start < removed[-1][1]:  # inside a link already removed whole
             continue
         url = body[link.dest_start : link.dest_end]
         text = body[link.text_start : link.text_end]
@@ -395,43 +391,41 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
     """Drop lines an edit left empty (or holding only a list marker or emphasis markers), and
-    collapse the blank-line runs next to a removal to one blank line."""
+    collapse each blank-line run next to a removal to one blank line (none at the start or
+    end). Only lines around edits are looked at; the rest is joined back untouched."""
     lines = text.split("\n")
-    starts = [0]
-    for ln in lines[:-1]:
-        starts.append(starts[-1] + len(ln) + 1)
+    last = len(lines) - 1  # the text after the final newline: never dropped
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
     touched: dict[int, bool] = {}  # line -> an edit there cut a line break
     for off, cut in marks:
         idx = bisect.bisect_right(starts, off) - 1
         touched[idx] = touched.get(idx, False) or cut
-    kept: list[str] = []
-    near: list[bool] = []  # a line break was cut on, or right before, this line
-    pending = False
-    for idx, line in enumerate(lines):
-        if idx in touched and idx != len(lines) - 1 and _RESIDUE.match(line):
-            pending = True
-            if near:
-                near[-1] = True
-            continue
-        kept.append(line)
-        near.append(pending or touched.get(idx, False))
-        pending = False
-    tail, tail_near = kept.pop(), near.pop() or pending
-    out: list[str] = []
-    i, n = 0, len(kept)
-    while i < n:
-        if kept[i].strip():
-            out.append(kept[i])
-            i += 1
-            continue
-        j = i
-        while j < n and not kept[j].strip():
-            j += 1
-        affected = any(near[i:j]) or (i > 0 and near[i - 1]) or (j < n and near[j]) or (j == n and tail_near)
-        if not affected:
-            out.extend(kept[i:j])
-        elif i > 0 and j < n:
-            out.append(kept[i])
-        i = j
-    out.append(tail)
-    return "\n".join(out)
+    drop: set[int] = set()
+    near: set[int] = set()  # lines where a line break was cut, or that were dropped
+    for idx, cut in touched.items():
+        if idx != last and _RESIDUE.match(lines[idx]):
+            drop.add(idx)
+            near.add(idx)
+        elif cut:
+            near.add(idx)
+
+    def gap(k: int) -> bool:
+        return 0 <= k < last and (k in drop or not lines[k].strip())
+
+    done: set[int] = set()
+    for idx in sorted(near):
+        for k in (idx,) if gap(idx) else (idx - 1, idx + 1):
+            if not gap(k) or k in done:
+                continue
+            lo, hi = k, k
+            while gap(lo - 1):
+                lo -= 1
+            while gap(hi + 1):
+                hi += 1
+            done.update(range(lo, hi + 1))
+            blanks = [j for j in range(lo, hi + 1) if j not in drop]
+            keep = 0 if lo == 0 or hi == last - 1 else 1
+            drop.update(blanks[keep:])
+    if not drop:
+        return text
+    return "\n".join(line for j, line in enumerate(lines) if j not in drop)

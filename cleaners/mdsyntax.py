@@ -158,10 +158,12 @@ def find_bare_urls(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int,
     for needle in ("http", "www."):
         pos = text.find(needle)
         while pos >= 0:
+            if (pos and text[pos - 1] in _NOT_BEFORE) or _blocked(pos, blocked):
+                pos = text.find(needle, pos + 1)
+                continue
             m = _BARE.match(text, pos)
-            nxt = text.find(needle, pos + 1)
-            if m is None or (pos and text[pos - 1] in _NOT_BEFORE) or _blocked(pos, blocked):
-                pos = nxt
+            if m is None:
+                pos = text.find(needle, pos + 1)
                 continue
             url = m.group(0)
             cut = len(url)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 CATEGORIES = (
@@ -58,3 +60,21 @@ def count_by_category(removals: list[Removal] | tuple[Removal, ...]) -> dict[str
     for r in removals:
         counts[r.category] += 1
     return counts
+
+
+@dataclass
+class LineIndex:
+    """Offsets in a text to 1-based file lines (`first_line` is the line the text starts on)."""
+
+    text: str
+    first_line: int = 1
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def line(self, offset: int) -> int:
+        if not self._starts:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_right(self._starts, offset) - 1 + self.first_line
+
+    def span(self, start: int, end: int) -> dict[str, int]:
+        """line/end_line of the characters [start, end)."""
+        return {"line": self.line(start), "end_line": self.line(max(start, end - 1))}

@@ -277,20 +277,25 @@ def _body(s: _Scorer, sig: Signals) -> None:
     counts: Counter[str] = Counter()
     hosts: dict[str, Counter[str]] = {}
     total = 0
+    seen: dict[str, tuple[str, int]] = {}  # host -> (domain, 0 own/farm | 1 ignored | 2 counted)
     for url in _urls(body):
-        if url.startswith("//"):
-            url = "https:" + url
         host = url_host(url)
         if not host:
             continue
-        domain = s.domain_of(host)
-        if domain in sig.own_domains or s.rules.farm_domains.matches(domain):
-            continue
-        total += 1
-        if s.excluded(domain):
-            continue
-        counts[domain] += 1
-        hosts.setdefault(domain, Counter())[host] += 1
+        known = seen.get(host)
+        if known is None:
+            domain = s.domain_of(host)
+            if domain in sig.own_domains or s.rules.farm_domains.matches(domain):
+                known = (domain, 0)
+            else:
+                known = (domain, 1 if s.excluded(domain) else 2)
+            seen[host] = known
+        domain, kind = known
+        if kind:
+            total += 1
+        if kind == 2:
+            counts[domain] += 1
+            hosts.setdefault(domain, Counter())[host] += 1
     if counts:
         domain, n = counts.most_common(1)[0]
         share = n / total
