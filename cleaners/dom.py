@@ -22,6 +22,7 @@ from cleaners.urls import UrlCleaner, UrlStep, is_unsafe_url
 
 _ADSENSE_SCRIPT = re.compile(r"adsbygoogle|googlesyndication\.com|fundingchoicesmessages", re.I)
 _EMBEDDED_URL = re.compile(r"https?(?::|%3A)(?://|%2F%2F)[^'\"\s)]+", re.I)
+_LINKED_MEDIA = "a[href] img, a[href] video, a[href] picture, a[href] iframe, a[href] svg, a[href] embed"
 _URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACE = re.compile(r"\s+")
@@ -82,18 +83,26 @@ def adsense_scripts(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> N
 
 def ad_media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
     """Affiliate banners (an affiliate click wrapping an image or video) and ad-server media."""
-    for a in tree.css("a[href]"):
-        href = str(a.attributes.get("href") or "")
-        verdict = ctx.urls.clean(href)
+    banners: dict[int, LexborNode] = {}
+    for media in tree.css(_LINKED_MEDIA):
+        a = media.parent
+        while a is not None and a.tag != "a":
+            a = a.parent
+        if a is not None:
+            banners.setdefault(a.mem_id, a)
+    for a in banners.values():
+        verdict = ctx.urls.clean(str(a.attributes.get("href") or ""))
         if verdict.action == "unlink" and verdict.last.category == "affiliate_link":
-            if has_media(a):
-                ed.remove(a, "ad_block", "affiliate-banner", "affiliate banner link")
-        elif is_unsafe_url(href):
-            for m in _EMBEDDED_URL.finditer(href):
-                inner = ctx.urls.clean(unquote(m.group(0)))
-                if inner.action == "unlink" and inner.last.category == "affiliate_link":
-                    ed.remove(a, "ad_block", "script-ad-link", "script link to an affiliate click")
-                    break
+            ed.remove(a, "ad_block", "affiliate-banner", "affiliate banner link")
+    for a in tree.css('a[href*="script:" i]'):
+        href = str(a.attributes.get("href") or "")
+        if not is_unsafe_url(href):
+            continue
+        for m in _EMBEDDED_URL.finditer(href):
+            inner = ctx.urls.clean(unquote(m.group(0)))
+            if inner.action == "unlink" and inner.last.category == "affiliate_link":
+                ed.remove(a, "ad_block", "script-ad-link", "script link to an affiliate click")
+                break
     for node in tree.css("img, video, source, iframe, embed, object, input[type=image]"):
         for attr in ("src", "poster", "data-src", "data"):
             value = node.attributes.get(attr)
@@ -166,17 +175,22 @@ def _prev_element(node: LexborNode) -> tuple[LexborNode | None, str]:
     return None, ""
 
 
-def _list_stats(node: LexborNode, ctx: DomContext) -> tuple[int, float, float, float, float]:
-    """(items, link-text ratio, share of own/farm links, share of farm links, mean link text)."""
+def _list_shape(node: LexborNode) -> tuple[int, float, float, list[LexborNode]]:
+    """(items, link-text ratio, mean link text, links) of a list or the div around one."""
     lists = [node] if node.tag in ("ul", "ol") else node.css("ul, ol")[:1]
     if not lists:
-        return 0, 0.0, 0.0, 0.0, 0.0
-    items = [c for c in lists[0].iter() if c.tag == "li"]
-    total = len(_SPACE.sub("", node_text(node)))
+        return 0, 0.0, 0.0, []
+    items = len(lists[0].css("li"))
     links = node.css("a[href]")
-    link_chars = [len(_SPACE.sub("", node_text(a))) for a in links]
+    total = len(_SPACE.sub("", node_text(node)))
     if not links or not total:
-        return len(items), 0.0, 0.0, 0.0, 0.0
+        return items, 0.0, 0.0, links
+    chars = sum(len(_SPACE.sub("", node_text(a))) for a in links)
+    return items, chars / total, chars / len(links), links
+
+
+def _link_shares(links: list[LexborNode], ctx: DomContext) -> tuple[float, float]:
+    """(share of links into the page's own site or a farm, share of links into a farm)."""
     own = farm = 0
     for a in links:
         host = ctx.urls.host(str(a.attributes.get("href") or ""))
@@ -185,8 +199,8 @@ def _list_stats(node: LexborNode, ctx: DomContext) -> tuple[int, float, float, f
             own += 1
         elif not host or ctx.own_hosts.matches(host):
             own += 1
-    n = len(links)
-    return len(items), sum(link_chars) / total, own / n, farm / n, sum(link_chars) / n
+    n = len(links) or 1
+    return own / n, farm / n
 
 
 def _outer(node: LexborNode) -> LexborNode:
@@ -235,16 +249,21 @@ def also_read(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
         block = _outer(lst)
         if block.mem_id in seen:
             continue
-        items, ratio, own, farm, mean = _list_stats(block, ctx)
+        items, ratio, mean, links = _list_shape(block)
         if items < ar.min_items or ratio < ar.min_link_ratio:
             continue
         prev, text_label = _prev_element(block)
-        if prev is not None and _is_label(node_text(prev), ctx) and own > 0.5:
+        label = prev is not None and _is_label(node_text(prev), ctx)
+        line = text_label.strip().splitlines()[-1] if text_label.strip() else ""
+        text_labelled = not label and bool(line) and _is_label(line, ctx)
+        if not (label or text_labelled or mean >= 15):
+            continue
+        own, farm = _link_shares(links, ctx)
+        if label and own > 0.5 and prev is not None:
             ed.remove_range(
                 _label_outer(prev), block, "also_read", "related-list", "labelled related-post list"
             )
-        elif text_label and own > 0.5 and _is_label(text_label.strip().splitlines()[-1], ctx):
-            line = text_label.strip().splitlines()[-1]
+        elif text_labelled and own > 0.5:
             ed.remove_labelled(block, line, "also_read", "related-list", "labelled related-post list")
         elif farm == 1.0 and mean >= 15:
             ed.remove(block, "also_read", "farm-link-list", "list of links into the farm")

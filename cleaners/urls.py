@@ -77,6 +77,7 @@ class UrlCleaner:
     base_url: str | None = None
     _cache: dict[str, UrlVerdict] = field(default_factory=dict, repr=False)
     _by_host: dict[str, _HostRules] = field(default_factory=dict, repr=False)
+    _base: str | None = field(default=None, repr=False)
 
     def _host_rules(self, host: str) -> _HostRules:
         """The redirect, affiliate and strip rules that can apply to a host, and whether it is a
@@ -109,7 +110,14 @@ class UrlCleaner:
         return url
 
     def host(self, url: str) -> str:
+        if self.base_url and not url.startswith(("http://", "https://", "//")) and not _SCHEME.match(url):
+            return self._base_host()  # a relative link stays on the page's own host
         return self._split(url)[2]
+
+    def _base_host(self) -> str:
+        if self._base is None:
+            self._base = self._split(self.base_url or "")[2]
+        return self._base
 
     def _split(self, url: str) -> tuple[str, SplitResult | None, str]:
         """(absolute URL, its parts, lower-case host); parts is None when it does not parse."""

@@ -101,7 +101,7 @@ class Signals:
     farm: bool = False
     own_domains: frozenset[str] = frozenset()
     removals: tuple[Removal, ...] = ()
-    html: str = ""  # the cleaned page, for share links the Markdown rendering drops
+    share_links: tuple[str, ...] = ()  # share-button URLs of a page (its Markdown drops them)
 
 
 @dataclass
@@ -303,7 +303,7 @@ def _body(s: _Scorer, sig: Signals) -> None:
             c = s.cand(domain)
             c.hosts.update(hosts[domain])
             s.add(c, 4 + 8 * share, "links", f"{n} of {total} links and images point to {domain}")
-    shared = body + "\n" + sig.html
+    shared = body + "\n" + "\n".join(sig.share_links)
     for m in _SHARE.finditer(shared) if any(w in shared for w in _SHARE_WORDS) else ():
         params = parse_qs(m.group(0).replace("&amp;", "&").partition("?")[2])
         for key in ("u", "url"):

@@ -18,8 +18,15 @@ from scraper.errors import DocumentError
 from scraper.metadata import PageMeta, extract_meta
 from scraper.tomarkdown import xml_to_markdown
 
-_EMPHASIS = frozenset(["strong", "b", "em", "i", "u", "span", "font"])
+_EMPHASIS_IN_LINK = ", ".join(f"a[href] > {t}:only-child" for t in "strong b em i u span font".split())
+_HEADING_LINKS = "h1 a, h2 a, h3 a, h4 a, h5 a, h6 a"
+_SPACE = re.compile(r"\s+")
+_SHARE_CSS = (
+    'a[href*="facebook.com/shar" i], a[href*="intent/tweet" i], a[href*="shareArticle" i], '
+    'a[href*="reddit.com/submit" i], a[href*="pin/create" i]'
+)
 _LAZY = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
+_LAZY_IMAGES = ", ".join(f"img[{k}]" for k in _LAZY)
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,7 @@ class HtmlResult:
     farm: bool
     own_domains: frozenset[str]
     base_url: str | None
-    html: str  # the cleaned page
+    share_links: tuple[str, ...]  # share-button URLs: they carry the article's own URL
 
 
 def _http(url: str | None) -> str | None:
@@ -58,18 +65,16 @@ def _prepare_for_extraction(tree: LexborHTMLParser, rules: RuleSet) -> None:
     if rules.prune:
         for node in tree.css(", ".join(rules.prune)):
             node.remove()
-    for a in tree.css("a"):
-        kids = [
-            c
-            for c in a.iter(include_text=True)
-            if not (c.is_text_node and not (c.text_content or "").strip())
-        ]
-        if not kids and not has_media(a):
-            a.remove()
-            continue
-        if len(kids) == 1 and kids[0].is_element_node and kids[0].tag in _EMPHASIS:
-            kids[0].unwrap()
-    for img in tree.css("img"):
+    for a in tree.css(_HEADING_LINKS):
+        if not (a.text(deep=True) or "").strip() and not has_media(a):
+            a.remove()  # a permalink anchor: trafilatura would drop the heading text after it
+    for em in tree.css(_EMPHASIS_IN_LINK):
+        a = em.parent
+        if a is not None and _SPACE.sub("", a.text(deep=True) or "") == _SPACE.sub(
+            "", em.text(deep=True) or ""
+        ):
+            em.unwrap()  # trafilatura drops the URL of a link whose text is wrapped in emphasis
+    for img in tree.css(_LAZY_IMAGES):
         if not img.attributes.get("src") or str(img.attributes.get("src")).startswith("data:"):
             real = next((img.attributes[k] for k in _LAZY if img.attributes.get(k)), None)
             if real:
@@ -104,4 +109,5 @@ def clean_html(text: str, rules: RuleSet, page_url: str | None, fragment: bool =
     body_el = getattr(doc, "body", None)
     if body_el is None or not "".join(body_el.itertext()).strip():
         raise DocumentError("no article text could be extracted from the page")
-    return HtmlResult(xml_to_markdown(body_el), meta, tuple(editor.removals), farm, own, base, html)
+    shares = tuple(str(a.attributes.get("href") or "") for a in tree.css(_SHARE_CSS))
+    return HtmlResult(xml_to_markdown(body_el), meta, tuple(editor.removals), farm, own, base, shares)

@@ -146,7 +146,7 @@ def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument
             result.farm,
             result.own_domains,
             result.removals,
-            result.html,
+            result.share_links,
         ),
         rules,
     )

@@ -43,11 +43,48 @@ def _wrap(marker: str, inner: str) -> str:
     return f"{lead}{marker}{core}{marker}{trail}"
 
 
+_MARKUP_OPEN = "*_~[!`"
+_MARKUP_CLOSE = "*_~`"
+
+
+def _edge(piece: str, first: bool) -> str:
+    """The first (or last) visible character of rendered Markdown (markup skipped)."""
+    if first:
+        s = piece.lstrip(_MARKUP_OPEN)
+        return s[:1]
+    s = piece.rstrip(_MARKUP_CLOSE)
+    if s.endswith(")") and "](" in s:
+        s = s[: s.rfind("](")]
+    return s[-1:]
+
+
+def _tight(after: str) -> bool:
+    """Punctuation that sticks to the word before it ("!" only when it ends a sentence)."""
+    return after[:1] in (",", ".", ";", ":", ")") or (after[:1] in ("!", "?") and after[1:2] in ("", " "))
+
+
+def _join(buf: list[str], piece: str, element: bool) -> None:
+    """Append a piece of inline Markdown. trafilatura drops the space between a word and an
+    element that follows it ("the book<hi>Beautiful Code</hi>"), and keeps the one between
+    an element and the punctuation after it ("<ref>Brier</ref> ,"): both are mended here."""
+    if not piece:
+        return
+    prev = buf[-1] if buf else ""
+    if element and prev and not prev[-1].isspace():
+        left, right = _edge(prev, False), _edge(piece, True)
+        if left.isalnum() and right.isalnum():
+            buf.append(" ")
+    elif not element and prev and piece[0] == " " and _tight(piece[1:3]):
+        piece = piece[1:]
+    buf.append(piece)
+
+
 def _inline(el: etree._Element) -> str:
-    parts = [_escape(el.text)]
+    parts: list[str] = []
+    _join(parts, _escape(el.text), False)
     for child in el:
-        parts.append(_inline_child(child))
-        parts.append(_escape(child.tail))
+        _join(parts, _inline_child(child), True)
+        _join(parts, _escape(child.tail), False)
     return "".join(parts)
 
 
@@ -102,7 +139,8 @@ def _paragraph(text: str) -> str:
 
 
 def _blocks(el: etree._Element, out: list[str]) -> None:
-    buf: list[str] = [_escape(el.text)]
+    buf: list[str] = []
+    _join(buf, _escape(el.text), False)
 
     def flush() -> None:
         para = _paragraph("".join(buf).replace("  \n", "\x00")).replace("\x00", "  \n")
@@ -116,8 +154,8 @@ def _blocks(el: etree._Element, out: list[str]) -> None:
             flush()
             _block(child, out)
         else:
-            buf.append(_inline_child(child))
-        buf.append(_escape(child.tail))
+            _join(buf, _inline_child(child), True)
+        _join(buf, _escape(child.tail), False)
     flush()
 
 

@@ -73,7 +73,7 @@ def test_rendered_farm_page() -> None:
         "## What are the reasons behind 100% disk usage in Windows 10",
         "### Method 11: Remove temporary files",
         "* you cannot find the program in the Apps & Features list",
-        "Select**Disable** under Startup type and then click**OK** .",
+        "Select **Disable** under Startup type and then click **OK**.",
     ):
         assert keep in body, keep
     assert doc.source.name == "Revo Uninstaller"
