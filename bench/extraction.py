@@ -127,7 +127,10 @@ def main() -> None:
     t = time.perf_counter()
     for name, scores in (
         ("trafilatura-eval snippets", snippet_scores(args.corpus / "trafilatura-eval", opts)),
-        ("readability pages, 4-gram F1", shingle_scores(args.corpus / "mozilla-readability-test-pages", opts)),
+        (
+            "readability pages, 4-gram F1",
+            shingle_scores(args.corpus / "mozilla-readability-test-pages", opts),
+        ),
     ):
         for label, s in scores.items():
             print(

@@ -14,15 +14,18 @@ from urllib.parse import unquote
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.editor import DomEditor, attached, has_media, node_text, same
+from cleaners.editor import DomEditor, attached, node_text, same
 from cleaners.hosts import HostSet
 from cleaners.htmlspan import strip_comment_mark
 from cleaners.ruleset import RuleSet
 from cleaners.urls import UrlCleaner, UrlStep, is_unsafe_url
 
-_ADSENSE_SCRIPT = re.compile(r"adsbygoogle|googlesyndication\.com|fundingchoicesmessages", re.I)
+_ADSENSE_WORDS = ("adsbygoogle", "googlesyndication.com", "fundingchoicesmessages")
 _EMBEDDED_URL = re.compile(r"https?(?::|%3A)(?://|%2F%2F)[^'\"\s)]+", re.I)
 _LINKED_MEDIA = "a[href] img, a[href] video, a[href] picture, a[href] iframe, a[href] svg, a[href] embed"
+_PLAYERS = frozenset(("video", "audio", "picture"))
+_CHROME_LINKS = 'nav a[href], footer a[href], [role="navigation"] a[href]'
+_CHROME_LISTS = 'nav ul, nav ol, footer ul, footer ol, [role="navigation"] ul, [role="navigation"] ol'
 _URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACE = re.compile(r"\s+")
@@ -66,18 +69,25 @@ def comment_blocks(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> No
 
 
 def selectors(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
-    """Elements matched by the CSS selectors of `[[selector]]` rules."""
-    for rule in ctx.rules.selectors:
-        if rule.hosts and not rule.hosts.matches(ctx.page_host):
-            continue
-        for node in tree.css(rule.css):
-            ed.remove(node, rule.category, rule.name, rule.reason)
+    """Elements matched by the CSS selectors of `[[selector]]` rules (one pass over the DOM;
+    each match is credited to the first rule it matches)."""
+    rules = [r for r in ctx.rules.selectors if not r.hosts or r.hosts.matches(ctx.page_host)]
+    if not rules:
+        return
+    for node in tree.css(", ".join(r.css for r in rules)):
+        if not attached(node):
+            continue  # inside an element already removed
+        rule = next((r for r in rules if node.css_matches(r.css)), rules[0])
+        ed.remove(node, rule.category, rule.name, rule.reason)
 
 
 def adsense_scripts(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
     """Inline scripts that load or fill AdSense slots (the `push({})` calls, Funding Choices)."""
+    if not any(tree.scripts_contain(w) for w in _ADSENSE_WORDS):
+        return
     for node in tree.css("script"):
-        if _ADSENSE_SCRIPT.search(node.text(deep=True) or ""):
+        text = node.text(deep=True) or ""
+        if any(w in text for w in _ADSENSE_WORDS):
             ed.remove(node, "adsense", "adsense-script", "AdSense script")
 
 
@@ -104,22 +114,14 @@ def ad_media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
                 ed.remove(a, "ad_block", "script-ad-link", "script link to an affiliate click")
                 break
     for node in tree.css("img, video, source, iframe, embed, object, input[type=image]"):
+        attrs = node.attributes  # lexbor builds this dict anew on each access
         for attr in ("src", "poster", "data-src", "data"):
-            value = node.attributes.get(attr)
+            value = attrs.get(attr)
             media = ctx.urls.media_verdict(str(value)) if value else None
             if media and media[0] == "ad_block":
-                target = node
-                if (
-                    node.tag == "source"
-                    and node.parent is not None
-                    and node.parent.tag
-                    in (
-                        "video",
-                        "audio",
-                        "picture",
-                    )
-                ):
-                    target = node.parent
+                parent = node.parent
+                in_player = node.tag == "source" and parent is not None and parent.tag in _PLAYERS
+                target = parent if in_player and parent is not None else node
                 ed.remove(target, "ad_block", "ad-media", "ad image or video from an ad server")
                 break
 
@@ -203,13 +205,20 @@ def _link_shares(links: list[LexborNode], ctx: DomContext) -> tuple[float, float
     return own / n, farm / n
 
 
+def _same_text(a: LexborNode, b: LexborNode) -> bool:
+    ta, tb = node_text(a), node_text(b)
+    if abs(len(ta) - len(tb)) > 200:  # whitespace alone cannot make up the difference
+        return False
+    return _SPACE.sub("", ta) == _SPACE.sub("", tb)
+
+
 def _outer(node: LexborNode) -> LexborNode:
     """A list, or the div that wraps nothing but it."""
     parent = node.parent
     while (
         parent is not None
         and parent.tag in ("div", "section", "nav", "aside")
-        and _SPACE.sub("", node_text(parent)) == _SPACE.sub("", node_text(node))
+        and _same_text(parent, node)
         and len(parent.css("ul, ol")) == len(node.css("ul, ol"))  # css() counts the node itself
     ):
         node, parent = parent, parent.parent
@@ -218,9 +227,8 @@ def _outer(node: LexborNode) -> LexborNode:
 
 def _label_outer(label: LexborNode) -> LexborNode:
     parent = label.parent
-    text = _SPACE.sub("", node_text(label))
     while parent is not None and parent.tag in ("p", "div", "strong", "b", "em", "span", "center"):
-        if _SPACE.sub("", node_text(parent)) != text:
+        if not _same_text(parent, label):
             break
         label, parent = parent, parent.parent
     return label
@@ -243,15 +251,20 @@ def also_read(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
                 ed.remove_range(label, nxt, "also_read", "also-read-label", "labelled related-post list")
             else:
                 ed.remove(label, "also_read", "also-read-label", "related-posts label")
+    chrome = set() if ed.markdown else {n.mem_id for n in tree.css(_CHROME_LISTS)}
     for lst in tree.css("ul, ol"):
-        if not attached(lst):
+        if lst.mem_id in chrome or not attached(lst) or len(lst.css("li")) < ar.min_items:
+            continue
+        items, ratio, mean, links = _list_shape(lst)
+        if items < ar.min_items or ratio < ar.min_link_ratio:
             continue
         block = _outer(lst)
         if block.mem_id in seen:
             continue
-        items, ratio, mean, links = _list_shape(block)
-        if items < ar.min_items or ratio < ar.min_link_ratio:
-            continue
+        if block is not lst:
+            items, ratio, mean, links = _list_shape(block)
+            if ratio < ar.min_link_ratio:
+                continue
         prev, text_label = _prev_element(block)
         label = prev is not None and _is_label(node_text(prev), ctx)
         line = text_label.strip().splitlines()[-1] if text_label.strip() else ""
@@ -274,10 +287,14 @@ def also_read(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
 
 def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
     """Affiliate redirects unwrapped, affiliate and hijacked links unlinked, trackers stripped."""
+    # On a page, links in navigation and footers never reach the article: not worth a look.
+    chrome = set() if ed.markdown else {a.mem_id for a in tree.css(_CHROME_LINKS)}
     for a in tree.css("a[href]"):
-        if not attached(a):
+        if a.mem_id in chrome:
             continue
         verdict = ctx.urls.clean(str(a.attributes.get("href") or ""))
+        if verdict.action == "keep":
+            continue
         if verdict.action == "rewrite":
             ed.set_url(a, "href", verdict.url, verdict.steps)
         elif verdict.action == "unlink":
@@ -311,7 +328,7 @@ def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
             continue
         if node.tag == "iframe" and _embed_link(node, ctx, ed):
             continue
-        ed.remove(node, "unsafe", f"{node.tag}-element", f"<{node.tag}> element")
+        ed.remove(node, "unsafe", f"{node.tag}-element", f"<{node.tag}> element", climb=ed.markdown)
     if not ed.markdown:
         return  # in HTML pages attributes never reach the Markdown output
     for node in scope.css("*"):

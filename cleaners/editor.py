@@ -32,6 +32,7 @@ def same(a: LexborNode | None, b: LexborNode | None) -> bool:
 
 
 def attached(node: LexborNode) -> bool:
+    """Still in the document (not inside a subtree an earlier rule removed)."""
     cur: LexborNode | None = node
     while cur is not None:
         if cur.is_document_node:
@@ -185,10 +186,11 @@ class DomEditor:
                 return target
             target = parent
 
-    def remove(self, node: LexborNode, category: str, rule: str, reason: str) -> bool:
+    def remove(self, node: LexborNode, category: str, rule: str, reason: str, climb: bool = True) -> bool:
+        """Remove an element (with the containers it leaves empty, when `climb`)."""
         if not attached(node) or self.protected(node):
             return False
-        target = self._climb(node)
+        target = self._climb(node) if climb else node
         snippet = self.snippet(target)
         if self._text_allowed(snippet):
             return False
@@ -356,8 +358,8 @@ class SpanEditor(DomEditor):
         a, b = self.span(first), self.span(last)
         return self.source[a[0] : b[1]] if a and b else ""
 
-    def remove(self, node: LexborNode, category: str, rule: str, reason: str) -> bool:
-        return self.span(node) is not None and super().remove(node, category, rule, reason)
+    def remove(self, node: LexborNode, category: str, rule: str, reason: str, climb: bool = True) -> bool:
+        return self.span(node) is not None and super().remove(node, category, rule, reason, climb)
 
     def remove_range(
         self, first: LexborNode, last: LexborNode, category: str, rule: str, reason: str

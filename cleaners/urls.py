@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
-from cleaners.hosts import HostSet
+from cleaners.hosts import HostSet, url_host
 from cleaners.ruleset import AffiliateRule, RedirectRule, RuleSet, StripRule
 
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "livescript:", "data:text/html", "data:application")
@@ -43,6 +43,9 @@ class _HostRules:
     affiliates: tuple[AffiliateRule, ...]
     strips: tuple[StripRule, ...]
     farm: bool
+    # No rule for this host can act on a URL without a query or fragment (farm fingerprints
+    # aside): such URLs are kept without parsing them.
+    query_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,14 @@ class UrlCleaner:
                 rules = _rules_for(self.rules, host)
                 if len(memo) < 50_000:
                     memo[host] = rules
-            found = self._by_host[host] = _HostRules(
-                rules[0], rules[1], rules[2], self.farm_hosts.matches(host)
+            farm = self.farm_hosts.matches(host)
+            query_only = (
+                not farm
+                and all(r.dest is None for r in rules[0])
+                and all(a.query or a.fingerprint for a in rules[1])
+                and all(s.path is None for s in rules[2])
             )
+            found = self._by_host[host] = _HostRules(rules[0], rules[1], rules[2], farm, query_only)
         return found
 
     def resolve(self, url: str) -> str:
@@ -139,7 +147,12 @@ class UrlCleaner:
         keep = UrlVerdict("keep", url)
         if not u or u.startswith("#") or self.rules.allow.allows_url(u):
             return keep
-        if not u.startswith(("https://", "http://", "//", "/")):
+        absolute = u.startswith(("https://", "http://"))
+        if (absolute or not _SCHEME.match(u)) and "?" not in u and "#" not in u:
+            host = url_host(u) if absolute or u.startswith("//") else self._base_host()
+            if self._host_rules(host).query_only and not any(f in u for f in self.rules.farm_fingerprints):
+                return keep  # the common case: nothing a rule could take from this URL
+        if not absolute and not u.startswith(("//", "/")):
             low = re.sub(r"[\s\x00-\x1f]+", "", u[:40]).lower()
             if low.startswith(UNSAFE_SCHEMES):
                 return UrlVerdict("unlink", url, (UrlStep("unsafe", "script-url", "script URL", u),))

@@ -313,8 +313,8 @@ def _body(s: _Scorer, sig: Signals) -> None:
                 if _is_url(url) and d and not s.excluded(d):
                     s.url_candidate(url, None, 20, "share", f"share link for {url}")
     for r in sig.removals:
-        if "tag=" not in r.snippet:
-            continue
+        if r.category != "affiliate_link" or "tag=" not in r.snippet:
+            continue  # publisher tags only ever sit in affiliate links
         for tag in re.findall(r"(?:^|[?&])tag=([\w-]+?)(?:-2\d)?(?:&|$)", r.snippet):
             tag_domain = s.rules.affiliate_tags.get(tag.lower()) or next(
                 (

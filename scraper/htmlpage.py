@@ -19,6 +19,10 @@ from scraper.metadata import PageMeta, extract_meta
 from scraper.tomarkdown import xml_to_markdown
 
 _EMPHASIS_IN_LINK = ", ".join(f"a[href] > {t}:only-child" for t in "strong b em i u span font".split())
+_NOT_CONTENT = (
+    "head > :not(title), script, style, svg, template, link, meta, nav, footer, aside, menu, "
+    "button, input, select, textarea, label, fieldset, dialog, object, embed, canvas, map"
+)
 _HEADING_LINKS = "h1 a, h2 a, h3 a, h4 a, h5 a, h6 a"
 _SPACE = re.compile(r"\s+")
 _SHARE_CSS = (
@@ -45,13 +49,17 @@ def _http(url: str | None) -> str | None:
 
 
 def page_context(
-    rules: RuleSet, text: str, page_url: str | None, self_urls: list[str | None]
+    rules: RuleSet, text: str | bytes, page_url: str | None, self_urls: list[str | None]
 ) -> tuple[DomContext, bool, frozenset[str]]:
     """The cleaning context of one document: its own site (registrable domains of its URL and
     of the URLs it declares for itself) and whether it is a farm copy (a farm's ids in it, or
     served from a farm domain). On a farm copy, links into its own site are hijacked."""
     own = frozenset(registrable_domain(h) for h in (url_host(u) for u in [page_url, *self_urls] if u) if h)
-    farm = any(f in text for f in rules.farm_fingerprints) or any(rules.farm_domains.matches(d) for d in own)
+    if isinstance(text, bytes):  # bytes search is several times faster than str on non-ASCII text
+        marked = any(f.encode() in text for f in rules.farm_fingerprints)
+    else:
+        marked = any(f in text for f in rules.farm_fingerprints)
+    farm = marked or any(rules.farm_domains.matches(d) for d in own)
     farm_hosts = rules.farm_domains | HostSet.of(sorted(own)) if farm else rules.farm_domains
     urls = UrlCleaner(rules, farm_hosts, page_url)
     ctx = DomContext(rules, urls, HostSet.of(sorted(own)), url_host(page_url or ""))
@@ -62,9 +70,9 @@ def _prepare_for_extraction(tree: LexborHTMLParser, rules: RuleSet) -> None:
     """Shape the cleaned DOM so trafilatura keeps what it would otherwise drop: links whose
     text is wrapped in emphasis, heading text after an empty permalink anchor, lazy images;
     and drop page chrome listed in the rules' `[extraction] prune`."""
-    if rules.prune:
-        for node in tree.css(", ".join(rules.prune)):
-            node.remove()
+    # page chrome (rules' [extraction] prune) and what is never article text: less to parse
+    for node in tree.css(", ".join((*rules.prune, _NOT_CONTENT))):
+        node.remove()  # not decompose(): a match may sit inside an earlier one
     for a in tree.css(_HEADING_LINKS):
         if not (a.text(deep=True) or "").strip() and not has_media(a):
             a.remove()  # a permalink anchor: trafilatura would drop the heading text after it
@@ -81,12 +89,14 @@ def _prepare_for_extraction(tree: LexborHTMLParser, rules: RuleSet) -> None:
                 img.attrs["src"] = str(real)
 
 
-def clean_html(text: str, rules: RuleSet, page_url: str | None, fragment: bool = False) -> HtmlResult:
+def clean_html(
+    text: str, rules: RuleSet, page_url: str | None, fragment: bool = False, raw: bytes | None = None
+) -> HtmlResult:
     """Clean an HTML page (or, with `fragment`, an article body such as a feed item's content)."""
     tree = LexborHTMLParser(text)
     meta = extract_meta(tree) if not fragment else PageMeta()
     base = _http(page_url) or _http(meta.canonical) or _http(meta.og_url)
-    ctx, farm, own = page_context(rules, text, base, [meta.canonical, meta.og_url])
+    ctx, farm, own = page_context(rules, raw or text, base, [meta.canonical, meta.og_url])
     editor = DomEditor(tree, rules)
     run_dom_rules(tree, ctx, editor)
     _prepare_for_extraction(tree, rules)
@@ -103,6 +113,7 @@ def clean_html(text: str, rules: RuleSet, page_url: str | None, fragment: bool =
         include_tables=True,
         include_comments=False,
         with_metadata=False,
+        output_format="xml",  # keeps .body; "python" would also render a text copy we do not use
         favor_recall=fragment,
         deduplicate=False,
     )

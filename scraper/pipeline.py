@@ -132,7 +132,10 @@ def _markdown(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocu
 
 def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument:
     rules = opts.rules
-    result = clean_html(text, rules, doc.url, fragment=doc.fragment)
+    ascii_compatible = not doc.data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    result = clean_html(
+        text, rules, doc.url, fragment=doc.fragment, raw=doc.data if ascii_compatible else None
+    )
     meta = result.meta
     item = doc.meta
     title = item.get("title") or meta.title

@@ -17,6 +17,8 @@ _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 _ESCAPE = re.compile(r"([\\`*\[\]])")
 _UNDERSCORE = re.compile(r"(?<![\w])_|_(?![\w])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_ODD_SPACE = re.compile(r"[\t\r\n\f\v\u00a0]|  ")
+_SPECIAL = re.compile(r"[\\`*\[\]_&<]")
 _LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[+-](?=\s)|\d+(?=[.)]\s)|={3,}|-{3,})", re.M)
 _BLOCK = frozenset(
     ["p", "head", "list", "quote", "code", "table", "div", "main", "doc", "body", "item", "fw", "note"]
@@ -25,9 +27,13 @@ _EMPHASIS = {"#b": "**", "#bold": "**", "#strong": "**", "#i": "*", "#em": "*", 
 
 
 def _escape(text: str | None) -> str:
+    """Text made literal in Markdown: whitespace runs collapsed, markup characters escaped."""
     if not text:
         return ""
-    text = _SPACE.sub(" ", text)
+    if _ODD_SPACE.search(text):
+        text = _SPACE.sub(" ", text)
+    if not _SPECIAL.search(text):
+        return text  # most text: nothing to escape
     text = _ESCAPE.sub(r"\\\1", text)
     text = _UNDERSCORE.sub(r"\\_", text)
     text = _ENTITY.sub("&amp;", text)
