@@ -94,8 +94,8 @@ def adsense_scripts(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> N
 def ad_media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
     """Affiliate banners (an affiliate click wrapping an image or video) and ad-server media."""
     banners: dict[int, LexborNode] = {}
-    for media in tree.css(_LINKED_MEDIA):
-        a = media.parent
+    for linked in tree.css(_LINKED_MEDIA):
+        a = linked.parent
         while a is not None and a.tag != "a":
             a = a.parent
         if a is not None:
@@ -266,13 +266,13 @@ def also_read(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
             if ratio < ar.min_link_ratio:
                 continue
         prev, text_label = _prev_element(block)
-        label = prev is not None and _is_label(node_text(prev), ctx)
+        labelled = prev is not None and _is_label(node_text(prev), ctx)
         line = text_label.strip().splitlines()[-1] if text_label.strip() else ""
-        text_labelled = not label and bool(line) and _is_label(line, ctx)
-        if not (label or text_labelled or mean >= 15):
+        text_labelled = not labelled and bool(line) and _is_label(line, ctx)
+        if not (labelled or text_labelled or mean >= 15):
             continue
         own, farm = _link_shares(links, ctx)
-        if label and own > 0.5 and prev is not None:
+        if labelled and own > 0.5 and prev is not None:
             ed.remove_range(
                 _label_outer(prev), block, "also_read", "related-list", "labelled related-post list"
             )

@@ -14,9 +14,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cleaners.records import CleaningError
+
 VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
 RAWTEXT = frozenset(["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"])
 SX = "data-sx"
+MAX_DEPTH = 1000  # deeper nesting is not an article: refuse it rather than crawl through it
 COMMENT_MARK = "\ue000"  # comment text is prefixed with MARK + index + MARK
 
 _OPEN = re.compile(
@@ -247,6 +250,8 @@ def scan(text: str, code: list[tuple[int, int]] | None = None, skip: Sequence[tu
             pos = search = el.end
         else:
             stack.append(el)
+            if len(stack) > MAX_DEPTH:
+                raise CleaningError(f"HTML nested deeper than {MAX_DEPTH} levels")
     copy_text(n)
     for el in stack:  # unclosed: it ends where its Markdown block ends
         el.end = _block_end(text, el.open_end)

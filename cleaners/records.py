@@ -19,6 +19,10 @@ CATEGORIES = (
 )
 
 
+class CleaningError(ValueError):
+    """Input the cleaners refuse (one line for the user), e.g. absurdly deep nesting."""
+
+
 @dataclass(frozen=True)
 class Removal:
     """One thing a rule took out of a document (or rewrote in it).

@@ -73,9 +73,9 @@ def _prepare_for_extraction(tree: LexborHTMLParser, rules: RuleSet) -> None:
     # page chrome (rules' [extraction] prune) and what is never article text: less to parse
     for node in tree.css(", ".join((*rules.prune, _NOT_CONTENT))):
         node.remove()  # not decompose(): a match may sit inside an earlier one
-    for a in tree.css(_HEADING_LINKS):
-        if not (a.text(deep=True) or "").strip() and not has_media(a):
-            a.remove()  # a permalink anchor: trafilatura would drop the heading text after it
+    for anchor in tree.css(_HEADING_LINKS):
+        if not (anchor.text(deep=True) or "").strip() and not has_media(anchor):
+            anchor.remove()  # a permalink anchor: trafilatura would drop the heading text after it
     for em in tree.css(_EMPHASIS_IN_LINK):
         a = em.parent
         if a is not None and _SPACE.sub("", a.text(deep=True) or "") == _SPACE.sub(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaners.markdown import clean_markdown
-from cleaners.records import Removal, count_by_category
+from cleaners.records import CleaningError, Removal, count_by_category
 from cleaners.ruleset import RuleSet
 from cleaners.urls import UrlCleaner
 from scraper.attribution import OriginalSource, Signals, attribute
@@ -93,6 +93,13 @@ def with_attribution_line(body: str, source: OriginalSource) -> str:
 
 
 def clean_document(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
+    try:
+        return _clean(doc, opts)
+    except CleaningError as exc:
+        raise DocumentError(str(exc)) from None
+
+
+def _clean(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
     text = decode(
         doc.data,
         doc.charset,

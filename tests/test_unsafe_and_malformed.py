@@ -128,6 +128,9 @@ def test_pathological_markup_does_not_break_cleaning() -> None:
     with pytest.raises(DocumentError):
         clean_bytes(md, "nul.md")  # NUL bytes: binary
     md = md.replace(b"\x00", b"")
+    with pytest.raises(DocumentError, match="nested deeper than 1000 levels"):
+        clean_bytes(md, "deep.md")
+    md = md.replace(b"<div>" * 5000, b"<div>" * 200).replace(b"</div>" * 5000, b"</div>" * 200)
     doc = clean_bytes(md, "weird.md")
     assert "deep text" in doc.markdown and "open div" in doc.markdown
 
