@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
 
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser
@@ -25,6 +28,7 @@ _NOT_CONTENT = (
 )
 _HEADING_LINKS = "h1 a, h2 a, h3 a, h4 a, h5 a, h6 a"
 _SPACE = re.compile(r"\s+")
+_ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _SHARE_CSS = (
     'a[href*="facebook.com/shar" i], a[href*="intent/tweet" i], a[href*="shareArticle" i], '
     'a[href*="reddit.com/submit" i], a[href*="pin/create" i]'
@@ -89,6 +93,16 @@ def _prepare_for_extraction(tree: LexborHTMLParser, rules: RuleSet) -> None:
                 img.attrs["src"] = str(real)
 
 
+def _resolve_links(body: Any, base: str) -> None:
+    """Make the article's relative link and image URLs absolute (in-page anchors stay)."""
+    for el in body.iter("ref", "graphic"):
+        attr = "target" if el.tag == "ref" else "src"
+        value = (el.get(attr) or "").strip()
+        if value and not value.startswith("#") and not _ABSOLUTE.match(value):
+            with contextlib.suppress(ValueError):
+                el.set(attr, urljoin(base, value))
+
+
 def clean_html(
     text: str, rules: RuleSet, page_url: str | None, fragment: bool = False, raw: bytes | None = None
 ) -> HtmlResult:
@@ -106,7 +120,7 @@ def clean_html(
         html = f"<html><body><article>{body_html}</article></body></html>"
     doc = trafilatura.bare_extraction(
         html,
-        url=base,
+        url=None,  # it would resolve links against the site root, not the page: done below
         include_links=True,
         include_images=True,
         include_formatting=True,
@@ -121,4 +135,6 @@ def clean_html(
     if body_el is None or not "".join(body_el.itertext()).strip():
         raise DocumentError("no article text could be extracted from the page")
     shares = tuple(str(a.attributes.get("href") or "") for a in tree.css(_SHARE_CSS))
+    if base:
+        _resolve_links(body_el, base)
     return HtmlResult(xml_to_markdown(body_el), meta, tuple(editor.removals), farm, own, base, shares)
