@@ -137,12 +137,12 @@ def pixels(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
         attrs = img.attributes
         src = str(attrs.get("src") or "")
         verdict = ctx.urls.media_verdict(src) if src else None
-        if verdict and verdict[1] == "placeholder-gif":
-            real = next((str(attrs[a]) for a in _LAZY_ATTRS if attrs.get(a)), "")
-            if real:
+        real = next((str(attrs[a]) for a in _LAZY_ATTRS if attrs.get(a)), "")
+        if real and (not src or (verdict and verdict[0] == "tracking_pixel")):
+            if src:  # a lazy-load placeholder: the real image is in data-src
                 step = UrlStep("tracking_pixel", "lazy-placeholder", "lazy-load placeholder replaced", src)
                 ed.set_url(img, "src", real, (step,))
-                continue
+            continue
         if verdict and verdict[0] == "tracking_pixel":
             ed.remove(img, "tracking_pixel", verdict[1], verdict[2])
             continue
