@@ -79,9 +79,13 @@ def read_input(name: str) -> bytes:
 
 
 def clean_one(name: str, data: bytes, opts: CleanOptions) -> CleanedDocument:
+    return clean_source(SourceDocument(name, data), opts)
+
+
+def clean_source(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
     """The pipeline, with any unexpected failure turned into a one-line DocumentError."""
     try:
-        return clean_document(SourceDocument(name, data), opts)
+        return clean_document(doc, opts)
     except DocumentError:
         raise
     except RecursionError:

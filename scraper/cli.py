@@ -104,3 +104,168 @@ def clean(
     elif not quiet and len(outcomes) > 1:
         click.echo(f"{len(outcomes) - failed} cleaned, {failed} failed", err=True)
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True, metavar="URL...")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Output directory; documents go to <host>/<path>.md.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Extra site rules (TOML). Repeatable.",
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".scraper/state.db"),
+    show_default=True,
+    help="SQLite file keeping ETag/Last-Modified per URL for conditional requests.",
+)
+@click.option("--no-state", is_flag=True, help="Keep no state (every page fetched in full).")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow private and loopback addresses (never link-local or cloud metadata).",
+)
+@click.option("--user-agent", default=None, help="User-Agent header (default names the tool and --contact).")
+@click.option("--contact", default=None, help="Contact URL put in the default User-Agent.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    help="Requests in flight overall.",
+)
+@click.option(
+    "--per-host",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Requests in flight per host.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="Seconds between requests to one host (robots.txt Crawl-delay raises it).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=60.0,
+    show_default=True,
+    help="Total seconds for one response, headers to last byte.",
+)
+@click.option(
+    "--read-timeout",
+    type=click.FloatRange(0.1),
+    default=15.0,
+    show_default=True,
+    help="Seconds to wait for each read.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(1024),
+    default=10 * 1024 * 1024,
+    show_default=True,
+    help="Largest body accepted, after decompression.",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(1),
+    default=1000,
+    show_default=True,
+    help="Most pages fetched from feeds and sitemaps in one run.",
+)
+@click.option(
+    "--attempts",
+    type=click.IntRange(1, 20),
+    default=4,
+    show_default=True,
+    help="Tries per URL for timeouts, connection errors and 408/429/5xx.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Cleaning processes (0: clean in a thread). Default: up to 2.",
+)
+@click.option(
+    "--attribution-line/--no-attribution-line",
+    default=True,
+    show_default=True,
+    help='End each body with "Originally published by [Name](url)."',
+)
+@click.option("-v", "--verbose", is_flag=True, help="Report every URL, skipped and unchanged ones too.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+def fetch(
+    urls: tuple[str, ...],
+    out_dir: Path,
+    as_json: bool,
+    rules: tuple[Path, ...],
+    state_path: Path,
+    no_state: bool,
+    allow_private: bool,
+    user_agent: str | None,
+    contact: str | None,
+    concurrency: int,
+    per_host: int,
+    delay: float,
+    timeout: float,
+    read_timeout: float,
+    max_bytes: int,
+    max_pages: int,
+    attempts: int,
+    workers: int | None,
+    attribution_line: bool,
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Fetch articles, RSS/Atom/JSON feeds, sitemaps (plain or .gz) and robots.txt Sitemap
+    lines, and clean what they hold as `scraper clean` does.
+
+    Polite by default: robots.txt honoured (Crawl-delay too), 2 requests per host, conditional
+    requests from the state file. Private, loopback, link-local and cloud-metadata addresses
+    are refused, also after redirects and DNS resolution.
+
+    Exit status: 0 when nothing failed (skipped and unchanged pages are fine), 1 when any URL
+    failed, 2 on usage errors.
+    """
+    from scraper.fetchcli import run_fetch
+
+    opts = _options(rules, attribution_line)
+    code = run_fetch(
+        list(urls),
+        out_dir=out_dir,
+        opts=opts,
+        as_json=as_json,
+        state_path=None if no_state else state_path,
+        allow_private=allow_private,
+        user_agent=user_agent,
+        contact=contact,
+        concurrency=concurrency,
+        per_host=per_host,
+        delay=delay,
+        timeout=timeout,
+        read_timeout=read_timeout,
+        max_bytes=max_bytes,
+        max_pages=max_pages,
+        attempts=attempts,
+        workers=workers,
+        verbose=verbose,
+        quiet=quiet,
+    )
+    sys.exit(code)

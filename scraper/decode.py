@@ -21,6 +21,27 @@ _MAGIC = (
     (b"OggS", "an Ogg media file"),
     (b"ID3", "an MP3 file"),
 )
+_MULTI_BYTE = frozenset(
+    [
+        "gb18030",
+        "gbk",
+        "gb2312",
+        "big5",
+        "big5hkscs",
+        "shift_jis",
+        "cp932",
+        "euc_jp",
+        "euc_kr",
+        "cp949",
+        "iso2022_jp",
+        "utf-16",
+        "utf-16-le",
+        "utf-16-be",
+        "utf-32",
+        "utf-8",
+    ]
+)
+_SINGLE_BYTE = frozenset(["latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii"])
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
 _FRONT_MATTER = re.compile(r"\A(?:---|\+\+\+)[ \t]*\r?\n")
@@ -72,7 +93,13 @@ def decode(data: bytes, declared: str | None = None, strict_utf8: bool = False) 
                 raise DocumentError(
                     f"undecodable bytes after a {enc} byte-order mark: {exc.reason}"
                 ) from None
-    candidates = [_codec(declared)]
+    declared_codec = _codec(declared)
+    if declared_codec in _SINGLE_BYTE and not data.isascii():
+        try:  # a legacy charset header over UTF-8 bytes: believe the bytes
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    candidates = [declared_codec]
     m = _META_CHARSET.search(data[:4096]) or _XML_ENCODING.search(data[:200])
     if m:
         candidates.append(_codec(m.group(1).decode("ascii", "replace")))
@@ -92,8 +119,14 @@ def decode(data: bytes, declared: str | None = None, strict_utf8: bool = False) 
     best = from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
         raise DocumentError("undecodable bytes: no text encoding fits")
+    encoding = best.encoding
+    if _codec(encoding) not in _MULTI_BYTE:
+        try:  # a single-byte guess: the web's default legacy charset (WHATWG) first
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     try:
-        return data.decode(best.encoding)
+        return data.decode(encoding)
     except UnicodeDecodeError:
         raise DocumentError(f"undecodable bytes (best guess {best.encoding} fails)") from None
 

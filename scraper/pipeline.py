@@ -100,11 +100,9 @@ def clean_document(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
 
 
 def _clean(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
-    text = decode(
-        doc.data,
-        doc.charset,
-        strict_utf8=not doc.fragment and not doc.name.lower().endswith((".htm", ".html")),
-    )
+    # A local Markdown file must be UTF-8 (its bytes are kept as they are); pages detect.
+    local_text = doc.url is None and not doc.name.lower().endswith((".htm", ".html"))
+    text = decode(doc.data, doc.charset, strict_utf8=local_text and not doc.fragment)
     kind = "html" if doc.fragment else detect_kind(text, doc.name, doc.content_type)
     if kind == "markdown":
         return _markdown(doc, text.lstrip("\ufeff"), opts)

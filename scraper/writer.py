@@ -44,6 +44,22 @@ def output_stem(name: str) -> str:
     return _slug(Path(name).stem)
 
 
+def url_stem(url: str) -> str:
+    """Where a fetched URL's document goes, relative to the output directory:
+    "<host>/<path-slug>" (a hash is added for a query or an over-long path), so names are
+    stable across runs and never depend on the order pages arrive in."""
+    parts = urlsplit(url)
+    host = _slug((parts.hostname or "site") + (f"-{parts.port}" if parts.port else ""))
+    segments = [_slug(s) for s in unquote(parts.path).split("/") if s]
+    if segments and re.fullmatch(r"index(?:\.(?:html?|php|md))?", segments[-1], re.I):
+        segments.pop()
+    segments = [re.sub(r"\.(?:html?|php|aspx?|md|markdown|txt)$", "", s, flags=re.I) for s in segments]
+    slug = "-".join(s for s in segments if s) or "index"
+    if parts.query or len(slug) > 120:
+        slug = f"{slug[:100]}-{hashlib.sha256(url.encode()).hexdigest()[:8]}"
+    return f"{host}/{slug}"
+
+
 def assign_stems(names: list[str]) -> dict[str, str]:
     """Stems for a batch: an input whose stem is taken by an earlier input (in sorted order)
     gets a short hash of its name appended, so names never depend on processing order."""

@@ -1,0 +1,350 @@
+"""The HTTP fetcher: one shared httpx.AsyncClient, polite and impossible to wedge.
+
+Per URL: robots.txt (protego, Crawl-delay included), global and per-host concurrency limits
+with a per-host delay, conditional requests (ETag/Last-Modified), redirects followed by hand
+(capped, loops detected, http/https only, every hop through the address policy), a read timeout
+per read *and* a total deadline per response, bodies bounded after decoding, retries with
+tenacity (Retry-After honoured up to a cap, else exponential backoff with jitter), and a
+circuit breaker that gives up a host that keeps failing while the others go on.
+Clock and sleep are injectable, so tests never wait out real delays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import tenacity
+from protego import Protego
+
+from scraper import __version__
+from scraper.net.body import BodyTooLarge, UnsupportedEncoding, read_bounded
+from scraper.net.errors import FetchError, Permanent, Retryable, Skipped
+from scraper.net.guard import AddressPolicy, PerOriginTransport, blocked_reason
+
+RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
+TEXT_TYPES = (
+    "text/",
+    "application/xhtml",
+    "application/xml",
+    "application/rss",
+    "application/atom",
+    "application/rdf",
+    "application/json",
+    "application/feed+json",
+    "application/x-gzip",
+    "application/gzip",
+    "application/octet-stream",
+)
+DEFAULT_CONTACT = "https://github.com/scraper-project/scraper"
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    user_agent: str = f"scraper/{__version__} (+{DEFAULT_CONTACT})"
+    concurrency: int = 16
+    per_host: int = 2
+    delay: float = 0.0  # seconds between request starts on one host
+    connect_timeout: float = 10.0
+    read_timeout: float = 15.0  # per read
+    total_timeout: float = 60.0  # per response: headers to last byte
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 10
+    attempts: int = 4
+    retry_after_cap: float = 120.0
+    backoff_initial: float = 1.0
+    backoff_max: float = 30.0
+    breaker: int = 5  # consecutive failed URLs after which a host is given up for the run
+    allow_private: bool = False
+    robots: bool = True
+    http2: bool = True
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str  # after redirects
+    status: int
+    content_type: str  # media type, lower-case, no parameters
+    charset: str | None
+    body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class Validators(Protocol):
+    def validators(self, url: str) -> tuple[str | None, str | None]: ...
+
+
+@dataclass
+class _Host:
+    slots: asyncio.Semaphore
+    pacing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_start: float = 0.0
+    delay: float = 0.0
+    failures: int = 0
+    given_up: str | None = None
+    robots: Protego | bool | None = None  # True: allow all, False: disallow all
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Fetcher:
+    def __init__(
+        self,
+        config: FetchConfig = FetchConfig(),
+        validators: Validators | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.config = config
+        self.validators = validators
+        self.clock, self.sleep, self.now = clock, sleep, now
+        policy = AddressPolicy(config.allow_private)
+        self.client = httpx.AsyncClient(
+            transport=transport or PerOriginTransport(policy, config.per_host + 1, http2=config.http2),
+            timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
+            follow_redirects=False,
+            headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate, br"},
+            trust_env=False,
+        )
+        self.slots = asyncio.Semaphore(config.concurrency)
+        self.hosts: dict[str, _Host] = {}
+        self.requests = 0
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.aclose()
+
+    # -- public --------------------------------------------------------------------------------
+
+    async def get(self, url: str, conditional: bool = True) -> Response:
+        """Fetch one URL, or raise Skipped / Retryable / Permanent with a reason."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise Permanent("scheme", f"not an http(s) URL: {url}")
+        host = self._host(url)
+        if host.given_up:
+            raise Permanent("host-given-up", host.given_up)
+        if self.config.robots and not await self._robots_allow(url, host):
+            raise Skipped("robots", "disallowed by robots.txt")
+        headers: dict[str, str] = {}
+        if conditional and self.validators is not None:
+            etag, modified = self.validators.validators(url)
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+        retrying = tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(self.config.attempts),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(Retryable),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            response: Response = await retrying(self._attempt, url, host, headers)
+        except FetchError as exc:
+            if isinstance(exc, Retryable) or exc.reason in ("connect", "timeout"):
+                host.failures += 1
+                if host.failures >= self.config.breaker:
+                    host.given_up = f"{_origin(url)} given up for this run after {host.failures} failures"
+            raise
+        host.failures = 0
+        return response
+
+    # -- one attempt ---------------------------------------------------------------------------
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, Retryable) and exc.retry_after is not None:
+            return min(max(exc.retry_after, 0.0), self.config.retry_after_cap)
+        jitter = tenacity.wait_exponential_jitter(self.config.backoff_initial, self.config.backoff_max)
+        return float(jitter(state))
+
+    async def _attempt(self, url: str, host: _Host, headers: dict[str, str]) -> Response:
+        # the host's slot first: a request waiting for a busy host must not hold a global slot
+        async with host.slots, self.slots:
+            if host.given_up:  # decided while this request waited for its slot
+                raise Permanent("host-given-up", host.given_up)
+            await self._pace(host)
+            return await self._follow(url, headers)
+
+    async def _pace(self, host: _Host) -> None:
+        async with host.pacing:
+            wait = host.next_start - self.clock()
+            if wait > 0:
+                await self.sleep(wait)
+            host.next_start = self.clock() + max(self.config.delay, host.delay)
+
+    async def _follow(self, url: str, headers: dict[str, str]) -> Response:
+        seen = {url}
+        for _ in range(self.config.max_redirects + 1):
+            response, location = await self._one(url, headers)
+            if location is None:
+                assert response is not None
+                return response
+            nxt = urljoin(url, location)
+            if urlsplit(nxt).scheme not in ("http", "https"):
+                raise Permanent("redirect-scheme", f"redirect to a non-http(s) URL: {nxt[:200]}")
+            if nxt in seen:
+                raise Permanent("redirect-loop", f"redirect loop back to {nxt}")
+            seen.add(nxt)
+            url = nxt
+            headers = {}  # validators belong to the first URL
+        raise Permanent("redirects", f"more than {self.config.max_redirects} redirects")
+
+    async def _one(self, url: str, headers: dict[str, str]) -> tuple[Response | None, str | None]:
+        self.requests += 1
+        try:
+            async with asyncio.timeout(self.config.total_timeout):
+                request = self.client.build_request("GET", url, headers=headers)
+                resp = await self.client.send(request, stream=True)
+                try:
+                    return await self._handle(url, resp)
+                finally:
+                    await resp.aclose()
+        except TimeoutError:
+            raise Retryable(
+                "timeout", f"no complete response within {self.config.total_timeout:g} s"
+            ) from None
+        except httpx.TimeoutException as exc:
+            raise Retryable("timeout", f"timed out ({type(exc).__name__})") from None
+        except httpx.HTTPError as exc:
+            refused = blocked_reason(exc)
+            if refused:
+                raise Permanent("blocked-address", refused) from None
+            if isinstance(exc, httpx.ConnectError):
+                raise Retryable("connect", f"cannot connect: {exc}") from None
+            if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+                raise Permanent("bad-url", str(exc)) from None
+            raise Retryable("transfer", f"{type(exc).__name__}: {exc}") from None
+
+    async def _handle(self, url: str, resp: httpx.Response) -> tuple[Response | None, str | None]:
+        status = resp.status_code
+        if status in REDIRECT_STATUS:
+            location = resp.headers.get("location")
+            if not location:
+                raise Permanent("bad-redirect", f"HTTP {status} without a Location header")
+            return None, location.strip()
+        if status == 304:
+            return Response(url, 304, "", None, b""), None
+        if status in RETRY_STATUS:
+            raise Retryable(f"http-{status}", f"HTTP {status}", self._retry_after(resp))
+        if status >= 400:
+            raise Permanent(f"http-{status}", f"HTTP {status}")
+        ctype = resp.headers.get("content-type", "")
+        media = ctype.split(";")[0].strip().lower()
+        if media and not media.startswith(TEXT_TYPES) and not media.endswith(("+xml", "+json")):
+            raise Skipped("content-type", f"not a text document ({media})")
+        length = resp.headers.get("content-length", "")
+        if (
+            length.isdigit()
+            and int(length) > self.config.max_bytes
+            and "content-encoding" not in resp.headers
+        ):
+            raise Permanent(
+                "too-large", f"body of {int(length):,} bytes is over the {self.config.max_bytes:,} limit"
+            )
+        try:
+            body = await read_bounded(
+                resp.aiter_raw(), resp.headers.get("content-encoding", ""), self.config.max_bytes
+            )
+        except BodyTooLarge as exc:
+            raise Permanent("too-large", str(exc)) from None
+        except UnsupportedEncoding as exc:
+            raise Permanent("encoding", str(exc)) from None
+        charset = None
+        for param in ctype.split(";")[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "charset":
+                charset = value.strip().strip("\"'") or None
+        return Response(
+            url, status, media, charset, body, resp.headers.get("etag"), resp.headers.get("last-modified")
+        ), None
+
+    def _retry_after(self, resp: httpx.Response) -> float | None:
+        value = resp.headers.get("retry-after", "").strip()
+        if not value:
+            return None
+        if value.isdigit():
+            return float(value)
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - self.now()).total_seconds())
+
+    # -- hosts and robots.txt -----------------------------------------------------------------
+
+    def _host(self, url: str) -> _Host:
+        key = _origin(url)
+        host = self.hosts.get(key)
+        if host is None:
+            host = self.hosts[key] = _Host(asyncio.Semaphore(self.config.per_host))
+        return host
+
+    async def _robots_allow(self, url: str, host: _Host) -> bool:
+        if host.robots is None:
+            async with host.pacing:  # one robots.txt fetch per host, even with many callers
+                if host.robots is None:
+                    host.robots = await self._load_robots(url)
+                    if isinstance(host.robots, Protego):
+                        delay = host.robots.crawl_delay(self.config.user_agent)
+                        host.delay = float(delay) if delay else 0.0
+        if host.robots is True or host.robots is False:
+            return host.robots
+        return bool(host.robots.can_fetch(url, self.config.user_agent))
+
+    async def _load_robots(self, url: str) -> Protego | bool:
+        """RFC 9309: a 4xx robots.txt allows everything; 5xx or no answer disallows."""
+        robots_url = _origin(url) + "/robots.txt"
+        try:
+            response, _location = await self._robots_get(robots_url)
+        except Retryable:
+            return False
+        except (Permanent, Skipped) as exc:
+            if exc.reason == "blocked-address":
+                raise  # the page itself would be refused: say so, not "robots"
+            return exc.reason.startswith("http-4") or exc.reason == "content-type"
+        if response is None:
+            return True
+        text = response.body.decode("utf-8", "replace")
+        return Protego.parse(text)
+
+    async def _robots_get(self, url: str) -> tuple[Response | None, str | None]:
+        for _ in range(5):
+            response, location = await self._one(url, {})
+            if location is None:
+                return response, None
+            url = urljoin(url, location)
+        return None, None
+
+    async def robots_sitemaps(self, url: str) -> list[str]:
+        """The Sitemap: lines of a site's robots.txt (a robots.txt URL used as a source)."""
+        host = self._host(url)
+        await self._robots_allow(url, host)
+        return list(host.robots.sitemaps) if isinstance(host.robots, Protego) else []
+
+
+def _origin(url: str) -> str:
+    p = urlsplit(url)
+    return f"{p.scheme}://{p.netloc.lower()}"

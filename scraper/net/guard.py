@@ -1,0 +1,153 @@
+"""Which addresses the fetcher may connect to, checked at connect time after DNS resolution.
+
+The check sits in the network backend under httpx, so it holds for every connection: the first
+request, each redirect hop, and any name that resolves to a private address (DNS rebinding
+included: the socket is opened to the address that was checked, not to a fresh lookup).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import ssl
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import httpcore
+import httpx
+
+# Cloud metadata endpoints: never contacted, whatever the options.
+METADATA = frozenset(
+    ipaddress.ip_address(a)
+    for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254", "192.0.0.192")
+)
+
+
+class BlockedAddressError(httpcore.ConnectError):
+    """A connection refused by the address policy (not retried)."""
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """allow_private: private and loopback networks may be contacted (tests, intranets).
+    Link-local, multicast, reserved and metadata addresses are refused regardless."""
+
+    allow_private: bool = False
+
+    def refusal(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if ip in METADATA:
+            return f"{ip} is a cloud metadata address"
+        if ip.is_unspecified or ip.is_multicast or ip.is_link_local:
+            return f"{ip} is a link-local, multicast or unspecified address"
+        if ip.is_global:
+            return None
+        if self.allow_private and (ip.is_private or ip.is_loopback):
+            return None
+        return f"{ip} is a private, loopback or reserved address (see --allow-private)"
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves the host, refuses forbidden addresses, connects to the address it checked."""
+
+    def __init__(self, policy: AddressPolicy, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self.policy = policy
+        self.inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            with anyio.fail_after(timeout) if timeout else _nullcontext():
+                infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, TimeoutError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        for addr in addresses:
+            refusal = self.policy.refusal(ipaddress.ip_address(addr.split("%")[0]))
+            if refusal:
+                raise BlockedAddressError(f"refused to connect to {host}: {refusal}")
+        last: Exception | None = None
+        for addr in addresses:
+            try:
+                return await self.inner.connect_tcp(addr, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                last = exc
+        raise last or httpcore.ConnectError(f"no address for {host}")
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not used")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+class _nullcontext:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def guarded_transport(
+    policy: AddressPolicy, limits: httpx.Limits, http2: bool = True, ssl_context: ssl.SSLContext | None = None
+) -> httpx.AsyncHTTPTransport:
+    """An httpx transport whose connections go through the address policy. Proxy settings
+    from the environment are not used: a proxy would connect on our behalf, unchecked."""
+    transport = httpx.AsyncHTTPTransport(http2=http2, limits=limits, trust_env=False)
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        http1=True,
+        http2=http2,
+        network_backend=GuardedBackend(policy),
+    )
+    return transport
+
+
+def blocked_reason(exc: BaseException) -> str | None:
+    """The refusal message when an httpx error was caused by the address policy."""
+    cur: BaseException | None = exc
+    while cur is not None:
+        if isinstance(cur, BlockedAddressError):
+            return str(cur)
+        cur = cur.__cause__ or cur.__context__
+    return None
+
+
+class PerOriginTransport(httpx.AsyncBaseTransport):
+    """One small connection pool per origin behind the one shared client. httpcore's pool
+    checks every connection it holds on each request; with one pool for many hosts that
+    bookkeeping outgrew the requests themselves."""
+
+    def __init__(self, policy: AddressPolicy, per_origin: int, http2: bool = True) -> None:
+        self.policy = policy
+        self.limits = httpx.Limits(max_connections=per_origin, max_keepalive_connections=per_origin)
+        self.http2 = http2
+        self.ssl_context = httpx.create_ssl_context(trust_env=False)  # loading CA roots takes ms
+        self.pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        key = (request.url.raw_scheme, request.url.raw_host, request.url.port)
+        pool = self.pools.get(key)
+        if pool is None:
+            pool = self.pools[key] = guarded_transport(self.policy, self.limits, self.http2, self.ssl_context)
+        return await pool.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for pool in self.pools.values():
+            await pool.aclose()
+        self.pools.clear()

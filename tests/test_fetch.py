@@ -1,0 +1,226 @@
+"""`scraper fetch` against a real HTTP server on 127.0.0.1: good pages written and clean,
+every fault reported with its reason within bounded time, nothing disallowed requested."""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from conftest import builtin_rules
+from siteserver import Site, fault_site, serve
+
+from scraper.fetchjob import FetchJob, FetchOutcome
+from scraper.frontmatter import split
+from scraper.net.client import FetchConfig, Fetcher
+from scraper.pipeline import CleanOptions
+from scraper.state import StateStore
+from scraper.workers import CleanerPool
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Site]:
+    with serve(fault_site()) as s:
+        yield s
+
+
+class FakeSleep:
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 2))
+        await asyncio.sleep(0)
+
+
+def config(**kw: object) -> FetchConfig:
+    base: dict[str, object] = dict(
+        allow_private=True,
+        total_timeout=2.0,
+        read_timeout=1.0,
+        connect_timeout=1.0,
+        attempts=3,
+        max_bytes=2 * 1024 * 1024,
+        max_redirects=10,
+        http2=False,
+    )
+    base.update(kw)
+    return FetchConfig(**base)  # type: ignore[arg-type]
+
+
+def fetch(
+    urls: list[str],
+    out: Path,
+    *,
+    state: StateStore | None = None,
+    sleep: FakeSleep | None = None,
+    **kw: object,
+) -> list[FetchOutcome]:
+    async def go() -> list[FetchOutcome]:
+        async with Fetcher(config(**kw), validators=state, sleep=sleep or FakeSleep()) as fetcher:
+            job = FetchJob(fetcher, CleanerPool(CleanOptions(builtin_rules()), 0), out, state)
+            if state:
+                state.start_run()
+            return await job.run(urls)
+
+    return asyncio.run(go())
+
+
+def by_url(outcomes: list[FetchOutcome], site: Site) -> dict[str, FetchOutcome]:
+    return {o.url.replace(site.base, ""): o for o in outcomes}
+
+
+def test_sitemap_index_robots_and_feed(site: Site, tmp_path: Path) -> None:
+    out = by_url(fetch([f"{site.base}/robots.txt", f"{site.base}/feed.xml"], tmp_path), site)
+    # robots.txt Sitemap line -> index -> plain and gzipped children -> pages, each fetched once
+    assert out["/sitemap_index.xml"].kind == "sitemap" and out["/sitemap-b.xml.gz"].status == "ok"
+    assert out["/page.html"].status == "ok" and out["/article.md"].status == "ok"
+    assert out["/private/secret.html"].status == "skipped" and out["/private/secret.html"].reason == "robots"
+    assert site.hits["/private/secret.html"] == 0 and site.hits["/page.html"] == 1
+    assert site.hits["/robots.txt"] == 1
+    # the feed carries full content: its 20 items are cleaned from it, not fetched
+    items = [o for o in out.values() if o.kind == "item"]
+    assert len(items) == 20 and all(o.status == "ok" for o in items)
+    for o in items:
+        assert o.output and o.counts["adsense"] >= 1
+        body = split(Path(o.output).read_text())[1]
+        for junk in ("adsbygoogle", "impactradius", "AFFILIATE=", "atpl-alsoreadstyle", "javascript:"):
+            assert junk not in body
+        fm = split(Path(o.output).read_text())[0]
+        assert fm is not None and fm.data["retrieved_from"].startswith(
+            "https://printer-issues.techidaily.com/"
+        )
+        assert fm.data["date"].startswith("2024-") and fm.data["title"]
+    page = Path(out["/page.html"].output or "").read_text()
+    assert "Revo Uninstaller" in page and "sjv.io" not in page
+
+
+def test_faults_end_in_the_right_status(site: Site, tmp_path: Path) -> None:
+    sleep = FakeSleep()
+    paths = [
+        "/429",
+        "/503-then-200",
+        "/500",
+        "/drip",
+        "/hang",
+        "/truncated",
+        "/bomb",
+        "/huge",
+        "/loop-a",
+        "/chain/0",
+        "/to-metadata",
+        "/wrong-charset",
+        "/image.png",
+        "/binary-as-html",
+        "/empty",
+        "/missing",
+    ]
+    started = time.monotonic()
+    out = by_url(fetch([site.base + p for p in paths], tmp_path, sleep=sleep, attempts=2, breaker=100), site)
+    elapsed = time.monotonic() - started
+    assert out["/429"].status == "ok" and 7.0 in sleep.slept  # Retry-After honoured, not waited for real
+    assert out["/503-then-200"].status == "ok"
+    expect = {
+        "/500": "http-500",
+        "/drip": "timeout",
+        "/hang": "timeout",
+        "/truncated": "transfer",
+        "/bomb": "too-large",
+        "/huge": "too-large",
+        "/loop-a": "redirect-loop",
+        "/chain/0": "redirects",
+        "/to-metadata": "blocked-address",
+        "/binary-as-html": "clean",
+        "/empty": "clean",
+        "/missing": "http-404",
+    }
+    for path, reason in expect.items():
+        assert out[path].status == "error" and out[path].reason == reason, (path, out[path])
+    assert out["/image.png"].status == "skipped" and out["/image.png"].reason == "content-type"
+    assert "cloud metadata" in (out["/to-metadata"].error or "")
+    text = Path(out["/wrong-charset"].output or "").read_text()
+    assert "café crème" in text and "\ufffd" not in text
+    assert elapsed < 20
+    assert site.hits["/500"] == 2  # bounded attempts
+
+
+def test_retry_after_http_date_and_cap(site: Site, tmp_path: Path) -> None:
+    local = Site()
+    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+
+    @local.route("/date")
+    def date(h) -> None:  # type: ignore[no-untyped-def]
+        if local.hits["/date"] == 1:
+            h.send(503, b"", "text/plain", {"Retry-After": "Thu, 01 Jan 2026 12:00:30 GMT"})
+        else:
+            h.send(200, b"---\ntitle: t\n---\nbody text\n", "text/markdown")
+
+    @local.route("/absurd")
+    def absurd(h) -> None:  # type: ignore[no-untyped-def]
+        if local.hits["/absurd"] == 1:
+            h.send(429, b"", "text/plain", {"Retry-After": "86400"})
+        else:
+            h.send(200, b"---\ntitle: t\n---\nbody text\n", "text/markdown")
+
+    sleep = FakeSleep()
+
+    async def go() -> list[FetchOutcome]:
+        async with Fetcher(config(retry_after_cap=120), sleep=sleep, now=lambda: now) as fetcher:
+            job = FetchJob(fetcher, CleanerPool(CleanOptions(builtin_rules()), 0), tmp_path)
+            return await job.run([local.base + "/date", local.base + "/absurd"])
+
+    with serve(local):
+        outcomes = asyncio.run(go())
+    assert all(o.status == "ok" for o in outcomes)
+    assert 30.0 in sleep.slept and 120.0 in sleep.slept and 86400.0 not in sleep.slept
+
+
+def test_breaker_gives_up_a_failing_host_and_others_go_on(tmp_path: Path, site: Site) -> None:
+    bad = Site()
+    for i in range(6):
+        bad.routes[f"/p{i}"] = lambda h: h.send(500, b"", "text/plain")
+    with serve(bad):
+        urls = [f"{bad.base}/p{i}" for i in range(6)] + [f"{site.base}/article.md"]
+        outcomes = fetch(urls, tmp_path, attempts=1, breaker=3, per_host=1)
+    reasons = [o.reason for o in outcomes if o.url.startswith(bad.base)]
+    assert reasons.count("host-given-up") >= 2 and sum(bad.hits.values()) <= 4
+    assert next(o for o in outcomes if o.url.endswith("/article.md")).status == "ok"
+
+
+def test_private_addresses_refused_by_default(site: Site, tmp_path: Path) -> None:
+    out = fetch([f"{site.base}/page.html"], tmp_path, allow_private=False)
+    assert out[0].status == "error" and out[0].reason == "blocked-address"
+    assert "private" in (out[0].error or "")
+
+
+def test_conditional_requests_and_304_writes_nothing(site: Site, tmp_path: Path) -> None:
+    state = StateStore(tmp_path / "state.db")
+    first = fetch([f"{site.base}/page.html"], tmp_path / "out", state=state)
+    assert first[0].status == "ok" and first[0].changed
+    path = Path(first[0].output or "")
+    mtime = path.stat().st_mtime_ns
+    second = fetch([f"{site.base}/page.html"], tmp_path / "out", state=state)
+    assert second[0].status == "not_modified"
+    assert site.headers["/page.html"][-1].get("If-None-Match")
+    assert path.stat().st_mtime_ns == mtime
+    state.close()
+
+
+def test_duplicates_are_fetched_once(site: Site, tmp_path: Path) -> None:
+    before = site.hits["/article.md"]
+    out = fetch(
+        [f"{site.base}/article.md", f"{site.base}/article.md#top", f"{site.base}/sitemap-b.xml.gz"], tmp_path
+    )
+    assert site.hits["/article.md"] - before == 1
+    assert any(o.reason == "duplicate" for o in out)
+
+
+def test_memory_stays_bounded_on_bombs_and_huge_pages(site: Site, tmp_path: Path) -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    fetch([f"{site.base}/bomb", f"{site.base}/huge"], tmp_path, max_bytes=1024 * 1024)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 40
