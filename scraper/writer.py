@@ -74,9 +74,10 @@ def assign_stems(names: list[str]) -> dict[str, str]:
     return out
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` atomically (temp file, fsync, rename, fsync of the directory).
-    Returns False, writing nothing, when the file already holds exactly these bytes."""
+def write_atomic(path: Path, data: bytes, sync_dir: bool = True) -> bool:
+    """Write `data` to `path` atomically (temp file, fsync, rename, fsync of the directory
+    unless the caller does it). Returns False, writing nothing, when the file already holds
+    exactly these bytes."""
     try:
         if path.read_bytes() == data:
             return False
@@ -94,17 +95,23 @@ def write_atomic(path: Path, data: bytes) -> bool:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    if sync_dir:
+        fsync_dir(path.parent)
+    return True
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make renames in a directory durable (best effort: some filesystems refuse)."""
     try:
-        dfd = os.open(path.parent, os.O_RDONLY)
+        dfd = os.open(directory, os.O_RDONLY)
     except OSError:
-        return True
+        return
     try:
         os.fsync(dfd)
     except OSError:
         pass
     finally:
         os.close(dfd)
-    return True
 
 
 def audit_json(record: dict[str, Any]) -> bytes:
@@ -115,6 +122,9 @@ def write_document(out_dir: Path, stem: str, markdown: str, audit: dict[str, Any
     """Write the document and its audit sidecar; (path, whether anything changed)."""
     md_path = out_dir / f"{stem}.md"
     audit = {**audit, "output": str(md_path)}
-    changed = write_atomic(md_path, markdown.encode("utf-8"))
-    changed = write_atomic(out_dir / f"{stem}{AUDIT_SUFFIX}", audit_json(audit)) or changed
+    # the audit record first: a document on disk always has its record next to it
+    changed = write_atomic(out_dir / f"{stem}{AUDIT_SUFFIX}", audit_json(audit), sync_dir=False)
+    changed = write_atomic(md_path, markdown.encode("utf-8"), sync_dir=False) or changed
+    if changed:
+        fsync_dir(md_path.parent)
     return md_path, changed

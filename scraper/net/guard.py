@@ -105,9 +105,11 @@ def guarded_transport(
 ) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose connections go through the address policy. Proxy settings
     from the environment are not used: a proxy would connect on our behalf, unchecked."""
-    transport = httpx.AsyncHTTPTransport(http2=http2, limits=limits, trust_env=False)
+    context = ssl_context or httpx.create_ssl_context(trust_env=False)
+    transport = httpx.AsyncHTTPTransport(verify=context, http2=http2, limits=limits, trust_env=False)
+    # httpx takes no network backend: its pool is replaced by one built with ours
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
+        ssl_context=context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
