@@ -32,7 +32,7 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Attr:
     name: str
     start: int  # includes the whitespace before the name
@@ -42,7 +42,7 @@ class Attr:
     quote: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Element:
     index: int
     tag: str
@@ -67,7 +67,7 @@ class Element:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Comment:
     index: int
     start: int
@@ -228,11 +228,13 @@ def scan(text: str, code: list[tuple[int, int]] | None = None, skip: Sequence[tu
             search = lt + 1
             continue
         copy_text(lt)
-        tag = m.group(1).lower()
-        el = Element(len(elements), tag, lt, m.end(), attrs_at=lt + 1 + len(m.group(1)), attrs_raw=m.group(2))
+        name, attrs, slash = m.groups()
+        tag = name.lower()
+        open_end = m.end()
+        el = Element(len(elements), tag, lt, open_end, attrs_at=lt + 1 + len(name), attrs_raw=attrs)
         elements.append(el)
-        out.append(f'<{m.group(1)} {SX}="{el.index}"{m.group(2)}{" /" if m.group(3) else ""}>')
-        pos = search = m.end()
+        out.append(f'<{name} {SX}="{el.index}"{attrs}{" /" if slash else ""}>')
+        pos = search = open_end
         if tag in VOID:
             el.end = m.end()
         elif tag in RAWTEXT:

@@ -395,10 +395,11 @@ def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
     end). Only lines around edits are looked at; the rest is joined back untouched."""
     lines = text.split("\n")
     last = len(lines) - 1  # the text after the final newline: never dropped
-    starts = [0, *(m.end() for m in re.finditer("\n", text))]
     touched: dict[int, bool] = {}  # line -> an edit there cut a line break
-    for off, cut in marks:
-        idx = bisect.bisect_right(starts, off) - 1
+    idx = prev = 0
+    for off, cut in marks:  # offsets ascend: count the line breaks in between
+        idx += text.count("\n", prev, off)
+        prev = off
         touched[idx] = touched.get(idx, False) or cut
     drop: set[int] = set()
     near: set[int] = set()  # lines where a line break was cut, or that were dropped

@@ -236,7 +236,13 @@ def _globs(names: list[str]) -> re.Pattern[str]:
 def _url_patterns(patterns: list[str], src: str, where: str) -> tuple[re.Pattern[str], ...]:
     """Patterns searched in the lower-cased URL: compiled case-sensitively (which keeps the
     regex engine's fast literal search) unless they hold capitals themselves."""
-    return tuple(_rx(p, src, where, re.I if p != p.lower() else 0) for p in patterns)
+    checked = [_rx(p, src, where, re.I if p != p.lower() else 0) for p in patterns]
+    if len(checked) < 2:
+        return tuple(checked)
+    try:  # one pass over the URL instead of one per pattern
+        return (re.compile("|".join(f"(?{'i' if c.flags & re.I else ''}:{c.pattern})" for c in checked)),)
+    except re.error:  # group names or back-references that clash once joined
+        return tuple(checked)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

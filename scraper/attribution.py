@@ -40,7 +40,7 @@ FM_URL_KEYS = (
 )
 FM_NAME_KEYS = ("feed_name", "source_name", "publisher", "original_publisher", "site_name", "source", "via")
 _MD_URL = re.compile(r"\]\(\s*<?([^)\s>]+)")
-_ATTR_URL = re.compile(r"(?:href|src)\s*=\s*[\"']([^\"']+)")
+_ATTR_URL = re.compile(r"(?:(?<=h)ref|(?<=s)rc)\s*=\s*[\"']([^\"']+)")  # "ref" first: 4x faster
 _AUTO_URL = re.compile(r"<(https?://[^>\s]+)>")
 
 
@@ -120,13 +120,13 @@ _CAPS = re.compile(r"[A-Z0-9][\w&+-]*(?:\.[\w&+-]+)*")
 
 
 @lru_cache(maxsize=8)
-def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
-    """Each name, the token it starts with as _CAPS finds it ("Tom's Hardware" -> "Tom"), and
-    whether _CAPS can find that token (names starting lower-case are searched directly)."""
+def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...], bool], ...]:
+    """Each name, its words that _CAPS finds as tokens ("Tom's Hardware" -> "Tom", "Hardware"),
+    and whether it starts with one (names starting lower-case are searched directly)."""
     out = []
     for n in names:
-        key = re.split(r"['’\s]", n, maxsplit=1)[0]
-        out.append((n, key, bool(_CAPS.fullmatch(key))))
+        words = tuple(w for w in re.split(r"['’\s]+", n) if _CAPS.fullmatch(w))
+        out.append((n, words, bool(words) and n.startswith(words[0])))
     return tuple(out)
 
 
@@ -145,7 +145,9 @@ class _Scorer:
         if len(text) < 500:
             return [n for n, _, _ in self.name_keys if n in text]
         tokens = set(_CAPS.findall(text))
-        return [n for n, key, cap in self.name_keys if (key in tokens if cap else True) and n in text]
+        return [
+            n for n, words, cap in self.name_keys if (tokens.issuperset(words) if cap else True) and n in text
+        ]
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, name) of each whole-word occurrence of a publisher name, in order.
@@ -303,8 +305,7 @@ def _body(s: _Scorer, sig: Signals) -> None:
             c = s.cand(domain)
             c.hosts.update(hosts[domain])
             s.add(c, 4 + 8 * share, "links", f"{n} of {total} links and images point to {domain}")
-    shared = body + "\n" + "\n".join(sig.share_links)
-    for m in _SHARE.finditer(shared) if any(w in shared for w in _SHARE_WORDS) else ():
+    for m in _share_links(body + "\n" + "\n".join(sig.share_links)):
         params = parse_qs(m.group(0).replace("&amp;", "&").partition("?")[2])
         for key in ("u", "url"):
             for value in params.get(key, []):
@@ -326,6 +327,21 @@ def _body(s: _Scorer, sig: Signals) -> None:
             )
             if tag_domain:
                 s.add(s.cand(tag_domain), 8, "affiliate", f"affiliate tag '{tag}' belongs to {tag_domain}")
+
+
+def _share_links(text: str) -> list[re.Match[str]]:
+    """Share-button links, searched only on the lines that hold one (the case-blind pattern is
+    slow over a whole article)."""
+    lines: set[tuple[int, int]] = set()
+    for word in _SHARE_WORDS:
+        pos = text.find(word)
+        while pos >= 0:
+            start = text.rfind("\n", 0, pos) + 1
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            lines.add((start, end))
+            pos = text.find(word, end)
+    return [m for start, end in sorted(lines) for m in _SHARE.finditer(text, start, end)]
 
 
 def _mentions(s: _Scorer, sig: Signals) -> None:

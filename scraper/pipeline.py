@@ -17,6 +17,7 @@ from cleaners.urls import UrlCleaner
 from scraper.attribution import OriginalSource, Signals, attribute
 from scraper.decode import decode, detect_kind
 from scraper.errors import DocumentError
+from scraper.fingerprint import fingerprint
 from scraper.frontmatter import render_yaml, split
 from scraper.htmlpage import clean_html, page_context
 
@@ -52,6 +53,7 @@ class CleanedDocument:
     source: OriginalSource
     retrieved_from: str
     title: str | None = None
+    fingerprint: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -69,6 +71,7 @@ class CleanedDocument:
                 "first_party": self.source.first_party,
                 "evidence": list(self.source.evidence),
             },
+            "fingerprint": self.fingerprint,
             "removed": self.counts,
             "removals": [r.to_json() for r in self.removals],
         }
@@ -125,14 +128,17 @@ def _markdown(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocu
         rules,
     )
     retrieved = doc.url or doc.name
-    keys = {"original_source": source.to_json(), "retrieved_from": retrieved}
+    print_ = fingerprint(result.text)
+    keys = {"original_source": source.to_json(), "retrieved_from": retrieved, "fingerprint": print_}
     head = fm.with_keys(keys) if fm else render_yaml(keys)
     out_body = result.text
     if opts.attribution_line:
         out_body = with_attribution_line(out_body, source)
     if not out_body.strip():
         raise DocumentError("nothing left after cleaning (the document held only junk)")
-    return CleanedDocument(doc.name, "markdown", head + out_body, result.removals, source, retrieved, title)
+    return CleanedDocument(
+        doc.name, "markdown", head + out_body, result.removals, source, retrieved, title, print_
+    )
 
 
 def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument:
@@ -173,10 +179,18 @@ def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument
         "original_source": source.to_json(),
         "retrieved_from": retrieved,
         "canonical_url": canonical,
+        "fingerprint": fingerprint(result.body),
     }
     body = result.body
     if opts.attribution_line:
         body = with_attribution_line(body, source)
     return CleanedDocument(
-        doc.name, "html", render_yaml(fm) + "\n" + body, result.removals, source, retrieved, title
+        doc.name,
+        "html",
+        render_yaml(fm) + "\n" + body,
+        result.removals,
+        source,
+        retrieved,
+        title,
+        fm["fingerprint"],
     )

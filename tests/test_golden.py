@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import frontmatter
 import pytest
 from conftest import FIXTURES, GOLDEN, clean_path
 
@@ -30,3 +31,14 @@ def test_golden(path: Path) -> None:
 def test_same_input_twice_is_byte_identical() -> None:
     for path in INPUTS:
         assert clean_path(path).markdown == clean_path(path).markdown
+
+
+@pytest.mark.parametrize("path", INPUTS, ids=lambda p: p.name)
+def test_front_matter_reads_back_with_python_frontmatter(path: Path) -> None:
+    """An independent reader sees the keys we add, with the values the report gives."""
+    cleaned = clean_path(path)
+    post = frontmatter.loads(cleaned.markdown)
+    assert post["original_source"] == cleaned.source.to_json()
+    assert post["retrieved_from"] == cleaned.retrieved_from
+    assert post["fingerprint"] == cleaned.fingerprint
+    assert post.content.strip() and "original_source:" not in post.content
