@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -269,3 +270,71 @@ def fetch(
         quiet=quiet,
     )
     sys.exit(code)
+
+
+def _run_options(fn: Any) -> Any:
+    """The options `run` and `reclean` share."""
+    for option in reversed(
+        (
+            click.option(
+                "-c",
+                "--config",
+                "config_path",
+                type=click.Path(dir_okay=False, path_type=Path),
+                default=Path("sources.toml"),
+                show_default=True,
+                help="Sources file (TOML); paths in it are relative to its directory.",
+            ),
+            click.option(
+                "--log",
+                "log_format",
+                type=click.Choice(["auto", "text", "jsonl"]),
+                default="auto",
+                show_default=True,
+                help="auto: progress and text on a terminal, JSON lines on stdout otherwise.",
+            ),
+            click.option(
+                "--workers",
+                type=click.IntRange(0, 64),
+                default=None,
+                help="Cleaning processes (0: clean in a thread). Default: up to 2.",
+            ),
+            click.option("-v", "--verbose", is_flag=True, help="Report unchanged and skipped documents too."),
+            click.option("-q", "--quiet", is_flag=True, help="Report failures and the summary only."),
+        )
+    ):
+        fn = option(fn)
+    return fn
+
+
+@main.command()
+@_run_options
+def run(config_path: Path, log_format: str, workers: int | None, verbose: bool, quiet: bool) -> None:
+    """Fetch and clean every source of a sources file: the cron job.
+
+    Incremental: conditional requests, and input identical to last time is not cleaned again,
+    so an unchanged run writes nothing. Every new response body is archived as WARC. One run
+    at a time (a lock next to the state store); outputs are written atomically, and a killed
+    run is finished by the next one.
+
+    Exit status: 0 all well; 1 some documents failed (the rest are written); 2 the run could
+    not start (bad sources file or rules, unwritable directories); 3 the run stopped part-way
+    (state store or disk failure); 75 another run holds the lock.
+    """
+    from scraper.runcli import run_command
+
+    sys.exit(run_command("run", config_path, log_format, workers, quiet, verbose))
+
+
+@main.command()
+@_run_options
+def reclean(config_path: Path, log_format: str, workers: int | None, verbose: bool, quiet: bool) -> None:
+    """Clean every source again from the archive, with today's rules, without the network.
+
+    Gives the output a live run would give on the same responses; only files whose cleaned
+    text changes are rewritten. Local path and feed-file sources are read again from disk.
+    Exit status as for `run`.
+    """
+    from scraper.runcli import run_command
+
+    sys.exit(run_command("reclean", config_path, log_format, workers, quiet, verbose))

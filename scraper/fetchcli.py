@@ -12,9 +12,9 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from scraper.document import CleanOptions
 from scraper.fetchjob import FetchJob, FetchOutcome
 from scraper.net.client import DEFAULT_CONTACT, FetchConfig, Fetcher
-from scraper.pipeline import CleanOptions
 from scraper.state import StateStore
 from scraper.workers import CleanerPool, default_workers
 
@@ -54,6 +54,19 @@ def fetch_config(
     )
 
 
+def progress_bar(label: str, console: Console) -> Progress:
+    """A bar of documents done (the total is unknown: feeds and sitemaps add to it)."""
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    )
+
+
 class _Reporter:
     """A progress bar on a terminal; plain lines otherwise."""
 
@@ -66,15 +79,7 @@ class _Reporter:
 
     def __enter__(self) -> _Reporter:
         if self.tty:
-            self.progress = Progress(
-                TextColumn("[bold]fetch"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TextColumn("{task.description}"),
-                console=self.console,
-                transient=True,
-            )
+            self.progress = progress_bar("fetch", self.console)
             self.progress.start()
             self.task = self.progress.add_task("", total=None)
         return self
@@ -88,7 +93,7 @@ class _Reporter:
         if self.progress is not None:
             self.progress.update(self.task, advance=1, description=o.url[-60:])
             if o.status == "error" or self.verbose:
-                self.progress.console.print(line, markup=False, highlight=False)
+                self.progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
         elif o.status == "error":
             click.echo(f"scraper: error: {o.url}: {o.error or o.reason}", err=True)
         elif not self.quiet and (self.verbose or (o.status == "ok" and o.kind in ("page", "item"))):

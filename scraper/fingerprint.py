@@ -1,9 +1,12 @@
 """A content fingerprint that links copies of one original.
 
-A 64-bit SimHash over the article's paragraphs (runs of whitespace ignored), each weighted by
-its length in words: copies of one article on several farm pages share most paragraphs, so
-their fingerprints are equal or a few bits apart, whatever junk each farm page carried.
-Hashing whole paragraphs, not word shingles, keeps it cheap (a fraction of a millisecond).
+A 64-bit SimHash over the article's lines of four words or more, each weighted by its length in
+words. Before hashing, a line is reduced to its letters, lower-cased: no spaces, digits,
+punctuation or Markdown marks, so the same paragraph written by two pipelines (a farm's
+Markdown, the HTML page turned into Markdown) hashes the same. Copies of one article on
+several farm pages share most lines, so their fingerprints are equal or a few bits apart
+(`distance`), whatever junk each page carried; unrelated articles are some 20-30 bits apart.
+Hashing whole lines, not word shingles, keeps it cheap (a fraction of a millisecond).
 """
 
 from __future__ import annotations
@@ -17,20 +20,20 @@ _SPREAD = [
     for k in range(8)
 ]
 _MASK = (1 << _FIELD) - 1
+_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+_DROP = b" \t\r*_`~>#[]()!\\|'\".,:;?-+=/0123456789"
+NEAR = 10  # fingerprints at most this many bits apart: copies of one article
 
 
 def fingerprint(markdown_body: str) -> str:
     """16 hex digits; the same text gives the same value on every machine."""
     packed = 0  # 64 counters side by side: how many words voted 1 for each bit
     total = 0
-    for para in markdown_body.split("\n\n"):
-        para = para.strip()
-        if "\n" in para or "  " in para or "\t" in para or "\r" in para:
-            para = " ".join(para.split())
-        words = para.count(" ") + 1
+    for line in markdown_body.replace("’", "'").encode().split(b"\n"):
+        words = line.count(b" ") + 1
         if words < 4:
             continue  # headings, captions, link residue: too short to tell copies apart
-        digest = hashlib.blake2b(para.encode(), digest_size=8).digest()
+        digest = hashlib.blake2b(line.translate(_LOWER, _DROP), digest_size=8).digest()
         spread = 0
         for k, byte in enumerate(digest):
             spread |= _SPREAD[k][byte]
@@ -45,3 +48,22 @@ def fingerprint(markdown_body: str) -> str:
 def distance(a: str, b: str) -> int:
     """Bits that differ between two fingerprints (0: the same text; a few: near copies)."""
     return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def near_copies(items: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """For (key, fingerprint) pairs: each key's others within NEAR bits. Candidates share one
+    of eleven 6-bit bands (two fingerprints NEAR bits apart must agree on one), so this is
+    near-linear, not a comparison of every pair."""
+    bands: dict[tuple[int, int], list[int]] = {}
+    values = [int(fp, 16) for _, fp in items]
+    for i, v in enumerate(values):
+        for band in range(11):
+            bands.setdefault((band, v >> (6 * band) & 63), []).append(i)
+    out: dict[str, list[str]] = {}
+    for members in bands.values():
+        for x in members:
+            for y in members:
+                if x < y and (values[x] ^ values[y]).bit_count() <= NEAR:
+                    out.setdefault(items[x][0], []).append(items[y][0])
+                    out.setdefault(items[y][0], []).append(items[x][0])
+    return {k: sorted(set(v)) for k, v in out.items()}

@@ -7,41 +7,24 @@ so it can run in worker processes or on a cluster. Bad input raises DocumentErro
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cleaners.markdown import clean_markdown
 from cleaners.records import CleaningError, Removal, count_by_category
-from cleaners.ruleset import RuleSet
 from cleaners.urls import UrlCleaner
 from scraper.attribution import OriginalSource, Signals, attribute
 from scraper.decode import decode, detect_kind
+from scraper.document import CleanOptions, SourceDocument
 from scraper.errors import DocumentError
 from scraper.fingerprint import fingerprint
 from scraper.frontmatter import render_yaml, split
 from scraper.htmlpage import clean_html, page_context
 
+__all__ = ["CleanOptions", "CleanedDocument", "SourceDocument", "clean_document"]
+
 ATTRIBUTION_PREFIX = "Originally published by "
 _FIRST_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.M)
-
-
-@dataclass(frozen=True)
-class SourceDocument:
-    """A document as read: bytes plus where they came from."""
-
-    name: str  # input path, URL, or "-"
-    data: bytes
-    url: str | None = None  # the http(s) URL it was retrieved from
-    content_type: str | None = None
-    charset: str | None = None
-    fragment: bool = False  # an article body without page chrome (feed item content)
-    meta: dict[str, Any] = field(default_factory=dict)  # e.g. a feed item's title, date, author
-
-
-@dataclass(frozen=True)
-class CleanOptions:
-    rules: RuleSet
-    attribution_line: bool = True
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scraper.batch import clean_source
+from scraper.document import CleanOptions, SourceDocument
 from scraper.errors import DocumentError
-from scraper.pipeline import CleanOptions, SourceDocument
 from scraper.writer import write_document
 
 
@@ -30,7 +29,9 @@ class Written:
 
     output: str | None = None
     changed: bool = False
+    created: bool = False  # no output file existed before
     sha256: str | None = None
+    fingerprint: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
     markdown: str | None = None  # only when the file changed (kept as a version in the state)
@@ -39,35 +40,38 @@ class Written:
 
 def clean_and_write(doc: SourceDocument, opts: CleanOptions, out_dir: Path, stem: str) -> Written:
     """Clean one document and write it with its audit record (atomically)."""
+    from scraper.batch import clean_source  # here: the extraction stack loads where it is used
+
     try:
         cleaned = clean_source(doc, opts)
     except DocumentError as exc:
         return Written(error=f"clean: {exc}")
     try:
+        existed = (out_dir / f"{stem}.md").exists()
         path, changed = write_document(out_dir, stem, cleaned.markdown, cleaned.audit(None))
     except OSError as exc:
         return Written(error=f"write: cannot write output: {exc.strerror or exc}")
     return Written(
         str(path),
         changed,
+        not existed,
         hashlib.sha256(cleaned.markdown.encode()).hexdigest(),
+        cleaned.fingerprint,
         cleaned.counts,
         cleaned.source.to_json(),
         cleaned.markdown if changed else None,
     )
 
 
-_WORKER_OPTS: CleanOptions | None = None  # set once per worker process by _init
+_WORKER_OPTS: dict[str, CleanOptions] = {}  # set once per worker process by _init
 
 
-def _init(opts: CleanOptions) -> None:
-    global _WORKER_OPTS
-    _WORKER_OPTS = opts
+def _init(opts: dict[str, CleanOptions]) -> None:
+    _WORKER_OPTS.update(opts)
 
 
-def _work(doc: SourceDocument, out_dir: Path, stem: str) -> Written:
-    assert _WORKER_OPTS is not None
-    return clean_and_write(doc, _WORKER_OPTS, out_dir, stem)
+def _work(doc: SourceDocument, out_dir: Path, stem: str, key: str) -> Written:
+    return clean_and_write(doc, _WORKER_OPTS[key], out_dir, stem)
 
 
 def _ping() -> int:
@@ -79,8 +83,11 @@ def default_workers() -> int:
 
 
 class CleanerPool:
-    def __init__(self, opts: CleanOptions, workers: int) -> None:
-        self.opts = opts
+    """`opts`: one set of options, or several by key (sources with their own rules)."""
+
+    def __init__(self, opts: CleanOptions | dict[str, CleanOptions], workers: int) -> None:
+        self.opts = opts if isinstance(opts, dict) else {"": opts}
+        opts = self.opts
         self.pool: ProcessPoolExecutor | None = None
         if workers > 0:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -97,11 +104,11 @@ class CleanerPool:
             for f in [self.pool.submit(_ping) for _ in range(self.workers)]:
                 f.result()
 
-    async def __call__(self, doc: SourceDocument, out_dir: Path, stem: str) -> Written:
+    async def __call__(self, doc: SourceDocument, out_dir: Path, stem: str, key: str = "") -> Written:
         """Clean and write a document in a worker (or a thread): the event loop only waits."""
         if self.pool is None:
-            return await asyncio.to_thread(clean_and_write, doc, self.opts, out_dir, stem)
-        return await asyncio.get_running_loop().run_in_executor(self.pool, _work, doc, out_dir, stem)
+            return await asyncio.to_thread(clean_and_write, doc, self.opts[key], out_dir, stem)
+        return await asyncio.get_running_loop().run_in_executor(self.pool, _work, doc, out_dir, stem, key)
 
     def close(self) -> None:
         if self.pool is not None:

@@ -121,7 +121,7 @@ def audit_json(record: dict[str, Any]) -> bytes:
 def write_document(out_dir: Path, stem: str, markdown: str, audit: dict[str, Any]) -> tuple[Path, bool]:
     """Write the document and its audit sidecar; (path, whether anything changed)."""
     md_path = out_dir / f"{stem}.md"
-    audit = {**audit, "output": str(md_path)}
+    audit = {**audit, "output": f"{stem}.md"}  # relative to the output directory
     # the audit record first: a document on disk always has its record next to it
     changed = write_atomic(out_dir / f"{stem}{AUDIT_SUFFIX}", audit_json(audit), sync_dir=False)
     changed = write_atomic(md_path, markdown.encode("utf-8"), sync_dir=False) or changed

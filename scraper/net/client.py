@@ -69,6 +69,15 @@ class FetchConfig:
 
 
 @dataclass(frozen=True)
+class HostProfile:
+    """Per-source settings for the hosts a source's requests go to (`scraper run`)."""
+
+    allow_private: bool = False
+    per_host: int = 2
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
 class Response:
     url: str  # after redirects
     status: int
@@ -95,10 +104,14 @@ class _Host:
     delay: float = 0.0
     failures: int = 0
     given_up: str | None = None
+    min_delay: float = 0.0  # the source's own delay
+    allow_private: bool = False
     robots: Protego | bool | None = None  # True: allow all, False: disallow all
 
 
 Sleep = Callable[[float], Awaitable[None]]
+OnResponse = Callable[[str, "Response"], None]  # (URL asked for, final response): the archive
+ALLOW_PRIVATE = "scraper.allow_private"  # request extension read by PerOriginTransport
 
 
 class Fetcher:
@@ -110,9 +123,11 @@ class Fetcher:
         sleep: Sleep = asyncio.sleep,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         transport: httpx.AsyncBaseTransport | None = None,
+        on_response: OnResponse | None = None,
     ) -> None:
         self.config = config
         self.validators = validators
+        self.on_response = on_response
         self.clock, self.sleep, self.now = clock, sleep, now
         policy = AddressPolicy(config.allow_private)
         self.client = httpx.AsyncClient(
@@ -134,12 +149,13 @@ class Fetcher:
 
     # -- public --------------------------------------------------------------------------------
 
-    async def get(self, url: str, conditional: bool = True) -> Response:
-        """Fetch one URL, or raise Skipped / Retryable / Permanent with a reason."""
+    async def get(self, url: str, conditional: bool = True, profile: HostProfile | None = None) -> Response:
+        """Fetch one URL, or raise Skipped / Retryable / Permanent with a reason. `profile`
+        overrides the configuration's address policy, per-host limit and delay."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise Permanent("scheme", f"not an http(s) URL: {url}")
-        host = self._host(url)
+        host = self._host(url, profile)
         if host.given_up:
             raise Permanent("host-given-up", host.given_up)
         if self.config.robots and not await self._robots_allow(url, host):
@@ -167,6 +183,8 @@ class Fetcher:
                     host.given_up = f"{_origin(url)} given up for this run after {host.failures} failures"
             raise
         host.failures = 0
+        if self.on_response is not None and not response.not_modified:
+            self.on_response(url, response)
         return response
 
     # -- one attempt ---------------------------------------------------------------------------
@@ -184,19 +202,19 @@ class Fetcher:
             if host.given_up:  # decided while this request waited for its slot
                 raise Permanent("host-given-up", host.given_up)
             await self._pace(host)
-            return await self._follow(url, headers)
+            return await self._follow(url, headers, host.allow_private)
 
     async def _pace(self, host: _Host) -> None:
         async with host.pacing:
             wait = host.next_start - self.clock()
             if wait > 0:
                 await self.sleep(wait)
-            host.next_start = self.clock() + max(self.config.delay, host.delay)
+            host.next_start = self.clock() + max(self.config.delay, host.delay, host.min_delay)
 
-    async def _follow(self, url: str, headers: dict[str, str]) -> Response:
+    async def _follow(self, url: str, headers: dict[str, str], allow_private: bool) -> Response:
         seen = {url}
         for _ in range(self.config.max_redirects + 1):
-            response, location = await self._one(url, headers)
+            response, location = await self._one(url, headers, allow_private)
             if location is None:
                 assert response is not None
                 return response
@@ -210,11 +228,15 @@ class Fetcher:
             headers = {}  # validators belong to the first URL
         raise Permanent("redirects", f"more than {self.config.max_redirects} redirects")
 
-    async def _one(self, url: str, headers: dict[str, str]) -> tuple[Response | None, str | None]:
+    async def _one(
+        self, url: str, headers: dict[str, str], allow_private: bool
+    ) -> tuple[Response | None, str | None]:
         self.requests += 1
         try:
             async with asyncio.timeout(self.config.total_timeout):
-                request = self.client.build_request("GET", url, headers=headers)
+                request = self.client.build_request(
+                    "GET", url, headers=headers, extensions={ALLOW_PRIVATE: allow_private}
+                )
                 resp = await self.client.send(request, stream=True)
                 try:
                     return await self._handle(url, resp)
@@ -242,8 +264,10 @@ class Fetcher:
             location = resp.headers.get("location")
             if not location:
                 raise Permanent("bad-redirect", f"HTTP {status} without a Location header")
+            await _drain(resp)
             return None, location.strip()
         if status == 304:
+            await _drain(resp)
             return Response(url, 304, "", None, b""), None
         if status in RETRY_STATUS:
             raise Retryable(f"http-{status}", f"HTTP {status}", self._retry_after(resp))
@@ -295,11 +319,18 @@ class Fetcher:
 
     # -- hosts and robots.txt -----------------------------------------------------------------
 
-    def _host(self, url: str) -> _Host:
+    def _host(self, url: str, profile: HostProfile | None = None) -> _Host:
+        """A host's limits come from the first request to it (its source's profile)."""
         key = _origin(url)
         host = self.hosts.get(key)
         if host is None:
-            host = self.hosts[key] = _Host(asyncio.Semaphore(self.config.per_host))
+            if profile is None:
+                profile = HostProfile(self.config.allow_private, self.config.per_host, self.config.delay)
+            host = self.hosts[key] = _Host(
+                asyncio.Semaphore(profile.per_host),
+                min_delay=profile.delay,
+                allow_private=profile.allow_private or self.config.allow_private,
+            )
         return host
 
     async def _robots_allow(self, url: str, host: _Host) -> bool:
@@ -318,7 +349,7 @@ class Fetcher:
         """RFC 9309: a 4xx robots.txt allows everything; 5xx or no answer disallows."""
         robots_url = _origin(url) + "/robots.txt"
         try:
-            response, _location = await self._robots_get(robots_url)
+            response, _location = await self._robots_get(robots_url, self._host(url).allow_private)
         except Retryable:
             return False
         except (Permanent, Skipped) as exc:
@@ -327,22 +358,37 @@ class Fetcher:
             return exc.reason.startswith("http-4") or exc.reason == "content-type"
         if response is None:
             return True
+        if self.on_response is not None:
+            self.on_response(robots_url, response)
         text = response.body.decode("utf-8", "replace")
         return Protego.parse(text)
 
-    async def _robots_get(self, url: str) -> tuple[Response | None, str | None]:
+    async def _robots_get(self, url: str, allow_private: bool) -> tuple[Response | None, str | None]:
         for _ in range(5):
-            response, location = await self._one(url, {})
+            response, location = await self._one(url, {}, allow_private)
             if location is None:
                 return response, None
             url = urljoin(url, location)
         return None, None
 
-    async def robots_sitemaps(self, url: str) -> list[str]:
+    async def robots_sitemaps(self, url: str, profile: HostProfile | None = None) -> list[str]:
         """The Sitemap: lines of a site's robots.txt (a robots.txt URL used as a source)."""
-        host = self._host(url)
+        host = self._host(url, profile)
         await self._robots_allow(url, host)
         return list(host.robots.sitemaps) if isinstance(host.robots, Protego) else []
+
+
+async def _drain(resp: httpx.Response, limit: int = 64 * 1024) -> None:
+    """Read a small body to its end, so the connection goes back to the pool (a response
+    closed unread closes its connection: a 304 would cost a new connection each)."""
+    read = 0
+    try:
+        async for chunk in resp.aiter_raw():
+            read += len(chunk)
+            if read > limit:
+                return  # not worth it: let the connection close
+    except httpx.HTTPError:
+        return
 
 
 def _origin(url: str) -> str:

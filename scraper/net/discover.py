@@ -28,6 +28,7 @@ class FeedItem:
     title: str | None
     content: str | None  # HTML of the full article, when the feed carries it
     meta: dict[str, Any] = field(default_factory=dict)
+    updated: str | None = None  # the item's updated (or published) date, as the feed gives it
 
 
 def classify(url: str, media_type: str, body: bytes) -> str:
@@ -58,8 +59,9 @@ def classify(url: str, media_type: str, body: bytes) -> str:
     return "html"
 
 
-def sitemap_links(body: bytes, limit: int) -> tuple[list[str], list[str]]:
-    """(page URLs, child sitemap URLs) of a sitemap or sitemap index (gzip inflated, bounded)."""
+def sitemap_links(body: bytes, limit: int) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """([(page URL, its <lastmod>)], child sitemap URLs) of a sitemap or sitemap index (gzip
+    inflated, bounded)."""
     if body.startswith(b"\x1f\x8b"):
         body = gunzip_bounded(body, limit)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
@@ -69,13 +71,23 @@ def sitemap_links(body: bytes, limit: int) -> tuple[list[str], list[str]]:
         return [], []
     if root is None:
         return [], []
-    pages: list[str] = []
+    pages: list[tuple[str, str | None]] = []
     children: list[str] = []
     index = etree.QName(root).localname.lower() == "sitemapindex"
     for loc in root.iter("{*}loc", "loc"):
         text = (loc.text or "").strip()
-        if text:
-            (children if index else pages).append(text)
+        if not text:
+            continue
+        if index:
+            children.append(text)
+            continue
+        lastmod = None
+        parent = loc.getparent()
+        if parent is not None:
+            for sibling in parent:
+                if isinstance(sibling.tag, str) and etree.QName(sibling).localname.lower() == "lastmod":
+                    lastmod = (sibling.text or "").strip() or None
+        pages.append((text, lastmod))
     return pages, children
 
 
@@ -118,5 +130,14 @@ def feed_items(body: bytes, url: str, media_type: str) -> list[FeedItem]:
             "tags": tags,
             "description": None,
         }
-        items.append(FeedItem(link, entry.get("title"), content, {k: v for k, v in meta.items() if v}))
+        updated = entry.get("updated") or entry.get("published")
+        items.append(
+            FeedItem(
+                link,
+                entry.get("title"),
+                content,
+                {k: v for k, v in meta.items() if v},
+                str(updated) if updated else None,
+            )
+        )
     return items

@@ -136,17 +136,19 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
     bookkeeping outgrew the requests themselves."""
 
     def __init__(self, policy: AddressPolicy, per_origin: int, http2: bool = True) -> None:
-        self.policy = policy
+        self.policy = policy  # the default; a request's "scraper.allow_private" extension overrides it
         self.limits = httpx.Limits(max_connections=per_origin, max_keepalive_connections=per_origin)
         self.http2 = http2
         self.ssl_context = httpx.create_ssl_context(trust_env=False)  # loading CA roots takes ms
-        self.pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
+        self.pools: dict[tuple[bytes, bytes, int | None, bool], httpx.AsyncHTTPTransport] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        key = (request.url.raw_scheme, request.url.raw_host, request.url.port)
+        allow = bool(request.extensions.get("scraper.allow_private", self.policy.allow_private))
+        key = (request.url.raw_scheme, request.url.raw_host, request.url.port, allow)
         pool = self.pools.get(key)
         if pool is None:
-            pool = self.pools[key] = guarded_transport(self.policy, self.limits, self.http2, self.ssl_context)
+            policy = self.policy if allow == self.policy.allow_private else AddressPolicy(allow)
+            pool = self.pools[key] = guarded_transport(policy, self.limits, self.http2, self.ssl_context)
         return await pool.handle_async_request(request)
 
     async def aclose(self) -> None:

@@ -1,0 +1,200 @@
+"""`sources.toml`: what `scraper run` fetches and where it keeps things, validated up front.
+
+Every problem is reported before anything is fetched, naming the key:
+
+    out_dir = "out"                  # clean Markdown
+    state = ".scraper/state.db"      # SQLite state
+    archive = ".scraper/archive"     # raw responses (WARC)
+    rules = ["site-rules.toml"]      # optional, for every source
+    revalidate_hours = 24            # pages whose sitemap/feed date is unchanged: asked again after
+    [[sources]]
+    name = "printer-issues"
+    feed = "https://…/atom.xml"      # or sitemap, urls = […], robots, path = "fixtures/…"
+    rules = [], max_pages = 1000, allow_private = false, per_host = 2, delay = 0.0
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scraper.errors import UsageError
+
+KINDS = ("feed", "sitemap", "urls", "robots", "path")
+_TOP: dict[str, type | tuple[type, ...]] = {
+    "out_dir": str,
+    "state": str,
+    "archive": str,
+    "rules": list,
+    "user_agent": str,
+    "contact": str,
+    "concurrency": int,
+    "workers": int,
+    "attribution_line": bool,
+    "max_pages": int,
+    "timeout": (int, float),
+    "revalidate_hours": (int, float),
+    "sources": list,
+}
+_SOURCE: dict[str, type | tuple[type, ...]] = {
+    "name": str,
+    "feed": str,
+    "sitemap": str,
+    "urls": list,
+    "robots": str,
+    "path": str,
+    "rules": list,
+    "max_pages": int,
+    "allow_private": bool,
+    "per_host": int,
+    "delay": (int, float),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str  # one of KINDS
+    targets: tuple[str, ...]  # URLs, or one local path
+    rules: tuple[Path, ...] = ()
+    max_pages: int = 1000
+    allow_private: bool = False
+    per_host: int = 2
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    path: Path
+    out_dir: Path
+    state: Path
+    archive: Path
+    sources: tuple[Source, ...]
+    rules: tuple[Path, ...] = ()
+    user_agent: str | None = None
+    contact: str | None = None
+    concurrency: int = 16
+    workers: int | None = None
+    attribution_line: bool = True
+    timeout: float = 60.0
+    revalidate_hours: float = 24.0
+
+
+def _type_name(t: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "an integer", bool: "true or false", list: "a list", float: "a number"}
+    return names[t[-1]] if isinstance(t, tuple) else names[t]
+
+
+def _check_type(src: str, where: str, value: Any, expected: type | tuple[type, ...]) -> None:
+    types = expected if isinstance(expected, tuple) else (expected,)
+    if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+        raise UsageError(f"{src}: {where} must be {_type_name(expected)}, not {value!r}")
+
+
+def _check_min(src: str, prefix: str, data: dict[str, Any], keys: tuple[str, ...], least: int) -> None:
+    for key in keys:
+        if key in data and data[key] < least:
+            raise UsageError(f"{src}: {prefix}{key} must be at least {least}")
+
+
+def load_config(path: Path) -> RunConfig:
+    src = str(path)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{src}: no such configuration file (give --config)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{src}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{src}: not valid TOML: {exc}") from None
+    base = path.parent  # as given: paths stay relative when the sources file's are
+    for key, value in data.items():
+        if key not in _TOP:
+            raise UsageError(f"{src}: unknown key {key!r} (known: {', '.join(sorted(_TOP))})")
+        _check_type(src, key, value, _TOP[key])
+    _check_min(src, "", data, ("concurrency", "max_pages"), 1)
+    _check_min(src, "", data, ("timeout", "revalidate_hours", "workers"), 0)
+    rules = _rules(src, "rules", data.get("rules", []), base)
+    sources = []
+    seen: set[str] = set()
+    raw_sources = data.get("sources", [])
+    if not raw_sources:
+        raise UsageError(f"{src}: no [[sources]] to run")
+    for i, raw in enumerate(raw_sources):
+        if not isinstance(raw, dict):
+            raise UsageError(f"{src}: sources[{i}] must be a table ([[sources]])")
+        sources.append(_source(src, i, raw, base, data, seen))
+    return RunConfig(
+        path=path,
+        out_dir=base / data.get("out_dir", "out"),
+        state=base / data.get("state", ".scraper/state.db"),
+        archive=base / data.get("archive", ".scraper/archive"),
+        sources=tuple(sources),
+        rules=rules,
+        user_agent=data.get("user_agent"),
+        contact=data.get("contact"),
+        concurrency=data.get("concurrency", 16),
+        workers=data.get("workers"),
+        attribution_line=data.get("attribution_line", True),
+        timeout=float(data.get("timeout", 60.0)),
+        revalidate_hours=float(data.get("revalidate_hours", 24.0)),
+    )
+
+
+def _rules(src: str, where: str, values: list[Any], base: Path) -> tuple[Path, ...]:
+    out = []
+    for v in values:
+        if not isinstance(v, str):
+            raise UsageError(f"{src}: {where} must be a list of file names")
+        p = base / v
+        if not p.is_file():
+            raise UsageError(f"{src}: {where}: no such rules file {v!r}")
+        out.append(p)
+    return tuple(out)
+
+
+def _source(src: str, i: int, raw: dict[str, Any], base: Path, top: dict[str, Any], seen: set[str]) -> Source:
+    name = raw.get("name")
+    where = f"sources[{i}]" + (f" ({name})" if isinstance(name, str) else "")
+    for key, value in raw.items():
+        if key not in _SOURCE:
+            raise UsageError(f"{src}: {where}: unknown key {key!r} (known: {', '.join(sorted(_SOURCE))})")
+        _check_type(src, f"{where}.{key}", value, _SOURCE[key])
+    if not isinstance(name, str) or not re.fullmatch(r"[\w.-]+", name):
+        raise UsageError(f"{src}: {where}: needs a name of letters, digits, '.', '_' or '-'")
+    if name in seen:
+        raise UsageError(f"{src}: {where}: the name {name!r} is used twice")
+    seen.add(name)
+    kinds = [k for k in KINDS if k in raw]
+    if len(kinds) != 1:
+        raise UsageError(f"{src}: {where}: give exactly one of {', '.join(KINDS)}")
+    kind = kinds[0]
+    if kind == "urls":
+        targets = tuple(raw["urls"])
+        if not targets or not all(isinstance(u, str) for u in targets):
+            raise UsageError(f"{src}: {where}.urls must be a non-empty list of URLs")
+    else:
+        targets = (raw[kind],)
+    for t in targets:
+        is_url = re.match(r"^https?://", t)
+        if kind == "path" or (kind == "feed" and not is_url):
+            if not (base / t).exists():
+                raise UsageError(f"{src}: {where}.{kind}: no such file or directory {t!r}")
+        elif not is_url:
+            raise UsageError(f"{src}: {where}.{kind}: not an http(s) URL: {t!r}")
+    _check_min(src, f"{where}.", raw, ("max_pages", "per_host"), 1)
+    _check_min(src, f"{where}.", raw, ("delay",), 0)
+    resolved = tuple(str(base / t) if not re.match(r"^https?://", t) else t for t in targets)
+    return Source(
+        name=name,
+        kind=kind,
+        targets=resolved,
+        rules=_rules(src, f"{where}.rules", raw.get("rules", []), base),
+        max_pages=raw.get("max_pages", top.get("max_pages", 1000)),
+        allow_private=raw.get("allow_private", False),
+        per_host=raw.get("per_host", 2),
+        delay=float(raw.get("delay", 0.0)),
+    )

@@ -1,0 +1,266 @@
+"""`scraper run` and `scraper reclean`: every source of a sources.toml, once, under a lock.
+
+A run fetches (conditionally), archives every new response body as WARC, cleans what changed
+and writes it atomically; then records the run. `reclean` walks the same sources with the
+archive in place of the network and today's rules. Stale temp files of a killed run are swept
+first, under the lock, so nothing partial is ever left in the output directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cleaners.records import CATEGORIES
+from cleaners.ruleset import RulesError, load_rules
+from scraper.archive import Archive
+from scraper.config import RunConfig, Source
+from scraper.document import CleanOptions, SourceDocument
+from scraper.errors import DocumentError, UsageError
+from scraper.fetchcli import fetch_config
+from scraper.fetchjob import FetchJob, FetchOutcome, Origin
+from scraper.fingerprint import near_copies
+from scraper.inputs import expand_inputs, read_input
+from scraper.lock import RunLock
+from scraper.net.client import Fetcher, HostProfile
+from scraper.replay import ArchiveFetcher, archived_response
+from scraper.state import StateStore
+from scraper.workers import CleanerPool, default_workers
+from scraper.writer import assign_stems
+
+DOC_KINDS = ("page", "item", "file")
+VERDICTS = ("new", "updated", "unchanged", "skipped", "failed")
+
+
+class RunAborted(Exception):
+    """The run stopped part-way (state store or disk); what was written is complete."""
+
+
+def verdict(o: FetchOutcome) -> str:
+    """new | updated | unchanged | skipped | failed (documents); ok | skipped | failed (listings)."""
+    if o.status == "error":
+        return "failed"
+    if o.status == "skipped":
+        return "skipped"
+    if o.kind not in DOC_KINDS:
+        return "ok"
+    if o.status == "not_modified" or not o.changed:
+        return "unchanged"
+    return "new" if o.created else "updated"
+
+
+@dataclass
+class RunSummary:
+    run: int
+    command: str
+    counts: Counter[str] = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
+    duration_s: float = 0.0
+    archived: int = 0
+    problems: list[str] = field(default_factory=list)  # run-level: archive write errors …
+    written: list[str] = field(default_factory=list)  # outputs new or updated in this run
+    copies: list[list[str]] = field(default_factory=list)  # written docs and their near copies
+
+    def add(self, o: FetchOutcome) -> None:
+        v = verdict(o)
+        if o.kind in DOC_KINDS or v == "failed":
+            self.counts[v] += 1
+        if v in ("new", "updated"):
+            self.removed.update(o.counts)
+            if o.output:
+                self.written.append(o.output)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.counts["failed"] or self.problems)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": "summary",
+            "run": self.run,
+            "command": self.command,
+            **{v: self.counts[v] for v in VERDICTS},
+            "removed": {c: self.removed[c] for c in CATEGORIES},
+            "archived": self.archived,
+            "copies": self.copies,
+            "problems": self.problems,
+            "duration_s": round(self.duration_s, 3),
+        }
+
+
+def load_options(cfg: RunConfig) -> tuple[dict[str, CleanOptions], dict[str, str]]:
+    """Cleaning options per distinct rules list, and each source's key into them."""
+    options: dict[str, CleanOptions] = {}
+    keys: dict[str, str] = {}
+    for src in cfg.sources:
+        files = (*cfg.rules, *src.rules)
+        key = "|".join(str(f) for f in files)
+        if key not in options:
+            try:
+                options[key] = CleanOptions(load_rules(*files), attribution_line=cfg.attribution_line)
+            except RulesError as exc:
+                raise UsageError(str(exc)) from None
+        keys[src.name] = key
+    return options, keys
+
+
+def check_writable(directory: Path, what: str) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the {what} {directory}: {exc.strerror or exc}") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write to the {what} {directory}: permission denied")
+
+
+def sweep_temp_files(out_dir: Path) -> int:
+    """Remove temp files a killed run left (`.<name>.<random>.tmp`, see writer.write_atomic)."""
+    removed = 0
+    for path in out_dir.rglob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def run_sources(
+    cfg: RunConfig,
+    command: str,
+    on_outcome: Callable[[FetchOutcome, int], None],
+    *,
+    workers: int | None = None,
+) -> RunSummary:
+    """Run (command "run") or re-clean (command "reclean") every source. Raises UsageError
+    when the run cannot start, LockHeld when another run holds the lock, RunAborted."""
+    started = time.monotonic()
+    options, keys = load_options(cfg)
+    check_writable(cfg.out_dir, "output directory")
+    check_writable(cfg.state.parent, "state directory")
+    with RunLock(cfg.state.with_name(cfg.state.name + ".lock")):
+        sweep_temp_files(cfg.out_dir)
+        pool = CleanerPool(options, default_workers() if workers is None else workers)
+        pool.warm()  # before any thread exists (forking)
+        try:
+            state = StateStore(cfg.state, archive_dir=cfg.archive)
+        except Exception as exc:
+            pool.close()
+            raise UsageError(f"cannot open the state store {cfg.state}: {exc}") from None
+        summary = RunSummary(state.start_run(command), command)
+        archive = Archive(cfg.archive, summary.run, state) if command == "run" else None
+
+        def report(o: FetchOutcome) -> None:
+            summary.add(o)
+            on_outcome(o, summary.run)
+
+        try:
+            asyncio.run(_walk(cfg, command, keys, pool, state, archive, report))
+        except Exception as exc:  # sqlite3 and OS errors: the state store or the disk gave out
+            raise RunAborted(f"{type(exc).__name__}: {exc}") from None
+        finally:
+            pool.close()
+            if archive is not None:
+                with contextlib.suppress(OSError):
+                    archive.close()
+        near = near_copies(state.fingerprints()) if summary.written else {}
+        groups = {tuple(sorted([out, *near[out]])) for out in summary.written if out in near}
+        summary.copies = [list(g) for g in sorted(groups)]
+        if archive is not None:
+            summary.archived = archive.records
+            summary.problems.extend(archive.errors)
+        summary.duration_s = time.monotonic() - started
+        state.finish_run(summary.to_json())
+        state.close()
+    return summary
+
+
+async def _walk(
+    cfg: RunConfig,
+    command: str,
+    keys: dict[str, str],
+    pool: CleanerPool,
+    state: StateStore,
+    archive: Archive | None,
+    report: Callable[[FetchOutcome], None],
+) -> None:
+    config = fetch_config(
+        allow_private=False,
+        user_agent=cfg.user_agent,
+        contact=cfg.contact,
+        concurrency=cfg.concurrency,
+        per_host=max(s.per_host for s in cfg.sources),  # sizes the connection pools
+        delay=0.0,
+        timeout=cfg.timeout,
+        read_timeout=min(15.0, cfg.timeout),
+        max_bytes=10 * 1024 * 1024,
+        attempts=4,
+    )
+    if command == "run":
+        async with Fetcher(config, validators=state, on_response=archive) as fetcher:
+            job = FetchJob(
+                fetcher,
+                pool,
+                cfg.out_dir,
+                state,
+                on_outcome=report,
+                replay=lambda url: archived_response(state, cfg.archive, url),
+                revalidate=cfg.revalidate_hours * 3600,
+            )
+            await _sources(job, cfg, keys)
+    else:
+        replayer = ArchiveFetcher(state, cfg.archive, config)
+        job = FetchJob(replayer, pool, cfg.out_dir, state, on_outcome=report, force=True)
+        await _sources(job, cfg, keys)
+
+
+async def _sources(job: FetchJob, cfg: RunConfig, keys: dict[str, str]) -> None:
+    job.start()
+    base = cfg.path.parent
+    for src in cfg.sources:
+        origin = Origin(
+            src.name, keys[src.name], HostProfile(src.allow_private, src.per_host, src.delay), src.max_pages
+        )
+        if src.kind == "path":
+            _local_documents(job, src, origin, base)
+        elif src.kind == "feed" and not src.targets[0].startswith(("http://", "https://")):
+            name = _display(Path(src.targets[0]), base)
+            try:
+                job.add_feed_file(name, read_input(src.targets[0]), origin)
+            except DocumentError as exc:
+                job.report(FetchOutcome(name, "error", "feed", "read", str(exc), origin=src.name))
+        else:
+            for url in src.targets:
+                job.add_url(url, origin)
+    await job.wait()
+
+
+def _display(path: Path, base: Path) -> str:
+    """How a local input is named in reports and `retrieved_from`: relative to the sources
+    file's directory, so outputs do not depend on where the checkout lives or the cwd."""
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def _local_documents(job: FetchJob, src: Source, origin: Origin, base: Path) -> None:
+    root = Path(src.targets[0])
+    inputs = list(expand_inputs([str(root)]))
+    stems = assign_stems([n for n, problem in inputs if problem is None])
+    for name, problem in inputs:
+        display = _display(Path(name), base)
+        if problem:
+            job.report(FetchOutcome(display, "error", "file", "input", problem, origin=src.name))
+            continue
+        try:
+            data = read_input(name)
+        except DocumentError as exc:
+            job.report(FetchOutcome(display, "error", "file", "read", str(exc), origin=src.name))
+            continue
+        job.add_file(SourceDocument(display, data), f"{src.name}/{stems[name]}", origin)
