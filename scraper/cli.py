@@ -338,3 +338,51 @@ def reclean(config_path: Path, log_format: str, workers: int | None, verbose: bo
     from scraper.runcli import run_command
 
     sys.exit(run_command("reclean", config_path, log_format, workers, quiet, verbose))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
+@click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Sources file, for the output directory, state and archive [default: ./sources.toml if any].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the data as JSON (schema in the README).")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a self-contained HTML report to this file.",
+)
+@click.option("--changes", "show_changes", is_flag=True, help="Show what changed in the output between runs.")
+@click.option(
+    "--since",
+    type=click.IntRange(0),
+    default=None,
+    help="With --changes: changes made after this run [default: those of the latest run].",
+)
+def audit(
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    as_json: bool,
+    html_path: Path | None,
+    show_changes: bool,
+    since: int | None,
+) -> None:
+    """Review what the cleaners removed, and what changed between runs.
+
+    PATH is an output directory or cleaned .md files (default: the sources file's out_dir, or
+    out/). For each document: the unified diff from its original (the input file, or the
+    archived response) to the cleaned Markdown, each hunk labelled with its category and rule
+    (an HTML page: each removed element); then removals per category and per rule. Coloured on
+    a terminal, plain when piped.
+
+    Exit status: 0, or 2 when a PATH holds no cleaned documents or no state store exists.
+    """
+    from scraper.auditcli import run_audit
+
+    sys.exit(run_audit(list(paths), config_path, as_json, html_path, show_changes, since))

@@ -240,6 +240,25 @@ async def _sources(job: FetchJob, cfg: RunConfig, keys: dict[str, str]) -> None:
     await job.wait()
 
 
+def _vanished(job: FetchJob, src: Source, root: str, present: set[str]) -> None:
+    """Inputs written by earlier runs that are gone now: reported, their outputs kept."""
+    if job.state is None:
+        return
+    for name in job.state.urls_under(root, "file"):
+        if name not in present:
+            job.state.record(name, kind="file", status="vanished", failed=True)
+            job.report(
+                FetchOutcome(
+                    name,
+                    "skipped",
+                    "file",
+                    "vanished",
+                    "input no longer exists; output kept",
+                    origin=src.name,
+                )
+            )
+
+
 def _display(path: Path, base: Path) -> str:
     """How a local input is named in reports and `retrieved_from`: relative to the sources
     file's directory, so outputs do not depend on where the checkout lives or the cwd."""
@@ -253,6 +272,7 @@ def _local_documents(job: FetchJob, src: Source, origin: Origin, base: Path) -> 
     root = Path(src.targets[0])
     inputs = list(expand_inputs([str(root)]))
     stems = assign_stems([n for n, problem in inputs if problem is None])
+    _vanished(job, src, _display(root, base), {_display(Path(n), base) for n, _ in inputs})
     for name, problem in inputs:
         display = _display(Path(name), base)
         if problem:

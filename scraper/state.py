@@ -233,6 +233,15 @@ class StateStore:
     def archived_urls(self) -> list[str]:
         return [str(r[0]) for r in self.db.execute("SELECT url FROM archived ORDER BY url")]
 
+    def urls_under(self, root: str, kind: str) -> list[str]:
+        """Known names of a kind equal to `root` or under `root/`, with an output, not yet gone."""
+        rows = self.db.execute(
+            "SELECT url FROM urls WHERE kind = ? AND output IS NOT NULL AND last_status != 'vanished'"
+            " AND (url = ? OR substr(url, 1, ?) = ?) ORDER BY url",
+            (kind, root, len(root.rstrip("/")) + 1, root.rstrip("/") + "/"),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def fingerprints(self) -> list[tuple[str, str]]:
         """(output, fingerprint) of every document written."""
         rows = self.db.execute(
