@@ -7,6 +7,7 @@ Every problem is reported before anything is fetched, naming the key:
     archive = ".scraper/archive"     # raw responses (WARC)
     rules = ["site-rules.toml"]      # optional, for every source
     revalidate_hours = 24            # pages whose sitemap/feed date is unchanged: asked again after
+    max_pages, allow_private, per_host, delay: defaults for every source
     [[sources]]
     name = "printer-issues"
     feed = "https://…/atom.xml"      # or sitemap, urls = […], robots, path = "fixtures/…"
@@ -35,6 +36,9 @@ _TOP: dict[str, type | tuple[type, ...]] = {
     "workers": int,
     "attribution_line": bool,
     "max_pages": int,
+    "allow_private": bool,
+    "per_host": int,
+    "delay": (int, float),
     "timeout": (int, float),
     "revalidate_hours": (int, float),
     "sources": list,
@@ -115,8 +119,8 @@ def load_config(path: Path) -> RunConfig:
         if key not in _TOP:
             raise UsageError(f"{src}: unknown key {key!r} (known: {', '.join(sorted(_TOP))})")
         _check_type(src, key, value, _TOP[key])
-    _check_min(src, "", data, ("concurrency", "max_pages"), 1)
-    _check_min(src, "", data, ("timeout", "revalidate_hours", "workers"), 0)
+    _check_min(src, "", data, ("concurrency", "max_pages", "per_host"), 1)
+    _check_min(src, "", data, ("timeout", "revalidate_hours", "workers", "delay"), 0)
     rules = _rules(src, "rules", data.get("rules", []), base)
     sources = []
     seen: set[str] = set()
@@ -194,7 +198,7 @@ def _source(src: str, i: int, raw: dict[str, Any], base: Path, top: dict[str, An
         targets=resolved,
         rules=_rules(src, f"{where}.rules", raw.get("rules", []), base),
         max_pages=raw.get("max_pages", top.get("max_pages", 1000)),
-        allow_private=raw.get("allow_private", False),
-        per_host=raw.get("per_host", 2),
-        delay=float(raw.get("delay", 0.0)),
+        allow_private=raw.get("allow_private", top.get("allow_private", False)),
+        per_host=raw.get("per_host", top.get("per_host", 2)),
+        delay=float(raw.get("delay", top.get("delay", 0.0))),
     )
