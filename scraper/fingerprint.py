@@ -1,12 +1,13 @@
 """A content fingerprint that links copies of one original.
 
-A 64-bit SimHash over the article's lines of four words or more, each weighted by its length in
-words. Before hashing, a line is reduced to its letters, lower-cased: no spaces, digits,
-punctuation or Markdown marks, so the same paragraph written by two pipelines (a farm's
-Markdown, the HTML page turned into Markdown) hashes the same. Copies of one article on
-several farm pages share most lines, so their fingerprints are equal or a few bits apart
-(`distance`), whatever junk each page carried; unrelated articles are some 20-30 bits apart.
-Hashing whole lines, not word shingles, keeps it cheap (a fraction of a millisecond).
+A 64-bit SimHash over the article's lines of four words or more (long paragraphs sentence by
+sentence), each weighted by its length in words. Before hashing, a unit is reduced to its
+letters, lower-cased: no spaces, digits, punctuation or Markdown marks, so the same paragraph
+written by two pipelines (a farm's Markdown, the HTML page turned into Markdown) hashes the
+same. Copies of one article on several farm pages share most units, so their fingerprints are
+equal or a few bits apart (`distance`), whatever junk each page carried; a one-sentence edit
+moves a few bits; unrelated articles are some 18-30 bits apart. Hashing whole sentences, not
+word shingles, keeps it cheap (a fraction of a millisecond).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _MASK = (1 << _FIELD) - 1
 _LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
 _DROP = b" \t\r*_`~>#[]()!\\|'\".,:;?-+=/0123456789"
 NEAR = 10  # fingerprints at most this many bits apart: copies of one article
+_LONG = 30  # words from which a line is hashed sentence by sentence
 
 
 def fingerprint(markdown_body: str) -> str:
@@ -30,15 +32,19 @@ def fingerprint(markdown_body: str) -> str:
     packed = 0  # 64 counters side by side: how many words voted 1 for each bit
     total = 0
     for line in markdown_body.replace("’", "'").encode().split(b"\n"):
-        words = line.count(b" ") + 1
-        if words < 4:
+        if line.count(b" ") < 3:
             continue  # headings, captions, link residue: too short to tell copies apart
-        digest = hashlib.blake2b(line.translate(_LOWER, _DROP), digest_size=8).digest()
-        spread = 0
-        for k, byte in enumerate(digest):
-            spread |= _SPREAD[k][byte]
-        packed += words * spread
-        total += words
+        # a long paragraph goes by sentences, so one edit cannot outweigh the rest
+        for unit in line.split(b". ") if line.count(b" ") >= _LONG else (line,):
+            words = unit.count(b" ") + 1
+            if words < 4:
+                continue
+            digest = hashlib.blake2b(unit.translate(_LOWER, _DROP), digest_size=8).digest()
+            spread = 0
+            for k, byte in enumerate(digest):
+                spread |= _SPREAD[k][byte]
+            packed += words * spread
+            total += words
     if not total:
         return "0" * 16
     value = sum(1 << bit for bit in range(64) if 2 * (packed >> (_FIELD * bit) & _MASK) > total)
