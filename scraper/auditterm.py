@@ -31,7 +31,7 @@ def label_text(labels: list[tuple[str, str]], removals: list[dict[str, object]])
 def print_document(console: Console, doc: DocAudit) -> None:
     source = doc.record.get("original_source") or {}
     header = f"{doc.output}  <-  {doc.record.get('input')}"
-    console.rule(Text(header, style="bold"), align="left")
+    console.print(Text("=== " + header, style="bold reverse"), soft_wrap=True)
     console.print(
         f"original source: {source.get('name') or '(none named)'} {source.get('url') or ''}".rstrip(),
         f"| {sum(doc.counts.values())} removals",
