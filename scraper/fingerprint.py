@@ -31,19 +31,22 @@ def fingerprint(markdown_body: str) -> str:
     """16 hex digits; the same text gives the same value on every machine."""
     packed = 0  # 64 counters side by side: how many words voted 1 for each bit
     total = 0
+    s0, s1, s2, s3, s4, s5, s6, s7 = _SPREAD
+    blake2b, lower, drop = hashlib.blake2b, _LOWER, _DROP
     for line in markdown_body.replace("’", "'").encode().split(b"\n"):
-        if line.count(b" ") < 3:
+        spaces = line.count(b" ")
+        if spaces < 3:
             continue  # headings, captions, link residue: too short to tell copies apart
         # a long paragraph goes by sentences, so one edit cannot outweigh the rest
-        for unit in line.split(b". ") if line.count(b" ") >= _LONG else (line,):
-            words = unit.count(b" ") + 1
+        units = line.split(b". ") if spaces >= _LONG else (line,)
+        for unit in units:
+            words = unit.count(b" ") + 1 if len(units) > 1 else spaces + 1
             if words < 4:
                 continue
-            digest = hashlib.blake2b(unit.translate(_LOWER, _DROP), digest_size=8).digest()
-            spread = 0
-            for k, byte in enumerate(digest):
-                spread |= _SPREAD[k][byte]
-            packed += words * spread
+            d = blake2b(unit.translate(lower, drop), digest_size=8).digest()
+            packed += words * (
+                s0[d[0]] | s1[d[1]] | s2[d[2]] | s3[d[3]] | s4[d[4]] | s5[d[5]] | s6[d[6]] | s7[d[7]]
+            )
             total += words
     if not total:
         return "0" * 16
