@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -15,12 +16,12 @@ from scraper.auditdata import OriginalFinder, find_documents, load_document, rep
 from scraper.audithtml import render
 from scraper.auditterm import print_document, print_totals
 from scraper.config import RunConfig, load_config
-from scraper.errors import UsageError
+from scraper.errors import DocumentError, UsageError
 from scraper.replay import archived_response
 from scraper.state import StateStore
 from scraper.writer import write_atomic
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _config(path: Path | None) -> RunConfig | None:
@@ -38,7 +39,10 @@ def _state(cfg: RunConfig | None, must: bool) -> StateStore | None:
         if must:
             raise UsageError(f"no state store at {state_path}: changes are recorded by `scraper run`")
         return None
-    return StateStore(state_path, archive_dir=cfg.archive if cfg else Path(".scraper/archive"))
+    try:
+        return StateStore(state_path, archive_dir=cfg.archive if cfg else Path(".scraper/archive"))
+    except sqlite3.Error as exc:
+        raise UsageError(f"cannot read the state store {state_path}: {exc}") from None
 
 
 def run_audit(
@@ -64,7 +68,15 @@ def run_audit(
             click.echo(f"scraper: error: {problem}", err=True)
         if not files:
             return EXIT_USAGE
-        docs = [load_document(f, finder) for f in files]
+        docs = []
+        for f in files:  # an unreadable document is reported; the others are audited
+            try:
+                docs.append(load_document(f, finder))
+            except DocumentError as exc:
+                problems.append(str(exc))
+                click.echo(f"scraper: error: {exc}", err=True)
+        if not docs:
+            return EXIT_USAGE
     except UsageError as exc:
         click.echo(f"scraper: error: {exc}", err=True)
         return EXIT_USAGE
@@ -79,7 +91,7 @@ def run_audit(
             print_document(console, doc)
             console.print()
         print_totals(console, docs)
-    return EXIT_USAGE if problems else EXIT_OK
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 def _changes(cfg: RunConfig | None, since: int | None, as_json: bool) -> int:

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from cleaners.records import CATEGORIES
+from scraper.errors import DocumentError
 from scraper.writer import AUDIT_SUFFIX
 
+_REMOVAL_KEYS = ("category", "rule", "reason", "snippet")
 ADDED = "added"  # label of hunks that only add lines: the attribution keys and line
 LAYOUT = "layout"  # blank lines collapsed where a block was removed
 
@@ -113,12 +115,28 @@ def _sidecar(md: Path) -> Path:
 
 
 def load_document(md: Path, originals: OriginalFinder) -> DocAudit:
-    record = json.loads(_sidecar(md).read_text("utf-8"))
-    cleaned = md.read_text("utf-8")
+    """Raises DocumentError, one line, when the document or its audit record cannot be read."""
+    try:
+        record = json.loads(_sidecar(md).read_text("utf-8"))
+        _check_record(record)
+        cleaned = md.read_text("utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        raise DocumentError(f"{md}: cannot read it or its audit record ({exc})") from None
     original = originals(record) if record.get("kind") == "markdown" else None
     doc = DocAudit(str(md), record, original, cleaned)
     doc.hunks = diff_hunks(original, cleaned, doc.removals) if original is not None else removal_hunks(doc)
     return doc
+
+
+def _check_record(record: Any) -> None:
+    if not isinstance(record, dict) or not isinstance(record.get("removals", []), list):
+        raise ValueError("not an audit record")
+    for r in record.get("removals", []):
+        if not isinstance(r, dict) or not all(isinstance(r.get(k), str) for k in _REMOVAL_KEYS):
+            raise ValueError(f"a removal without {', '.join(_REMOVAL_KEYS)}")
+        line, end = r.get("line"), r.get("end_line", r.get("line"))
+        if line is not None and not (isinstance(line, int) and isinstance(end, int)):
+            raise ValueError("a removal whose line is not a number")
 
 
 class OriginalFinder:

@@ -381,7 +381,8 @@ def audit(
     (an HTML page: each removed element); then removals per category and per rule. Coloured on
     a terminal, plain when piped.
 
-    Exit status: 0, or 2 when a PATH holds no cleaned documents or no state store exists.
+    Exit status: 0; 1 when a PATH or a document could not be read (the others are still
+    shown); 2 when there is nothing to audit (no cleaned documents, no readable state store).
     """
     from scraper.auditcli import run_audit
 

@@ -167,3 +167,37 @@ def test_an_allow_list_override_takes_effect_after_reclean(tmp_path: Path) -> No
     changes = audit_json(tmp_path, "--changes")["changes"]
     assert [c["change"] for c in changes] == ["updated"]
     assert any(line.startswith("+") and link in line for line in changes[0]["diff"])
+
+
+def test_unreadable_documents_and_state_get_one_line_and_the_rest_go_on(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("000_022a837fca80a5ec", "tdy-printer-drivereasy-mp620"):
+        (out / f"{name}.md").write_text("---\ntitle: x\n---\n\nText.\n", "utf-8")
+    (out / "000_022a837fca80a5ec.audit.json").write_text("{broken", "utf-8")
+    (out / "tdy-printer-drivereasy-mp620.audit.json").write_text(
+        json.dumps(
+            {
+                "kind": "html",
+                "removals": [{"category": "adsense", "rule": "r", "reason": "x", "snippet": "s"}],
+            }
+        ),
+        "utf-8",
+    )
+    proc = scraper(tmp_path, "audit", "--json", "out")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "000_022a837fca80a5ec.md: cannot read it or its audit record" in proc.stderr
+    assert [d["removed"]["adsense"] for d in json.loads(proc.stdout)["documents"]] == [1]
+    (out / "tdy-printer-drivereasy-mp620.audit.json").write_text('{"removals": [{"rule": 3}]}', "utf-8")
+    proc = scraper(tmp_path, "audit", "out")
+    assert (
+        proc.returncode == 2 and proc.stderr.count("scraper: error:") == 2 and "Traceback" not in proc.stderr
+    )
+    (tmp_path / ".scraper").mkdir()
+    (tmp_path / ".scraper" / "state.db").write_text("not a database", "utf-8")
+    proc = scraper(tmp_path, "audit", "--changes")
+    assert (
+        proc.returncode == 2
+        and "cannot read the state store" in proc.stderr
+        and "Traceback" not in proc.stderr
+    )
