@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from cleaners.ruleset import RulesError, load_rules
 from scraper import __version__
-from scraper.batch import run_clean
-from scraper.pipeline import CleanOptions
+from scraper.document import CleanOptions
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _err(message: str) -> None:
@@ -29,6 +30,40 @@ def _options(rules: tuple[Path, ...], attribution_line: bool) -> CleanOptions:
         sys.exit(EXIT_USAGE)
 
 
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
+_RULES = click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Extra site rules (TOML), added to the built-in rules. Repeatable.",
+)
+_ATTRIBUTION = click.option(
+    "--attribution-line/--no-attribution-line",
+    default=True,
+    show_default=True,
+    help='End each body with "Originally published by [Name](url)."',
+)
+_WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Cleaning processes (0: clean in a thread). Default: up to 2.",
+)
+
+
+def _out(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "-o",
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("out"),
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="scraper")
 def main() -> None:
@@ -40,29 +75,10 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Directory for the cleaned .md files and their .audit.json records.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
-@click.option(
-    "--rules",
-    "rules",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Extra site rules (TOML), added to the built-in rules. Repeatable.",
-)
-@click.option(
-    "--attribution-line/--no-attribution-line",
-    default=True,
-    show_default=True,
-    help='End each body with "Originally published by [Name](url)."',
-)
+@_out("Directory for the cleaned .md files and their .audit.json records.")
+@_JSON
+@_RULES
+@_ATTRIBUTION
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def clean(
     paths: tuple[str, ...],
@@ -87,6 +103,8 @@ def clean(
     if paths.count("-") > 1:
         _err("standard input ('-') can be given once")
         sys.exit(EXIT_USAGE)
+    from scraper.batch import run_clean  # the extraction stack loads where it is used
+
     opts = _options(rules, attribution_line)
     outcomes = run_clean(list(paths), out_dir, opts)
     failed = 0
@@ -109,23 +127,9 @@ def clean(
 
 @main.command()
 @click.argument("urls", nargs=-1, required=True, metavar="URL...")
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Output directory; documents go to <host>/<path>.md.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
-@click.option(
-    "--rules",
-    "rules",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Extra site rules (TOML). Repeatable.",
-)
+@_out("Output directory; documents go to <host>/<path>.md.")
+@_JSON
+@_RULES
 @click.option(
     "--state",
     "state_path",
@@ -140,7 +144,9 @@ def clean(
     is_flag=True,
     help="Allow private and loopback addresses (never link-local or cloud metadata).",
 )
-@click.option("--user-agent", default=None, help="User-Agent header (default names the tool and --contact).")
+@click.option(
+    "--user-agent", "ua", default=None, help="User-Agent header (default names the tool and --contact)."
+)
 @click.option("--contact", default=None, help="Contact URL put in the default User-Agent.")
 @click.option(
     "--concurrency",
@@ -198,18 +204,8 @@ def clean(
     show_default=True,
     help="Tries per URL for timeouts, connection errors and 408/429/5xx.",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(0, 64),
-    default=None,
-    help="Cleaning processes (0: clean in a thread). Default: up to 2.",
-)
-@click.option(
-    "--attribution-line/--no-attribution-line",
-    default=True,
-    show_default=True,
-    help='End each body with "Originally published by [Name](url)."',
-)
+@_WORKERS
+@_ATTRIBUTION
 @click.option("-v", "--verbose", is_flag=True, help="Report every URL, skipped and unchanged ones too.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def fetch(
@@ -219,21 +215,12 @@ def fetch(
     rules: tuple[Path, ...],
     state_path: Path,
     no_state: bool,
-    allow_private: bool,
-    user_agent: str | None,
-    contact: str | None,
-    concurrency: int,
-    per_host: int,
-    delay: float,
-    timeout: float,
-    read_timeout: float,
-    max_bytes: int,
     max_pages: int,
-    attempts: int,
     workers: int | None,
     attribution_line: bool,
     verbose: bool,
     quiet: bool,
+    **net: Any,  # the HTTP options, for scraper.fetchcli.fetch_config
 ) -> None:
     """Fetch articles, RSS/Atom/JSON feeds, sitemaps (plain or .gz) and robots.txt Sitemap
     lines, and clean what they hold as `scraper clean` does.
@@ -254,25 +241,16 @@ def fetch(
         opts=opts,
         as_json=as_json,
         state_path=None if no_state else state_path,
-        allow_private=allow_private,
-        user_agent=user_agent,
-        contact=contact,
-        concurrency=concurrency,
-        per_host=per_host,
-        delay=delay,
-        timeout=timeout,
-        read_timeout=read_timeout,
-        max_bytes=max_bytes,
         max_pages=max_pages,
-        attempts=attempts,
         workers=workers,
         verbose=verbose,
         quiet=quiet,
+        **net,
     )
     sys.exit(code)
 
 
-def _run_options(fn: Any) -> Any:
+def _run_options(fn: F) -> F:
     """The options `run` and `reclean` share."""
     for option in reversed(
         (
@@ -293,12 +271,7 @@ def _run_options(fn: Any) -> Any:
                 show_default=True,
                 help="auto: progress and text on a terminal, JSON lines on stdout otherwise.",
             ),
-            click.option(
-                "--workers",
-                type=click.IntRange(0, 64),
-                default=None,
-                help="Cleaning processes (0: clean in a thread). Default: up to 2.",
-            ),
+            _WORKERS,
             click.option("-v", "--verbose", is_flag=True, help="Report unchanged and skipped documents too."),
             click.option("-q", "--quiet", is_flag=True, help="Report failures and the summary only."),
         )

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from scraper.document import CleanOptions
 from scraper.fetchjob import FetchJob, FetchOutcome
-from scraper.net.client import DEFAULT_CONTACT, FetchConfig, Fetcher
+from scraper.net.client import FetchConfig, Fetcher, user_agent
 from scraper.state import StateStore
 from scraper.workers import CleanerPool, default_workers
 
@@ -24,7 +24,7 @@ EXIT_OK, EXIT_FAILED = 0, 1
 def fetch_config(
     *,
     allow_private: bool,
-    user_agent: str | None,
+    ua: str | None,
     contact: str | None,
     concurrency: int,
     per_host: int,
@@ -34,15 +34,8 @@ def fetch_config(
     max_bytes: int,
     attempts: int,
 ) -> FetchConfig:
-    base = FetchConfig()
-    if user_agent:
-        ua = user_agent
-    elif contact:
-        ua = base.user_agent.replace(DEFAULT_CONTACT, contact)
-    else:
-        ua = base.user_agent
     return FetchConfig(
-        user_agent=ua,
+        user_agent=user_agent(ua, contact),
         concurrency=concurrency,
         per_host=per_host,
         delay=delay,

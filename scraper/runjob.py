@@ -24,12 +24,11 @@ from scraper.archive import Archive
 from scraper.config import RunConfig, Source
 from scraper.document import CleanOptions, SourceDocument
 from scraper.errors import DocumentError, UsageError
-from scraper.fetchcli import fetch_config
 from scraper.fetchjob import FetchJob, FetchOutcome, Origin
 from scraper.fingerprint import near_copies
 from scraper.inputs import expand_inputs, read_input
 from scraper.lock import RunLock
-from scraper.net.client import Fetcher, HostProfile
+from scraper.net.client import FetchConfig, Fetcher, HostProfile, user_agent
 from scraper.replay import ArchiveFetcher, archived_response
 from scraper.state import StateStore
 from scraper.workers import CleanerPool, default_workers
@@ -189,17 +188,12 @@ async def _walk(
     archive: Archive | None,
     report: Callable[[FetchOutcome], None],
 ) -> None:
-    config = fetch_config(
-        allow_private=False,
-        user_agent=cfg.user_agent,
-        contact=cfg.contact,
+    config = FetchConfig(
+        user_agent=user_agent(cfg.user_agent, cfg.contact),
         concurrency=cfg.concurrency,
         per_host=max(s.per_host for s in cfg.sources),  # sizes the connection pools
-        delay=0.0,
-        timeout=cfg.timeout,
-        read_timeout=min(15.0, cfg.timeout),
-        max_bytes=10 * 1024 * 1024,
-        attempts=4,
+        total_timeout=cfg.timeout,
+        read_timeout=min(FetchConfig.read_timeout, cfg.timeout),
     )
     if command == "run":
         async with Fetcher(config, validators=state, on_response=archive) as fetcher:

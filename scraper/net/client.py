@@ -68,6 +68,14 @@ class FetchConfig:
     http2: bool = True
 
 
+def user_agent(explicit: str | None = None, contact: str | None = None) -> str:
+    """The User-Agent: as given, or the tool's own naming `contact` (default: the project)."""
+    if explicit:
+        return explicit
+    default = FetchConfig.user_agent
+    return default.replace(DEFAULT_CONTACT, contact) if contact else default
+
+
 @dataclass(frozen=True)
 class HostProfile:
     """Per-source settings for the hosts a source's requests go to (`scraper run`)."""
