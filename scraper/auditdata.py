@@ -54,12 +54,27 @@ class Hunk:
 
 
 @dataclass
+class LineDiff:
+    old: list[str]
+    new: list[str]
+    matcher: difflib.SequenceMatcher[str]
+
+    @classmethod
+    def of(cls, original: str, cleaned: str) -> LineDiff:
+        old, new = original.splitlines(), cleaned.splitlines()
+        return cls(old, new, difflib.SequenceMatcher(None, old, new, autojunk=False))
+
+
+@dataclass
 class DocAudit:
     output: str  # the cleaned .md
     record: dict[str, Any]  # its .audit.json
     original: str | None  # the input text, for Markdown documents when it can be found
     cleaned: str
     hunks: list[Hunk] = field(default_factory=list)
+    # the line diff original -> cleaned (Markdown documents whose original was found), computed
+    # once for the terminal, JSON and HTML views
+    diff: LineDiff | None = None
 
     @property
     def kind(self) -> str:
@@ -124,7 +139,11 @@ def load_document(md: Path, originals: OriginalFinder) -> DocAudit:
         raise DocumentError(f"{md}: cannot read it or its audit record ({exc})") from None
     original = originals(record) if record.get("kind") == "markdown" else None
     doc = DocAudit(str(md), record, original, cleaned)
-    doc.hunks = diff_hunks(original, cleaned, doc.removals) if original is not None else removal_hunks(doc)
+    if original is None:
+        doc.hunks = removal_hunks(doc)
+    else:
+        doc.diff = LineDiff.of(original, cleaned)
+        doc.hunks = diff_hunks(doc.diff, doc.removals)
     return doc
 
 
@@ -165,11 +184,10 @@ def _text(data: bytes) -> str | None:
         return None
 
 
-def diff_hunks(original: str, cleaned: str, removals: list[dict[str, Any]], context: int = 2) -> list[Hunk]:
-    old, new = original.splitlines(), cleaned.splitlines()
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+def diff_hunks(diff: LineDiff, removals: list[dict[str, Any]], context: int = 2) -> list[Hunk]:
+    old, new = diff.old, diff.new
     hunks = []
-    for group in matcher.get_grouped_opcodes(context):
+    for group in diff.matcher.get_grouped_opcodes(context):
         first, last = group[0], group[-1]
         hunk = Hunk(first[1] + 1, last[2] - first[1], first[3] + 1, last[4] - first[3], [])
         for tag, i1, i2, j1, j2 in group:

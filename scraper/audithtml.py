@@ -5,7 +5,6 @@ removed parts shown in place, highlighted and labelled with their rule; filters 
 
 from __future__ import annotations
 
-import difflib
 import html
 import json
 from typing import Any
@@ -97,7 +96,7 @@ def _blocks(docs: list[DocAudit]) -> int:
     """Change blocks in the report: one per diff change (Markdown), one per removal (pages)."""
     n = 0
     for doc in docs:
-        if doc.original is None:
+        if doc.diff is None:
             n += len(doc.removals)
         else:
             n += sum(len(h.changes) for h in doc.hunks)
@@ -138,7 +137,7 @@ def _document(i: int, doc: DocAudit) -> str:
         f"{_e(source.get('name') or '(none named)')} {_e(source.get('url') or '')} · "
         f"{sum(doc.counts.values())} removals</p>",
     ]
-    if doc.original is not None:
+    if doc.diff is not None:
         parts.append(f'<div class="article">{_in_place(doc)}</div>')
     else:
         note = "original not found" if doc.kind == "markdown" else "an HTML page"
@@ -156,10 +155,10 @@ def _document(i: int, doc: DocAudit) -> str:
 
 def _in_place(doc: DocAudit) -> str:
     """The original, line by line, with every change where it happened."""
-    assert doc.original is not None
-    old, new = doc.original.splitlines(), doc.cleaned.splitlines()
+    assert doc.diff is not None
+    old, new = doc.diff.old, doc.diff.new
     out = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in doc.diff.matcher.get_opcodes():  # cached: computed for the hunks
         if tag == "equal":
             out.append(_e("\n".join(old[i1:i2])) + "\n")
             continue
