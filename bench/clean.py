@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 import trafilatura  # noqa: E402
 
 from cleaners.ruleset import load_rules  # noqa: E402
-from scraper.pipeline import CleanOptions, SourceDocument, clean_document  # noqa: E402
+from scraper.pipeline.core import CleanOptions, SourceDocument, clean_document  # noqa: E402
 
 
 def best_of(rounds: int, fn: Callable[[], None]) -> float:

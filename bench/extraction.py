@@ -30,8 +30,8 @@ from selectolax.lexbor import LexborHTMLParser  # noqa: E402
 
 from cleaners.ruleset import load_rules  # noqa: E402
 from scraper.errors import DocumentError  # noqa: E402
-from scraper.frontmatter import split  # noqa: E402
-from scraper.pipeline import CleanOptions, SourceDocument, clean_document  # noqa: E402
+from scraper.pipeline.core import CleanOptions, SourceDocument, clean_document  # noqa: E402
+from scraper.pipeline.frontmatter import split  # noqa: E402
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 

@@ -113,10 +113,10 @@ def main() -> None:
     urls = [f"http://127.0.0.1:{ports.get(timeout=10)}/sitemap.xml" for _ in range(args.hosts)]
 
     from cleaners.ruleset import load_rules
-    from scraper.fetchjob import FetchJob
-    from scraper.net.client import FetchConfig, Fetcher
-    from scraper.pipeline import CleanOptions
-    from scraper.workers import CleanerPool
+    from scraper.fetch.client import FetchConfig, Fetcher
+    from scraper.jobs.crawl import FetchJob
+    from scraper.jobs.workers import CleanerPool
+    from scraper.pipeline.core import CleanOptions
 
     pool = CleanerPool(CleanOptions(load_rules()), args.workers)
     pool.warm()

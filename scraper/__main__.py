@@ -1,3 +1,3 @@
-from scraper.cli import main
+from scraper.cli.main import main
 
 main()

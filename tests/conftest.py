@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cleaners.ruleset import RuleSet, load_rules
-from scraper.pipeline import CleanedDocument, CleanOptions, SourceDocument, clean_document
+from scraper.pipeline.core import CleanedDocument, CleanOptions, SourceDocument, clean_document
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scraper.config import load_config
 from scraper.errors import UsageError
+from scraper.sources.config import load_config
 
 
 def config(tmp_path: Path, text: str) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import FIXTURES, clean_path
 
-from scraper.frontmatter import split
+from scraper.pipeline.frontmatter import split
 
 
 def test_first_party_post_keeps_prose_and_affiliate_link_text() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, clean_path
 
-from scraper.frontmatter import split
+from scraper.pipeline.frontmatter import split
 
 FARM = FIXTURES / "farm"
 

@@ -14,12 +14,12 @@ import pytest
 from conftest import builtin_rules
 from siteserver import Site, fault_site, serve
 
-from scraper.fetchjob import FetchJob, FetchOutcome
-from scraper.frontmatter import split
-from scraper.net.client import FetchConfig, Fetcher
-from scraper.pipeline import CleanOptions
-from scraper.state import StateStore
-from scraper.workers import CleanerPool
+from scraper.fetch.client import FetchConfig, Fetcher
+from scraper.jobs.crawl import FetchJob, FetchOutcome
+from scraper.jobs.workers import CleanerPool
+from scraper.pipeline.core import CleanOptions
+from scraper.pipeline.frontmatter import split
+from scraper.store.state import StateStore
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import itertools
 
 from conftest import FIXTURES, clean_path
 
-from scraper.fingerprint import NEAR, distance, fingerprint, near_copies
+from scraper.pipeline.fingerprint import NEAR, distance, fingerprint, near_copies
 
 
 def body(path_name: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXTURES, clean_bytes, clean_path
 
 from cleaners.ruleset import RulesError, load_rules
-from scraper.frontmatter import split
+from scraper.pipeline.frontmatter import split
 
 DOC = b"""---
 title: Site rules

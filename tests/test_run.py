@@ -20,7 +20,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from siteserver import Handler, Site, serve
 
-from scraper.lock import RunLock
+from scraper.store.lock import RunLock
 
 PAGES = {
     "/a.html": FIXTURES / "pages" / "mozreadability-medicalnewstoday.source.html",

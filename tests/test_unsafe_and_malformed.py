@@ -6,7 +6,7 @@ import pytest
 from conftest import clean_bytes
 
 from scraper.errors import DocumentError
-from scraper.frontmatter import split
+from scraper.pipeline.frontmatter import split
 
 UNSAFE_MD = b"""---
 title: Unsafe islands

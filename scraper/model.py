@@ -1,6 +1,6 @@
 """What goes into the pipeline: a document as read, and the options to clean it with.
 
-Kept apart from scraper.pipeline so the processes that only fetch, schedule and write (the
+Kept apart from scraper.pipeline.core so the processes that only fetch, schedule and write (the
 `scraper run` main process) do not import the extraction stack.
 """
 

@@ -18,8 +18,8 @@ from cleaners.records import Removal
 from cleaners.ruleset import RuleSet
 from cleaners.urls import UrlCleaner
 from scraper.errors import DocumentError
-from scraper.metadata import PageMeta, extract_meta
-from scraper.tomarkdown import xml_to_markdown
+from scraper.pipeline.metadata import PageMeta, extract_meta
+from scraper.pipeline.tomarkdown import xml_to_markdown
 
 _EMPHASIS_IN_LINK = ", ".join(f"a[href] > {t}:only-child" for t in "strong b em i u span font".split())
 _NOT_CONTENT = (

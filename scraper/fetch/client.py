@@ -25,9 +25,9 @@ import tenacity
 from protego import Protego
 
 from scraper import __version__
-from scraper.net.body import BodyTooLarge, UnsupportedEncoding, read_bounded
-from scraper.net.errors import FetchError, Permanent, Retryable, Skipped
-from scraper.net.guard import AddressPolicy, PerOriginTransport, blocked_reason
+from scraper.fetch.body import BodyTooLarge, UnsupportedEncoding, read_bounded
+from scraper.fetch.errors import FetchError, Permanent, Retryable, Skipped
+from scraper.fetch.guard import AddressPolicy, PerOriginTransport, blocked_reason
 
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, unquote
 from cleaners.hosts import registrable_domain, url_host
 from cleaners.records import Removal
 from cleaners.ruleset import RuleSet
-from scraper.metadata import PageMeta
+from scraper.pipeline.metadata import PageMeta
 
 FM_URL_KEYS = (
     "external_url",

@@ -12,7 +12,7 @@ import click
 
 from cleaners.ruleset import RulesError, load_rules
 from scraper import __version__
-from scraper.document import CleanOptions
+from scraper.model import CleanOptions
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -103,7 +103,7 @@ def clean(
     if paths.count("-") > 1:
         _err("standard input ('-') can be given once")
         sys.exit(EXIT_USAGE)
-    from scraper.batch import run_clean  # the extraction stack loads where it is used
+    from scraper.jobs.batch import run_clean  # the extraction stack loads where it is used
 
     opts = _options(rules, attribution_line)
     outcomes = run_clean(list(paths), out_dir, opts)
@@ -220,7 +220,7 @@ def fetch(
     attribution_line: bool,
     verbose: bool,
     quiet: bool,
-    **net: Any,  # the HTTP options, for scraper.fetchcli.fetch_config
+    **net: Any,  # the HTTP options, for scraper.cli.fetch.fetch_config
 ) -> None:
     """Fetch articles, RSS/Atom/JSON feeds, sitemaps (plain or .gz) and robots.txt Sitemap
     lines, and clean what they hold as `scraper clean` does.
@@ -232,7 +232,7 @@ def fetch(
     Exit status: 0 when nothing failed (skipped and unchanged pages are fine), 1 when any URL
     failed, 2 on usage errors.
     """
-    from scraper.fetchcli import run_fetch
+    from scraper.cli.fetch import run_fetch
 
     opts = _options(rules, attribution_line)
     code = run_fetch(
@@ -294,7 +294,7 @@ def run(config_path: Path, log_format: str, workers: int | None, verbose: bool, 
     not start (bad sources file or rules, unwritable directories); 3 the run stopped part-way
     (state store or disk failure); 75 another run holds the lock.
     """
-    from scraper.runcli import run_command
+    from scraper.cli.run import run_command
 
     sys.exit(run_command("run", config_path, log_format, workers, quiet, verbose))
 
@@ -308,7 +308,7 @@ def reclean(config_path: Path, log_format: str, workers: int | None, verbose: bo
     text changes are rewritten. Local path and feed-file sources are read again from disk.
     Exit status as for `run`.
     """
-    from scraper.runcli import run_command
+    from scraper.cli.run import run_command
 
     sys.exit(run_command("reclean", config_path, log_format, workers, quiet, verbose))
 
@@ -357,6 +357,6 @@ def audit(
     Exit status: 0; 1 when a PATH or a document could not be read (the others are still
     shown); 2 when there is nothing to audit (no cleaned documents, no readable state store).
     """
-    from scraper.auditcli import run_audit
+    from scraper.cli.audit import run_audit
 
     sys.exit(run_audit(list(paths), config_path, as_json, html_path, show_changes, since))

@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from cleaners.records import CATEGORIES
-from scraper.auditdata import ADDED, LAYOUT, DocAudit, change_labels, totals
-from scraper.auditterm import label_text
+from scraper.audit.data import ADDED, LAYOUT, DocAudit, change_labels, totals
+from scraper.audit.term import label_text
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#fafafa}

@@ -12,11 +12,11 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from scraper.document import CleanOptions
-from scraper.fetchjob import FetchJob, FetchOutcome
-from scraper.net.client import FetchConfig, Fetcher, user_agent
-from scraper.state import StateStore
-from scraper.workers import CleanerPool, default_workers
+from scraper.fetch.client import FetchConfig, Fetcher, user_agent
+from scraper.jobs.crawl import FetchJob, FetchOutcome
+from scraper.jobs.workers import CleanerPool, default_workers
+from scraper.model import CleanOptions
+from scraper.store.state import StateStore
 
 EXIT_OK, EXIT_FAILED = 0, 1
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from cleaners.records import count_by_category
 from scraper.errors import DocumentError
-from scraper.inputs import expand_inputs, read_input
-from scraper.pipeline import CleanedDocument, CleanOptions, SourceDocument, clean_document
-from scraper.writer import assign_stems, write_document
+from scraper.pipeline.core import CleanedDocument, CleanOptions, SourceDocument, clean_document
+from scraper.sources.local import expand_inputs, read_input
+from scraper.store.writer import assign_stems, write_document
 
 
 @dataclass

@@ -11,15 +11,15 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from scraper.auditchanges import changes, runs
-from scraper.auditdata import OriginalFinder, find_documents, load_document, report_json
-from scraper.audithtml import render
-from scraper.auditterm import print_document, print_totals
-from scraper.config import RunConfig, load_config
+from scraper.audit.changes import changes, runs
+from scraper.audit.data import OriginalFinder, find_documents, load_document, report_json
+from scraper.audit.html import render
+from scraper.audit.term import print_document, print_totals
 from scraper.errors import DocumentError, UsageError
-from scraper.replay import archived_response
-from scraper.state import StateStore
-from scraper.writer import write_atomic
+from scraper.sources.config import RunConfig, load_config
+from scraper.store.replay import archived_response
+from scraper.store.state import StateStore
+from scraper.store.writer import write_atomic
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -8,7 +8,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from scraper.state import StateStore
+from scraper.store.state import StateStore
 
 VANISHED = ("error:http-404", "error:http-410", "vanished")
 

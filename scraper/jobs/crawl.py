@@ -19,19 +19,19 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from cleaners.records import count_by_category
-from scraper.document import SourceDocument
-from scraper.net.client import FetchConfig, HostProfile, Response
-from scraper.net.discover import classify, feed_items, sitemap_links
-from scraper.net.errors import FetchError, FetchProblem, Skipped
-from scraper.state import StateStore, UrlRecord
-from scraper.workers import Written
-from scraper.writer import url_stem
+from scraper.fetch.client import FetchConfig, HostProfile, Response
+from scraper.fetch.errors import FetchError, FetchProblem, Skipped
+from scraper.jobs.workers import Written
+from scraper.model import SourceDocument
+from scraper.sources.discover import classify, feed_items, sitemap_links
+from scraper.store.state import StateStore, UrlRecord
+from scraper.store.writer import url_stem
 
 CleanWrite = Callable[[SourceDocument, Path, str, str], Awaitable[Written]]
 
 
 class PageSource(Protocol):
-    """The network (scraper.net.client.Fetcher) or the archive (scraper.replay.ArchiveFetcher)."""
+    """The network (scraper.fetch.client.Fetcher) or the archive (scraper.store.replay.ArchiveFetcher)."""
 
     config: FetchConfig
 
@@ -101,7 +101,7 @@ def sha256(data: bytes) -> str:
 @dataclass
 class FetchJob:
     fetcher: PageSource
-    clean: CleanWrite  # cleans and writes one document (see scraper.workers.CleanerPool)
+    clean: CleanWrite  # cleans and writes one document (see scraper.jobs.workers.CleanerPool)
     out_dir: Path
     state: StateStore | None = None
     max_pages: int = 1000

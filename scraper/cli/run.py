@@ -15,12 +15,12 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from scraper.config import load_config
+from scraper.cli.fetch import progress_bar
 from scraper.errors import UsageError
-from scraper.fetchcli import progress_bar
-from scraper.fetchjob import FetchOutcome
-from scraper.lock import LockHeld
-from scraper.runjob import DOC_KINDS, VERDICTS, RunAborted, RunSummary, run_sources, verdict
+from scraper.jobs.crawl import FetchOutcome
+from scraper.jobs.run import DOC_KINDS, VERDICTS, RunAborted, RunSummary, run_sources, verdict
+from scraper.sources.config import load_config
+from scraper.store.lock import LockHeld
 
 EXIT_OK, EXIT_FAILED, EXIT_CANNOT_START, EXIT_ABORTED, EXIT_LOCKED = 0, 1, 2, 3, 75
 

@@ -22,8 +22,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scraper.net.client import Response
-from scraper.state import StateStore
+from scraper.fetch.client import Response
+from scraper.store.state import StateStore
 
 REQUESTED = "WARC-Scraper-Requested-URI"
 

@@ -20,19 +20,19 @@ from typing import Any
 
 from cleaners.records import CATEGORIES
 from cleaners.ruleset import RulesError, load_rules
-from scraper.archive import Archive
-from scraper.config import RunConfig, Source
-from scraper.document import CleanOptions, SourceDocument
 from scraper.errors import DocumentError, UsageError
-from scraper.fetchjob import FetchJob, FetchOutcome, Origin
-from scraper.fingerprint import near_copies
-from scraper.inputs import expand_inputs, read_input
-from scraper.lock import RunLock
-from scraper.net.client import FetchConfig, Fetcher, HostProfile, user_agent
-from scraper.replay import ArchiveFetcher, archived_response
-from scraper.state import StateStore
-from scraper.workers import CleanerPool, default_workers
-from scraper.writer import assign_stems
+from scraper.fetch.client import FetchConfig, Fetcher, HostProfile, user_agent
+from scraper.jobs.crawl import FetchJob, FetchOutcome, Origin
+from scraper.jobs.workers import CleanerPool, default_workers
+from scraper.model import CleanOptions, SourceDocument
+from scraper.pipeline.fingerprint import near_copies
+from scraper.sources.config import RunConfig, Source
+from scraper.sources.local import expand_inputs, read_input
+from scraper.store.archive import Archive
+from scraper.store.lock import RunLock
+from scraper.store.replay import ArchiveFetcher, archived_response
+from scraper.store.state import StateStore
+from scraper.store.writer import assign_stems
 
 DOC_KINDS = ("page", "item", "file")
 VERDICTS = ("new", "updated", "unchanged", "skipped", "failed")

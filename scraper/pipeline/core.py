@@ -13,13 +13,13 @@ from typing import Any
 from cleaners.markdown import clean_markdown
 from cleaners.records import CleaningError, Removal, count_by_category
 from cleaners.urls import UrlCleaner
-from scraper.attribution import OriginalSource, Signals, attribute
-from scraper.decode import decode, detect_kind
-from scraper.document import CleanOptions, SourceDocument
 from scraper.errors import DocumentError
-from scraper.fingerprint import fingerprint
-from scraper.frontmatter import render_yaml, split
-from scraper.htmlpage import clean_html, page_context
+from scraper.model import CleanOptions, SourceDocument
+from scraper.pipeline.attribution import OriginalSource, Signals, attribute
+from scraper.pipeline.decode import decode, detect_kind
+from scraper.pipeline.fingerprint import fingerprint
+from scraper.pipeline.frontmatter import render_yaml, split
+from scraper.pipeline.html import clean_html, page_context
 
 __all__ = ["CleanOptions", "CleanedDocument", "SourceDocument", "clean_document"]
 

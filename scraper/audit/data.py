@@ -18,7 +18,7 @@ from typing import Any
 
 from cleaners.records import CATEGORIES
 from scraper.errors import DocumentError
-from scraper.writer import AUDIT_SUFFIX
+from scraper.store.writer import AUDIT_SUFFIX
 
 _REMOVAL_KEYS = ("category", "rule", "reason", "snippet")
 ADDED = "added"  # label of hunks that only add lines: the attribution keys and line
@@ -164,7 +164,7 @@ class OriginalFinder:
 
     def __init__(self, base: Path | None = None, replay: Any = None) -> None:
         self.base = base
-        self.replay = replay  # url -> Response | None (scraper.replay.archived_response)
+        self.replay = replay  # url -> Response | None (scraper.store.replay.archived_response)
 
     def __call__(self, record: dict[str, Any]) -> str | None:
         name = str(record.get("input") or "")

@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from scraper.archive import read_at
-from scraper.net.client import FetchConfig, HostProfile, Response
-from scraper.net.errors import Permanent, Skipped
-from scraper.state import StateStore
+from scraper.fetch.client import FetchConfig, HostProfile, Response
+from scraper.fetch.errors import Permanent, Skipped
+from scraper.store.archive import read_at
+from scraper.store.state import StateStore
 
 
 def archived_response(state: StateStore, directory: Path, url: str) -> Response | None:

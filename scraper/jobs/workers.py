@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scraper.document import CleanOptions, SourceDocument
 from scraper.errors import DocumentError
-from scraper.writer import write_document
+from scraper.model import CleanOptions, SourceDocument
+from scraper.store.writer import write_document
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Written:
 
 def clean_and_write(doc: SourceDocument, opts: CleanOptions, out_dir: Path, stem: str) -> Written:
     """Clean one document and write it with its audit record (atomically)."""
-    from scraper.batch import clean_source  # here: the extraction stack loads where it is used
+    from scraper.jobs.batch import clean_source  # here: the extraction stack loads where it is used
 
     try:
         cleaned = clean_source(doc, opts)

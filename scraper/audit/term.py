@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from scraper.auditdata import ADDED, LAYOUT, DocAudit, totals
+from scraper.audit.data import ADDED, LAYOUT, DocAudit, totals
 
 _STYLE = {"-": "red", "+": "green", " ": "dim"}
 
