@@ -1,0 +1,51 @@
+"""The one gate every URL we write passes: only http, https, mailto and relative URLs.
+
+A browser does not read a URL as it is written. Before it looks for a scheme it decodes
+character references (in HTML attributes; a Markdown renderer decodes them in link
+destinations, and backslash escapes too), strips leading and trailing C0 controls and spaces,
+removes every ASCII tab, LF and CR, and case-folds the scheme (WHATWG URL Standard, "basic URL
+parser"). So `java&#10;script:`, `jav&#x09;ascript:`, `javascript&colon;`, `&#x6A;avascript:`
+and ` \x01JaVaScRiPt:` are all `javascript:`. The gate normalises the same way before it
+decides, and decides on the scheme alone: anything with a scheme outside the allow-list is
+refused, whatever it is (`javascript:`, `vbscript:`, `data:`, `blob:`, `file:` …).
+
+The gate only decides; a URL it lets through is written as it was, byte for byte.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+__all__ = ["ALLOWED_SCHEMES", "is_safe_url", "normalise", "scheme_of"]
+
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_C0_OR_SPACE = "".join(chr(c) for c in range(0x21))  # U+0000-U+0020
+_TAB_NEWLINE = re.compile("[\t\n\r]")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+# CommonMark: a backslash before ASCII punctuation escapes it.
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def normalise(url: str, *, markdown: bool = False) -> str:
+    """The URL as a browser's URL parser sees it (references decoded once; in Markdown,
+    backslash escapes undone first), for deciding — not for writing."""
+    if markdown:
+        url = _MD_ESCAPE.sub(r"\1", url)
+    if "&" in url:
+        url = html.unescape(url)
+    url = url.strip(_C0_OR_SPACE)
+    return _TAB_NEWLINE.sub("", url)
+
+
+def scheme_of(url: str, *, markdown: bool = False) -> str | None:
+    """The lower-cased scheme a browser would find, or None for a relative URL."""
+    m = _SCHEME.match(normalise(url, markdown=markdown))
+    return m.group(1).lower() if m else None
+
+
+def is_safe_url(url: str, *, markdown: bool = False) -> bool:
+    """True for http(s), mailto and relative URLs (`#frag`, `/path`, `//host/…`, `page.html`)."""
+    scheme = scheme_of(url, markdown=markdown)
+    return scheme is None or scheme in ALLOWED_SCHEMES
