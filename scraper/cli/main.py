@@ -338,6 +338,10 @@ def reclean(config_path: Path, log_format: str, workers: int | None, verbose: bo
     default=None,
     help="With --changes: changes made after this run [default: those of the latest run].",
 )
+@click.option("--category", "categories", multiple=True, help="Only removals of this category. Repeatable.")
+@click.option("--rule", "rules", multiple=True, help="Only removals by this rule (or CATEGORY/RULE).")
+@click.option("--doc", "docs", multiple=True, help="Only documents whose output or input matches PATTERN.")
+@click.option("--summary", is_flag=True, help="One line per document: input, publisher, counts.")
 def audit(
     paths: tuple[Path, ...],
     config_path: Path | None,
@@ -345,6 +349,10 @@ def audit(
     html_path: Path | None,
     show_changes: bool,
     since: int | None,
+    categories: tuple[str, ...],
+    rules: tuple[str, ...],
+    docs: tuple[str, ...],
+    summary: bool,
 ) -> None:
     """Review what the cleaners removed, and what changed between runs.
 
@@ -357,6 +365,8 @@ def audit(
     Exit status: 0; 1 when a PATH or a document could not be read (the others are still
     shown); 2 when there is nothing to audit (no cleaned documents, no readable state store).
     """
+    from scraper.audit.filters import Filter
     from scraper.cli.audit import run_audit
 
-    sys.exit(run_audit(list(paths), config_path, as_json, html_path, show_changes, since))
+    keep = Filter(categories, rules, docs)
+    sys.exit(run_audit(list(paths), config_path, as_json, html_path, show_changes, since, keep, summary))
