@@ -55,7 +55,7 @@ class OriginalFinder:
             roots += [cfg.archive]
             for src in cfg.sources:
                 local = [t for t in src.targets if not t.startswith(("http://", "https://"))]
-                roots += [Path(t) for t in local if src.kind == "path"]
+                roots += [Path(t) for t in local if src.kind in ("path", "feed")]
                 feeds += list(src.targets) if src.kind == "feed" else []
         if state is not None:
             feeds += [str(r[0]) for r in state.db.execute("SELECT url FROM urls WHERE kind = 'feed'")]

@@ -252,7 +252,9 @@
     });
     var n = Object.keys(cuts).length;
     var box = el('details', 'fold region');
-    box.appendChild(el('summary', '', words + ' words of the page not in the article' + (n ? ', ' + n + ' removals in them' : '') + ' (folded)'));
+    var summary = words + (words === 1 ? ' word' : ' words') + ' of the page not in the article' +
+      (n ? ', ' + n + (n === 1 ? ' removal' : ' removals') + ' in them' : '') + ' (folded)';
+    box.appendChild(el('summary', '', summary));
     appendRows(box, rows, payload, labelled);
     return box;
   }

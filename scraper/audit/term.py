@@ -58,7 +58,8 @@ def row_text(row: Row, colour: bool, page: bool = False) -> Text:
     if row.kind == FOLD:
         shown = " ".join(row.text.split())
         shown = shown[:FOLD_SHOWN] + ("…" if len(shown) > FOLD_SHOWN else "")
-        out.append(f" [{row.words} words of the page not in the article] {shown}", style="dim")
+        words = f"{row.words} word" + ("s" if row.words != 1 else "")
+        out.append(f" [{words} of the page not in the article] {shown}", style="dim")
         return out
     if row.kind != EDIT:
         text = " ".join(row.text.split()) if page and row.kind == DEL else row.text
