@@ -24,6 +24,7 @@ require_browser()
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 RENDERED = "out/farm/tdy-winforum-2checkout-bsod-dumps.rendered.md"
 FEED_ITEM = "out/printer-issues.techidaily.com/bypass-print-job-delay-quickly.md"
@@ -249,3 +250,58 @@ def test_index_sorts_by_any_column(report: Report, browser: Any) -> None:
     back.click()
     assert browser.execute_script("return document.getElementById('index').getBoundingClientRect().top") < 400
     screenshot(browser, "audit-sorted.png")
+
+
+def test_a_large_report_draws_a_chunk_at_a_time(report: Report, browser: Any) -> None:
+    """Past LAZY_AFTER documents: each document's data gzipped, drawn when near the view; the
+    index and the documents drawn a chunk at a time (here 10 rows and 5 documents)."""
+    from scraper.audit.data import find_documents, load_document
+    from scraper.audit.html import render
+    from scraper.audit.originals import OriginalFinder
+    from scraper.sources.config import load_config
+
+    path, _ = report
+    root = path.parent
+    files, _ = find_documents([root / "out"])
+    finder = OriginalFinder.for_config(load_config(root / "sources.toml"), [root / "out"], None)
+    docs = [load_document(f, finder) for f in files]
+    assert all(d.view.placed in ("diff", "page") for d in docs)
+    large = root / "large.html"
+    large.write_text(render(docs, lazy_after=5, chunks=(10, 5)), "utf-8")
+    assert large.read_text("utf-8").count('<script type="application/gzip"') == 37
+    load(browser, large.as_uri())
+    assert browser.find_element(By.ID, "shown-documents").text == "37"
+    # the index is drawn 10 rows at a time, the next as its "more" button comes near the view
+    rows = "#index tbody tr[data-doc]"
+    drawn = len(browser.find_elements(By.CSS_SELECTOR, rows))
+    assert drawn % 10 == 0 and 10 <= drawn < 37
+    more = browser.find_element(By.CSS_SELECTOR, "#index tr.more button")
+    assert more.text == f"{37 - drawn} more documents: show them"
+    browser.execute_script("arguments[0].scrollIntoView()", more)
+    WebDriverWait(browser, 10).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, rows)) == 37)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#docs section.doc")) == 5
+    later = browser.find_element(By.CSS_SELECTOR, "#docs > button.more")
+    assert later.text == "32 more documents: show them"
+    browser.execute_script("arguments[0].click()", later)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#docs section.doc")) == 10
+    first = browser.find_element(By.CSS_SELECTOR, "section.doc")
+    WebDriverWait(browser, 20).until(lambda _: first.find_elements(By.CSS_SELECTOR, ".article .l"))
+    # the last document: its chunk of documents drawn, it is drawn, earlier ones a click away
+    browser.find_element(By.ID, "doc").send_keys("bypass")
+    WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "shown-documents").text == "1")
+    link = browser.find_element(By.CSS_SELECTOR, "#index tbody tr[data-doc] a[data-go]")
+    browser.execute_script("arguments[0].click()", link)
+    sec = section(browser, str(root / FEED_ITEM))
+    WebDriverWait(browser, 20).until(lambda _: sec.find_elements(By.CSS_SELECTOR, ".article .l.del"))
+    cut = next(e for e in sec.find_elements(By.CSS_SELECTOR, ".article > .l.del") if "appsumo" in e.text)
+    assert lines_around(browser, cut)[0].startswith("3. Scroll down to **Print Spooler**.")
+    browser.execute_script("document.getElementById('reset').click()")
+    last = browser.find_elements(By.CSS_SELECTOR, "#index tbody tr[data-doc] a[data-go]")[-1]
+    browser.execute_script("arguments[0].click()", last)
+    target = browser.find_element(By.ID, "doc-" + last.get_attribute("data-go"))
+    WebDriverWait(browser, 20).until(lambda _: target.find_elements(By.CSS_SELECTOR, ".article .l"))
+    before = browser.find_element(By.CSS_SELECTOR, "#docs > :first-child")
+    assert before.text == "show the 5 documents before"
+    assert browser.execute_script("return arguments[0].nextElementSibling", before) == target
+    assert errors(browser) == []
+    screenshot(browser, "audit-large.png")

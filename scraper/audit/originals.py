@@ -79,9 +79,6 @@ class OriginalFinder:
                 return Original(text)
             item = self._feed_item(name)
             return Original(item, fragment=True) if item is not None else None
-        if "#item-" in name:
-            item = self._feed_item(name)
-            return Original(item, fragment=True) if item is not None else None
         candidates = [self.base / name] if self.base is not None and not Path(name).is_absolute() else []
         candidates.append(Path(name))
         for path in candidates:
@@ -91,6 +88,9 @@ class OriginalFinder:
                 data = _read(path)
                 text = _decode(data, None, record) if data is not None else None
                 return Original(text) if text is not None else None
+        item = self._feed_item(name)  # a feed item whose link is relative, or has none
+        if item is not None:
+            return Original(item, fragment=True)
         if not any(self.inside(p) for p in candidates):
             self.problems.append(
                 f"{doc}: its audit record names an input outside the directories audit reads "

@@ -37,6 +37,8 @@ class Marked:
     near: set[int] = field(default_factory=set)  # found by path, with a differing serialisation
     unplaced: list[int] = field(default_factory=list)
     old_urls: dict[int, str] = field(default_factory=dict)  # URL rewrite record -> value before
+    paths: dict[int, str] = field(default_factory=dict)  # element (mem_id) -> its path
+    tags: dict[str, list[LexborNode]] = field(default_factory=dict)  # tag -> its elements
 
 
 def kind_of(record: dict[str, Any]) -> str:
@@ -52,7 +54,6 @@ def kind_of(record: dict[str, Any]) -> str:
 def mark_page(text: str, removals: list[dict[str, Any]]) -> Marked:
     tree = LexborHTMLParser(text)
     marked = Marked(tree)
-    paths: dict[int, str] = {}
     pending: list[int] = []  # URL steps recorded before the link they belong to
     i = 0
     while i < len(removals):
@@ -64,10 +65,10 @@ def mark_page(text: str, removals: list[dict[str, Any]]) -> Marked:
             continue
         if kind == "url":
             group = _url_group(removals, i)
-            _rewrite(marked, paths, removals, group)
+            _rewrite(marked, removals, group)
             i = group[-1] + 1
         else:
-            _element(marked, paths, record, [*pending, i], kind)
+            _element(marked, record, [*pending, i], kind)
             i += 1
         pending = []
     marked.unplaced += pending
@@ -120,11 +121,14 @@ def _attached(node: LexborNode) -> bool:
     return False
 
 
-def _candidates(
-    tree: LexborHTMLParser, tag: str, path: str | None, paths: dict[int, str]
-) -> list[LexborNode]:
+def _candidates(marked: Marked, tag: str, path: str | None) -> list[LexborNode]:
+    """Elements of the tag at the path, still in the page. (Found once per tag: replaying the
+    records removes and unwraps elements, and adds only markers.)"""
+    paths = marked.paths
     out = []
-    for n in tree.css(tag)[:MAX_CANDIDATES]:
+    if tag not in marked.tags:
+        marked.tags[tag] = marked.tree.css(tag)[:MAX_CANDIDATES]
+    for n in marked.tags[tag]:
         if path:
             if n.mem_id not in paths:
                 paths[n.mem_id] = location(n)
@@ -135,11 +139,9 @@ def _candidates(
     return out
 
 
-def _element(
-    marked: Marked, paths: dict[int, str], record: dict[str, Any], ids: list[int], kind: str
-) -> None:
+def _element(marked: Marked, record: dict[str, Any], ids: list[int], kind: str) -> None:
     snippet, path = str(record["snippet"]), record.get("path")
-    nodes, exact = _find(marked.tree, paths, snippet, path if isinstance(path, str) else None)
+    nodes, exact = _find(marked, snippet, path if isinstance(path, str) else None)
     if nodes is None:
         marked.unplaced += ids
         return
@@ -166,18 +168,18 @@ def _marker(tree: LexborHTMLParser, tag: str, ids: list[int]) -> LexborNode:
     return node
 
 
-def _find(
-    tree: LexborHTMLParser, paths: dict[int, str], snippet: str, path: str | None
-) -> tuple[list[LexborNode] | None, bool]:
+def _find(marked: Marked, snippet: str, path: str | None) -> tuple[list[LexborNode] | None, bool]:
     """The node (or run of nodes, for a comment-delimited block) the snippet was, and whether
     it was found exactly as recorded."""
     if snippet.startswith("<!--"):
-        starts = [n for n in _comments(tree) if snippet.startswith(html_of(n))]
+        if "#comment" not in marked.tags:
+            marked.tags["#comment"] = _comments(marked.tree)
+        starts = [n for n in marked.tags["#comment"] if snippet.startswith(html_of(n)) and _attached(n)]
     else:
         m = _OPEN_TAG.match(snippet)
         if m is None:
             return None, False
-        starts = _candidates(tree, m.group(1).lower(), path, paths)
+        starts = _candidates(marked, m.group(1).lower(), path)
     for n in starts:
         h = html_of(n)
         if h == snippet:
@@ -239,7 +241,7 @@ def _run(first: LexborNode, snippet: str) -> list[LexborNode] | None:
     return None
 
 
-def _rewrite(marked: Marked, paths: dict[int, str], removals: list[dict[str, Any]], group: list[int]) -> None:
+def _rewrite(marked: Marked, removals: list[dict[str, Any]], group: list[int]) -> None:
     first = removals[group[0]]
     path = first.get("path")
     m = _PATH_TAG.search(path.rsplit(">", 1)[-1].strip()) if isinstance(path, str) and path else None
@@ -249,7 +251,7 @@ def _rewrite(marked: Marked, paths: dict[int, str], removals: list[dict[str, Any
     new = str(first["replacement"])
     pieces = [str(removals[g]["snippet"]) for g in group]
     best: tuple[LexborNode, str, str] | None = None
-    for node in _candidates(marked.tree, m.group(1).split(".")[0].split("#")[0].lower(), path, paths):
+    for node in _candidates(marked, m.group(1).lower(), path):
         for attr in _URL_ATTRS:
             value = node.attributes.get(attr)
             if value is None:
@@ -258,7 +260,7 @@ def _rewrite(marked: Marked, paths: dict[int, str], removals: list[dict[str, Any
             if value == pieces[0]:
                 best = (node, attr, value)
                 break
-            if best is None and all(p in value for p in pieces):
+            if best is None and all(part in value for p in pieces for part in p.split("&")):
                 best = (node, attr, value)
         if best is not None and best[2] == pieces[0]:
             break

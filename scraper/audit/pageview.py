@@ -25,6 +25,7 @@ from scraper.audit.words import segments
 ATTRIBUTION = "Originally published by "
 ADDED_KEYS = ("original_source:", "retrieved_from:", "fingerprint:")
 FOLD_CHARS = 4000  # text kept of one fold (the rest is counted)
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass
@@ -133,11 +134,11 @@ def _place(pl: Placer, items: list[Item], matched: dict[int, int]) -> None:
         if item.kind == "end":
             start = opened.pop(item.ids[0], None) if item.ids else None
             if start is not None:
-                _unwrap(pl, items[start].ids, nxt[start], prev[k], pl.at(prev[start], nxt[start]))
+                _unwrap(pl, list(items[start].ids), nxt[start], prev[k], pl.at(prev[start], nxt[start]))
         elif item.ids and kind_of(pl.removals[item.ids[-1]]) == "unwrap":
             opened[item.ids[-1]] = k
         else:
-            _cut(pl, item.ids, prev[k], nxt[k])
+            _cut(pl, list(item.ids), prev[k], nxt[k])
     _fold(pl, items, run, prev, nxt)
 
 
@@ -147,12 +148,15 @@ def _fold(
     if not run:
         return
     where = pl.at(prev[run[0]], nxt[run[-1]])
-    text = "".join(("\n" if items[k].brk and i else "") + items[k].text for i, k in enumerate(run))
+    text = "".join(
+        ("\n" if items[k].brk and i else "") + _SPACES.sub(" ", items[k].text) for i, k in enumerate(run)
+    )
     if where[0] is not None:
         change = pl.view.change([(EXTRACTION, "not-in-article")])
-        pl.put(where, [Segment("-", text, change)], [])
+        shown = (" " if text[:1].isspace() else "") + " ".join(text.split())
+        pl.put(where, [Segment("-", shown, change)], [])
         return
-    text = "\n".join(" ".join(t.split()) for t in text.split("\n") if t.strip())
+    text = "\n".join(t.strip() for t in text.split("\n") if t.strip())
     cut = text[:FOLD_CHARS] + (
         f" … ({len(text) - FOLD_CHARS} more characters)" if len(text) > FOLD_CHARS else ""
     )

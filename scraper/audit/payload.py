@@ -11,9 +11,10 @@ from typing import Any
 from cleaners.safeurl import is_safe_url, scheme_of
 from scraper.audit.data import DocAudit
 from scraper.audit.rows import ADD, DEL, EDIT, FOLD, NOTE, Row, View, is_removal
-from scraper.audit.term import label_text
+from scraper.audit.term import label_text, reasons_of
 
-MAX_TEXT = 3000  # characters of one removed element or line shown (the JSON report has all)
+MAX_TEXT = 3000  # characters of one line shown (the JSON report has them all)
+MAX_SNIPPET = 1000  # characters of one element cut from a page shown
 _KIND = {DEL: "d", ADD: "a", EDIT: "e", FOLD: "f", NOTE: "n"}
 
 
@@ -24,10 +25,10 @@ def link(url: object) -> str | None:
     return url if is_safe_url(url) and scheme_of(url) in ("http", "https") else None
 
 
-def cut(text: str) -> str:
-    if len(text) <= MAX_TEXT:
+def cut(text: str, limit: int = MAX_TEXT) -> str:
+    if len(text) <= limit:
         return text
-    return text[:MAX_TEXT] + f" … ({len(text) - MAX_TEXT} more characters; the --json report has them all)"
+    return text[:limit] + f" … ({len(text) - limit} more characters; the --json report has them all)"
 
 
 def entry(i: int, doc: DocAudit) -> dict[str, Any]:
@@ -55,26 +56,29 @@ def entry(i: int, doc: DocAudit) -> dict[str, Any]:
 
 
 def view_payload(view: View, removals: list[dict[str, Any]]) -> dict[str, Any]:
+    """{"rows", "changes": [{"l": labels, "t": index of its label's text, "r": removes}], "texts"}"""
     changes = []
+    texts: dict[str, int] = {}
+    reasons = reasons_of(removals)
     for change in view.changes:
         removal = any(is_removal(removals[i]) for i in change.removals)
+        text = label_text(change.labels, reasons, change.where)
         changes.append(
-            {
-                "l": [[c, r] for c, r in change.labels],
-                "t": label_text(change.labels, removals, change.where),
-                "r": removal,
-            }
+            {"l": [[c, r] for c, r in change.labels], "t": texts.setdefault(text, len(texts)), "r": removal}
         )
-    return {"rows": [_row(r) for r in view.rows], "changes": changes, "placed": view.placed}
+    page = view.placed != "diff"
+    rows = [_row(r, page) for r in view.rows]
+    return {"rows": rows, "changes": changes, "texts": list(texts), "placed": view.placed}
 
 
-def _row(row: Row) -> list[Any]:
+def _row(row: Row, page: bool) -> list[Any]:
     if row.kind == EDIT:
         segs = [[s.op, cut(s.text)] + ([s.change] if s.change is not None else []) for s in row.segments]
         return ["e", segs, 0 if row.new_line is None else 1]
     if row.kind == FOLD:
         return ["f", row.text, row.words]
     code = _KIND.get(row.kind, "s")
-    if row.change is not None:
-        return [code, cut(row.text), row.change]
-    return [code, cut(row.text)]
+    text = cut(row.text)
+    if page and row.kind == DEL:  # an element cut from a page: its markup, spaces collapsed
+        text = cut(" ".join(row.text.split()), MAX_SNIPPET)
+    return [code, text] if row.change is None else [code, text, row.change]

@@ -1,31 +1,38 @@
 (function () {
   'use strict';
-  // Everything here is built from the JSON data with textContent and setAttribute: no
-  // markup from data, no selectors from data, links only to http(s) URLs.
+  // The report: filters, the URL fragment, the index, which documents are drawn. Built from the
+  // JSON data with textContent and setAttribute: no markup, no selectors from data; links only
+  // to http(s) URLs. A large report draws the index and the documents a chunk at a time.
+  var R = scraperAuditRender;
+  var el = R.el;
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var docs = data.docs;
   var OTHER = data.other;
+  var EAGER = docs.length <= data.lazy;
+  var INDEX_CHUNK = data.chunks[0], DOC_CHUNK = data.chunks[1];
   var state = { cats: null, rules: [], docs: [], sort: '', dir: 'asc', summary: false };
-  var sections = [];
+  var order = [];  // the documents the filters show, in the index's order
+  var indexShown = 0;
+  var win = [0, 0];  // the documents drawn: order[win[0]] … order[win[1] - 1]
+  var sections = {};
   var payloads = {};
+  var loading = {};
   var lastHash = null;
-  var observer = null;
+  var near = null;
+  var tbody = document.querySelector('#index tbody');
+  var box = document.getElementById('docs');
   var boxes = Array.prototype.slice.call(document.querySelectorAll('#filters input[type=checkbox][value]'));
   var ruleSelect = document.getElementById('rule');
   var docInput = document.getElementById('doc');
   var summaryBox = document.getElementById('summary');
 
   function own(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined; }
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined && text !== null) { e.textContent = String(text); }
-    return e;
-  }
+  function each(list, f) { Array.prototype.forEach.call(list, f); }
   function link(text, url) {
     var a = el('a', '', text);
     if (typeof url === 'string' && /^https?:\/\//i.test(url)) {
       a.setAttribute('href', url);
+      a.setAttribute('target', '_blank');
       a.setAttribute('rel', 'noreferrer noopener');
     }
     return a;
@@ -43,6 +50,7 @@
     var removals = labels.filter(function (l) { return OTHER.indexOf(l[0]) < 0; });
     return (removals.length ? removals : labels).some(function (l) { return labelOk(l[0], l[1]); });
   }
+  var filter = { label: labelOk, change: changeOk, narrows: narrows };
   function matches(pattern, name) {
     if (!/[*?]/.test(pattern)) { return name.indexOf(pattern) >= 0; }
     var rx = new RegExp('^' + pattern.split('').map(function (ch) {
@@ -54,7 +62,7 @@
     if (state.docs.length && !state.docs.some(function (p) { return matches(p, d.output) || matches(p, d.input); })) {
       return false;
     }
-    return !narrows() || d.labels.some(function (l) { return labelOk(l[0], l[1]); });
+    return !narrows() || d.labels.some(function (l) { return changeOk([l]); });
   }
   function removalsShown(d) {
     var n = 0;
@@ -70,8 +78,7 @@
     state.summary = !!f.summary;
   }
   function readHash() {
-    var h = decodeURIComponent(location.hash.slice(1));
-    if (location.hash.indexOf('=') < 0) { return h; }
+    if (location.hash.indexOf('=') < 0) { return decodeURIComponent(location.hash.slice(1)); }
     var p = new URLSearchParams(location.hash.slice(1));
     var list = function (k) { return p.get(k) ? p.get(k).split(',') : []; };
     state.cats = p.has('cat') ? list('cat') : null;
@@ -98,9 +105,12 @@
     ruleSelect.value = state.rules.length === 1 ? state.rules[0] : '';
     docInput.value = state.docs.join(',');
     summaryBox.checked = state.summary;
-    Array.prototype.forEach.call(document.querySelectorAll('#index th'), function (th) {
-      var key = th.getAttribute('data-key');
-      if (key === state.sort) { th.setAttribute('aria-sort', state.dir === 'desc' ? 'descending' : 'ascending'); } else { th.removeAttribute('aria-sort'); }
+    each(document.querySelectorAll('#index th'), function (th) {
+      if (th.getAttribute('data-key') === state.sort) {
+        th.setAttribute('aria-sort', state.dir === 'desc' ? 'descending' : 'ascending');
+      } else {
+        th.removeAttribute('aria-sort');
+      }
     });
   }
   function readControls() {
@@ -118,7 +128,7 @@
     return String(own(d, key) || '').toLowerCase();
   }
   function ordered() {
-    var list = docs.slice();
+    var list = docs.filter(docShown);
     if (!state.sort) { return list; }
     var sign = state.dir === 'desc' ? -1 : 1;
     list.sort(function (a, b) {
@@ -154,19 +164,47 @@
     tr.appendChild(el('td', 'n total', d.total));
     return tr;
   }
-  function renderIndex() {
-    var tbody = document.querySelector('#index tbody');
+  function more(text, action, auto) {
+    // a button that draws the next chunk; `auto`: also when it comes near the view
+    var b = el('button', 'more', text);
+    b.setAttribute('type', 'button');
+    b.addEventListener('click', action);
+    if (auto && near) { near.observe(b); }
+    return b;
+  }
+  function moreIndex() {
+    var old = tbody.querySelector('tr.more');
+    if (old) { tbody.removeChild(old); }
+    var n = EAGER ? order.length : Math.min(order.length, indexShown + INDEX_CHUNK);
     var frag = document.createDocumentFragment();
-    var box = document.getElementById('docs');
-    var order = ordered();
-    order.forEach(function (d) { frag.appendChild(indexRow(d)); });
-    tbody.replaceChildren(frag);
-    order.forEach(function (d) { box.appendChild(sections[d.i]); });
-    applyVisibility();
+    for (var k = indexShown; k < n; k++) { frag.appendChild(indexRow(order[k])); }
+    indexShown = n;
+    if (n < order.length) {
+      var tr = el('tr', 'more');
+      var td = el('td');
+      td.setAttribute('colspan', String(data.categories.length + 5));
+      td.appendChild(more((order.length - n) + ' more documents: show them', moreIndex, true));
+      tr.appendChild(td);
+      frag.appendChild(tr);
+    }
+    tbody.appendChild(frag);
+  }
+  function refresh() {
+    order = ordered();
+    var removals = 0;
+    order.forEach(function (d) { removals += removalsShown(d); });
+    document.getElementById('shown-documents').textContent = String(order.length);
+    document.getElementById('shown-removals').textContent = String(removals);
+    indexShown = 0;
+    tbody.replaceChildren();
+    moreIndex();
+    box.classList.toggle('hidden', state.summary);
+    setWindow(0);
   }
 
   // -- documents -----------------------------------------------------------------------------
   function section(d) {
+    if (own(sections, d.i)) { return sections[d.i]; }
     var sec = el('section', 'doc pending');
     sec.id = 'doc-' + d.i;
     var head = el('div', 'doc-head');
@@ -186,174 +224,94 @@
     var art = el('div', 'article');
     art.style.height = Math.min(20000, 20 * d.size + 20) + 'px';
     sec.appendChild(art);
+    sections[d.i] = sec;
     return sec;
   }
-  function kindOf(change) {
-    var cats = change.l.map(function (l) { return l[0]; });
-    var only = function (k) { return cats.length && cats.every(function (c) { return c === k; }); };
-    return only('added') ? 'kind-added' : only('layout') ? 'kind-layout' : only('extraction') ? 'kind-extraction' : 'kind-removal';
-  }
-  function mark(node, c, mode, payload) {
-    node.setAttribute('data-c', String(c));
-    node.setAttribute('data-m', mode);
-    node.classList.add(kindOf(payload.changes[c]));
-    return node;
-  }
-  function rowNode(row, payload) {
-    var kind = row[0], div;
-    if (kind === 'e') {
-      div = el('div', 'l edit');
-      if (!row[2]) { div.setAttribute('data-aside', '1'); }
-      row[1].forEach(function (s) {
-        if (s[0] === '=') { div.appendChild(document.createTextNode(s[1])); return; }
-        div.appendChild(mark(el(s[0] === '-' ? 'del' : 'ins', '', s[1]), s[2], 'seg', payload));
-      });
-      return div;
-    }
-    if (kind === 'f') {
-      return el('div', 'l boiler', row[1]);
-    }
-    if (kind === 'd' || kind === 'a') {
-      var cls = kind === 'a' ? 'l add' : payload.placed === 'diff' ? 'l del' : 'l del snippet';
-      div = mark(el('div', cls), row[2], kind === 'd' ? 'row' : 'add', payload);
-      div.appendChild(el(kind === 'd' ? 'del' : 'ins', '', row[1]));
-      return div;
-    }
-    return el('div', kind === 'n' ? 'l note' : 'l', row[1]);
-  }
-  function rowChanges(row) {
-    if (row[0] === 'e') {
-      var out = [];
-      row[1].forEach(function (s) { if (s.length > 2 && out.indexOf(s[2]) < 0) { out.push(s[2]); } });
-      return out;
-    }
-    return (row[0] === 'd' || row[0] === 'a') ? [row[2]] : [];
-  }
-  function between(row, payload) {
-    // rows that are not lines of the article: page text left out, elements cut from the page
-    return row[0] === 'f' || (row[0] === 'd' && payload.placed !== 'diff') || (row[0] === 'e' && !row[2]);
-  }
-  function appendRows(box, rows, payload, labelled) {
-    rows.forEach(function (row) {
-      rowChanges(row).forEach(function (c) {
-        if (labelled[c]) { return; }
-        labelled[c] = true;
-        box.appendChild(mark(el('div', 'label', '# ' + payload.changes[c].t), c, 'row', payload));
-      });
-      box.appendChild(rowNode(row, payload));
-    });
-  }
-  function region(rows, payload, labelled) {
-    // page chrome between two lines of the article, with what was cut from it: folded
-    var words = 0, cuts = {};
-    rows.forEach(function (row) {
-      if (row[0] === 'f') { words += row[2]; }
-      rowChanges(row).forEach(function (c) { if (payload.changes[c].r) { cuts[c] = true; } });
-    });
-    var n = Object.keys(cuts).length;
-    var box = el('details', 'fold region');
-    var summary = words + (words === 1 ? ' word' : ' words') + ' of the page not in the article' +
-      (n ? ', ' + n + (n === 1 ? ' removal' : ' removals') + ' in them' : '') + ' (folded)';
-    box.appendChild(el('summary', '', summary));
-    appendRows(box, rows, payload, labelled);
-    return box;
-  }
   function renderDoc(i) {
+    if (own(payloads, i)) { return Promise.resolve(); }
+    if (own(loading, i)) { return loading[i]; }
+    var node = document.getElementById('d' + i);
+    if (node.type === 'application/json') {
+      draw(i, JSON.parse(node.textContent));
+      return Promise.resolve();
+    }
+    loading[i] = R.inflate(node.textContent).then(function (payload) { draw(i, payload); }, function () {
+      sections[i].querySelector('.article').textContent = 'This document\'s data could not be read.';
+    });
+    return loading[i];
+  }
+  function draw(i, payload) {
     var sec = sections[i];
-    if (own(payloads, i)) { return; }
-    var payload = JSON.parse(document.getElementById('d' + i).textContent);
     payloads[i] = payload;
-    var art = el('div', 'article');
-    var labelled = {};
-    var run = [];
-    var flush = function () {
-      if (run.some(function (r) { return r[0] === 'f'; })) { art.appendChild(region(run, payload, labelled)); } else { appendRows(art, run, payload, labelled); }
-      run = [];
-    };
-    payload.rows.forEach(function (row) {
-      if (between(row, payload)) { run.push(row); return; }
-      flush();
-      appendRows(art, [row], payload, labelled);
-    });
-    flush();
-    sec.replaceChild(art, sec.querySelector('.article'));
+    sec.replaceChild(R.article(payload), sec.querySelector('.article'));
     sec.classList.remove('pending');
-    if (observer) { observer.unobserve(sec); }
-    applyRows(i);
+    if (near) { near.unobserve(sec); }
+    R.apply(sec, payload, filter);
   }
-  function applyRows(i) {
-    var payload = own(payloads, i);
-    if (!payload) { return; }
-    var sec = sections[i];
-    Array.prototype.forEach.call(sec.querySelectorAll('[data-c]'), function (node) {
-      var change = payload.changes[Number(node.getAttribute('data-c'))];
-      var on = changeOk(change.l);
-      node.classList.toggle(node.getAttribute('data-m') === 'row' ? 'hidden' : 'off', !on);
-    });
-    Array.prototype.forEach.call(sec.querySelectorAll('[data-aside]'), function (row) {
-      row.classList.toggle('hidden', !row.querySelector('[data-c]:not(.off)'));
-    });
-    var folds = labelOk('extraction', 'not-in-article');
-    Array.prototype.forEach.call(sec.querySelectorAll('.l.boiler'), function (f) { f.classList.toggle('hidden', !folds); });
-    Array.prototype.forEach.call(sec.querySelectorAll('details.region'), function (f) {
-      var shown = f.querySelector('[data-m=row]:not(.hidden)');
-      f.classList.toggle('hidden', !folds && !shown);
-      if (shown && narrows()) { f.open = true; }
-    });
+  function show(d) {
+    var sec = section(d);
+    if (own(payloads, d.i)) { R.apply(sec, payloads[d.i], filter); } else if (EAGER) { renderDoc(d.i); } else if (near) { near.observe(sec); }
+    return sec;
   }
-  function applyVisibility() {
-    var shownDocs = 0, shownRemovals = 0;
-    var rows = document.querySelectorAll('#index tbody tr');
-    Array.prototype.forEach.call(rows, function (tr) {
-      var d = docs[Number(tr.getAttribute('data-doc'))];
-      var on = docShown(d);
-      tr.classList.toggle('hidden', !on);
-      sections[d.i].classList.toggle('hidden', !on || state.summary);
-      if (on) { shownDocs += 1; shownRemovals += removalsShown(d); }
-    });
-    document.getElementById('shown-documents').textContent = String(shownDocs);
-    document.getElementById('shown-removals').textContent = String(shownRemovals);
-    Object.keys(payloads).forEach(function (i) { applyRows(Number(i)); });
+  function setWindow(start) {
+    win = [start, EAGER ? order.length : Math.min(order.length, start + DOC_CHUNK)];
+    var frag = document.createDocumentFragment();
+    if (start > 0) { frag.appendChild(more('show the ' + Math.min(start, DOC_CHUNK) + ' documents before', earlier, false)); }
+    for (var k = win[0]; k < win[1]; k++) { frag.appendChild(show(order[k])); }
+    if (win[1] < order.length) { frag.appendChild(more((order.length - win[1]) + ' more documents: show them', later, true)); }
+    box.replaceChildren(frag);
+  }
+  function later() {
+    var b = box.lastElementChild;
+    var end = Math.min(order.length, win[1] + DOC_CHUNK);
+    for (var k = win[1]; k < end; k++) { box.insertBefore(show(order[k]), b); }
+    win[1] = end;
+    if (end < order.length) {
+      b.textContent = (order.length - end) + ' more documents: show them';
+      if (near) { near.observe(b); }
+    } else {
+      box.removeChild(b);
+    }
+  }
+  function earlier() {
+    var b = box.firstElementChild;
+    var first = b.nextElementSibling;
+    var start = Math.max(0, win[0] - DOC_CHUNK);
+    for (var k = start; k < win[0]; k++) { box.insertBefore(show(order[k]), first); }
+    win[0] = start;
+    if (start > 0) { b.textContent = 'show the ' + Math.min(start, DOC_CHUNK) + ' documents before'; } else { box.removeChild(b); }
+    if (first) { first.scrollIntoView(); window.scrollBy(0, -document.querySelector('header').offsetHeight - 8); }
+  }
+  function below(node) {
+    node.scrollIntoView();
+    window.scrollBy(0, -document.querySelector('header').offsetHeight - 8);  // the sticky header
   }
   function goTo(target) {
     if (target === 'index') {
-      document.getElementById('index').scrollIntoView();
-      window.scrollBy(0, -document.querySelector('header').offsetHeight - 8);
+      below(document.getElementById('index'));
       writeHash('');
       return;
     }
     var i = Number(String(target).replace(/^doc-/, ''));
-    if (!(i >= 0 && i < docs.length) || sections[i].classList.contains('hidden')) { return; }
-    renderDoc(i);
-    sections[i].scrollIntoView();
-    window.scrollBy(0, -document.querySelector('header').offsetHeight - 8);  // below the sticky header
+    var p = order.findIndex(function (d) { return d.i === i; });
+    if (p < 0 || state.summary) { return; }
+    if (p < win[0] || p >= win[1]) { setWindow(p); }
+    below(sections[i]);
+    renderDoc(i).then(function () { below(sections[i]); });
     sections[i].querySelector('h2').focus({ preventScroll: true });
     writeHash('doc-' + i);
   }
 
   // -- wiring --------------------------------------------------------------------------------
-  function changed() { readControls(); writeHash(''); applyVisibility(); }
+  function changed() { readControls(); writeHash(''); refresh(); }
   function sortBy(key) {
     var numeric = key.indexOf('c:') === 0 || key === 'layout' || key === 'total';
     if (state.sort === key) { state.dir = state.dir === 'asc' ? 'desc' : 'asc'; } else { state.sort = key; state.dir = numeric ? 'desc' : 'asc'; }
     showControls();
     writeHash('');
-    renderIndex();
+    refresh();
   }
-  function start() {
-    fromFilter(data.filter);
-    var at = readHash();
-    docs.forEach(function (d) { sections[d.i] = section(d); });
-    showControls();
-    renderIndex();
-    if (docs.length <= data.lazy) {
-      docs.forEach(function (d) { renderDoc(d.i); });
-    } else if ('IntersectionObserver' in window) {
-      observer = new IntersectionObserver(function (entries) {
-        entries.forEach(function (e) { if (e.isIntersecting) { renderDoc(Number(e.target.id.slice(4))); } });
-      }, { rootMargin: '1500px 0px' });
-      sections.forEach(function (s) { observer.observe(s); });
-    }
+  function wire() {
     boxes.forEach(function (b) { b.addEventListener('change', changed); });
     ruleSelect.addEventListener('change', changed);
     summaryBox.addEventListener('change', changed);
@@ -364,7 +322,7 @@
       showControls();
       changed();
     });
-    Array.prototype.forEach.call(document.querySelectorAll('#index th'), function (th) {
+    each(document.querySelectorAll('#index th'), function (th) {
       th.querySelector('button').addEventListener('click', function () { sortBy(th.getAttribute('data-key')); });
     });
     document.addEventListener('click', function (ev) {
@@ -372,20 +330,34 @@
       if (a) { ev.preventDefault(); goTo(a.getAttribute('data-go')); }
     });
     document.addEventListener('keydown', function (ev) {
-      if (ev.key === '/' && document.activeElement.tagName !== 'INPUT' && document.activeElement.tagName !== 'SELECT') {
-        ev.preventDefault();
-        docInput.focus();
-      }
+      var tag = document.activeElement ? document.activeElement.tagName : '';
+      if (ev.key === '/' && tag !== 'INPUT' && tag !== 'SELECT') { ev.preventDefault(); docInput.focus(); }
     });
     window.addEventListener('hashchange', function () {
       if (location.hash === lastHash) { return; }
       var target = readHash();
       showControls();
-      renderIndex();
+      refresh();
       if (target) { goTo(target); }
     });
+  }
+  function start() {
+    fromFilter(data.filter);
+    var at = readHash();
+    if (!EAGER && 'IntersectionObserver' in window) {
+      near = new IntersectionObserver(function (entries) {
+        entries.forEach(function (e) {
+          if (!e.isIntersecting) { return; }
+          if (e.target.tagName === 'BUTTON') { near.unobserve(e.target); e.target.click(); } else { renderDoc(Number(e.target.id.slice(4))); }
+        });
+      }, { rootMargin: '1500px 0px' });
+    }
+    showControls();
+    refresh();
+    wire();
     if (location.hash.indexOf('=') >= 0 || !location.hash) { writeHash(at); }
     if (at) { goTo(at); }
+    if (window.performance && performance.mark) { performance.mark('report-ready'); }
   }
   start();
 })();

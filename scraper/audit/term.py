@@ -22,9 +22,12 @@ MAX_ROW_CHARS = 4000  # a longer removed element is cut (the JSON report has it 
 FOLD_SHOWN = 160
 
 
-def label_text(labels: list[Label], removals: list[dict[str, Any]], where: str | None = None) -> str:
+def reasons_of(removals: list[dict[str, Any]]) -> dict[Label, str]:
+    return {(str(r["category"]), str(r["rule"])): str(r["reason"]) for r in removals}
+
+
+def label_text(labels: list[Label], reasons: dict[Label, str], where: str | None = None) -> str:
     """ "ad_block/affiliate-ads-comments (comment-delimited affiliate ad block); …" """
-    reasons = {(str(r["category"]), str(r["rule"])): str(r["reason"]) for r in removals}
     parts = []
     for category, rule in labels:
         if category == ADDED:
@@ -92,6 +95,7 @@ def print_document(console: Console, doc: DocAudit, view: View) -> None:
             "(original not found: its removals are listed as recorded)", style="yellow", markup=False
         )
     console.print(Text(f"--- {doc.input}\n+++ {doc.output}", style="bold"))
+    reasons = reasons_of(doc.removals)
     for hunk in hunks(view):
         console.print(Text(hunk.header(view), style="cyan"))
         seen: set[int] = set()
@@ -101,7 +105,7 @@ def print_document(console: Console, doc: DocAudit, view: View) -> None:
                 seen.update(new)
                 labels = [lab for c in new for lab in view.changes[c].labels]
                 where = view.changes[new[0]].where if len(new) == 1 else None
-                console.print(Text("# " + label_text(labels, doc.removals, where), style="bold magenta"))
+                console.print(Text("# " + label_text(labels, reasons, where), style="bold magenta"))
             console.print(row_text(row, colour, view.placed != "diff"), soft_wrap=True, highlight=False)
 
 

@@ -12,7 +12,7 @@ _URL = r"(?:https?|mailto|ftp|javascript|data):[^\s()<>\[\]\"']+"
 _COARSE = re.compile(_URL + r"|\w+|\s+|[^\w\s]", re.I)  # a URL is one token
 _FINE = re.compile(r"\w+|\s+|[^\w\s]")
 MAX_LINE_TOKENS = 5000  # longer lines are compared whole
-_SIMILAR = 0.5  # a removed and an added line this alike are one line changed inside
+_SIMILAR = 0.6  # a removed and an added line this alike are one line changed inside
 
 
 def segments(old: str, new: str, change: int | None) -> list[Segment]:
@@ -32,8 +32,10 @@ def _pieces(a: list[str], b: list[str], coarse: bool) -> list[tuple[str, str]]:
             raw.append(("=", "".join(a[i1:i2])))
             continue
         if coarse and tag == "replace" and i2 - i1 == j2 - j1 == 1 and _alike_urls(a[i1], b[j1]):
-            raw += _pieces(_FINE.findall(a[i1]), _FINE.findall(b[j1]), False)  # a URL edited
-            continue
+            fine = _pieces(_FINE.findall(a[i1]), _FINE.findall(b[j1]), False)
+            if _runs(_merge(fine, None)) <= 2:  # a URL edited in one or two places
+                raw += fine
+                continue
         if i2 > i1:
             raw.append(("-", "".join(a[i1:i2])))
         if j2 > j1:
@@ -41,12 +43,19 @@ def _pieces(a: list[str], b: list[str], coarse: bool) -> list[tuple[str, str]]:
     return raw
 
 
+def _runs(segs: list[Segment]) -> int:
+    """Changes in a line: runs of removed or added pieces."""
+    return sum(1 for k, s in enumerate(segs) if s.op != "=" and (k == 0 or segs[k - 1].op == "="))
+
+
 def _alike_urls(a: str, b: str) -> bool:
-    """Two URLs that share most of their text: shown as the characters that changed; other
-    URLs as a whole, old then new."""
+    """Two URLs one of which is mostly in the other (parameters taken out, a fragment cut):
+    shown as the characters that changed; other URLs as a whole, old then new."""
     if ":" not in a or ":" not in b or len(a) > 4000 or len(b) > 4000:
         return False
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.6
+    ta, tb = _FINE.findall(a), _FINE.findall(b)
+    same = sum(m.size for m in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_matching_blocks())
+    return same >= 0.6 * min(len(ta), len(tb))  # most of one is in the other
 
 
 def _whole(old: str, new: str, change: int | None) -> list[Segment]:
@@ -83,10 +92,16 @@ def _merge(raw: list[tuple[str, str]], change: int | None) -> list[Segment]:
 
 
 def similar(a: str, b: str) -> bool:
-    if not a.strip() or not b.strip():
+    """One line is mostly the other, with some words changed, taken out or put in (a URL
+    counts as one word): most of the shorter line's words are in the longer, in order."""
+    wa = [t for t in _COARSE.findall(a) if not t.isspace()]
+    wb = [t for t in _COARSE.findall(b) if not t.isspace()]
+    if not wa or not wb:
         return False
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return m.real_quick_ratio() >= _SIMILAR and m.quick_ratio() >= _SIMILAR and m.ratio() >= _SIMILAR
+    short = min(len(wa), len(wb))
+    m = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    same = sum(b.size for b in m.get_matching_blocks())
+    return same >= _SIMILAR * short and same >= min(2, short)
 
 
 def pair_lines(old: list[str], new: list[str], window: int = 8) -> list[tuple[int | None, int | None]]:

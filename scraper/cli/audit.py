@@ -22,6 +22,10 @@ from scraper.store.writer import write_atomic
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def documents_text(documents: int) -> str:
+    return f"{documents} document" + ("" if documents == 1 else "s")
+
+
 def _err(message: str) -> None:
     click.echo(f"scraper: error: {message}", err=True)
 
@@ -72,7 +76,7 @@ def run_audit(
         return EXIT_USAGE
     if html_path is not None:
         write_atomic(html_path, render(docs, keep, summary).encode("utf-8"))
-        click.echo(f"audit report: {html_path} ({len(docs)} documents)", err=True)
+        click.echo(f"audit report: {html_path} ({documents_text(len(docs))})", err=True)
     if as_json:
         click.echo(json.dumps(report_json(docs, keep, summary), ensure_ascii=False, indent=2))
     elif html_path is None:

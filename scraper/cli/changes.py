@@ -21,7 +21,7 @@ from scraper.audit.html import Report, page
 from scraper.audit.hunks import hunks
 from scraper.audit.payload import link, view_payload
 from scraper.audit.term import label_text, row_text
-from scraper.cli.audit import state_store
+from scraper.cli.audit import documents_text, state_store
 from scraper.sources.config import RunConfig
 from scraper.store.writer import AUDIT_SUFFIX, write_atomic
 
@@ -43,7 +43,7 @@ def run_changes(
         found = [c for c in found if _kept(c, keep)]
         if html_path is not None:
             write_atomic(html_path, _report(start, latest, found, keep, summary).encode("utf-8"))
-            click.echo(f"changes report: {html_path} ({len(found)} documents)", err=True)
+            click.echo(f"changes report: {html_path} ({documents_text(len(found))})", err=True)
         if as_json:
             data = {
                 "since": start,
@@ -115,8 +115,9 @@ def _report(start: int, latest: int, found: list[Change], keep: Filter, summary:
         view = c.view()
         removed, added = _counts(c)
         payload = view_payload(view, [])
+        payload["texts"] = [label_text([(c.change, f"run-{c.run}")], {})]
         for change in payload["changes"]:
-            change["t"] = label_text([(c.change, f"run-{c.run}")], [])
+            change["t"] = 0
         if c.change != "updated":
             payload["rows"] = [["n", f"{c.change} in run {c.run}" + (f" ({c.reason})" if c.reason else "")]]
         entries.append(_entry(i, c, removed + added, len(payload["rows"])))
