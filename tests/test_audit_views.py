@@ -13,7 +13,9 @@ import os
 from pathlib import Path
 
 from conftest import GOLDEN
+from siteserver import serve
 from test_audit import audit_json, fixture_run, scraper  # noqa: F401  (fixture_run: a pytest fixture)
+from test_run import make_site, write_config
 
 ZDNET = "out/farm/000_022a837fca80a5ec.md"
 FEED_ITEM = "out/printer-issues.techidaily.com/bypass-print-job-delay-quickly.md"
@@ -150,3 +152,46 @@ def test_inputs_outside_the_known_directories_are_not_read(fixture_run: Path, tm
         assert [d["original_found"] for d in report["documents"]] == [False] * 4
     finally:
         (project / "link.md").unlink()
+
+
+def test_absurd_records_do_not_stall_the_audit(tmp_path: Path) -> None:
+    """A record claiming lines 1 to 10**15, a megabyte of path, a hundred copies of a snippet:
+    each document is still audited (the views work on line ranges and cached lookups)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "orig.md").write_text("---\ntitle: t\n---\n\nline\nline2\n", "utf-8")
+    (out / "a.md").write_text("---\ntitle: t\n---\n\nline\n", "utf-8")
+    removal = {"category": "c", "rule": "r", "reason": "x", "snippet": "line2", "line": 1, "end_line": 10**15}
+    record = {"input": "orig.md", "kind": "markdown", "removals": [removal]}
+    (out / "a.audit.json").write_text(json.dumps(record), "utf-8")
+    links = "<a href=x>y</a>" * 3000
+    (tmp_path / "orig.html").write_text(f"<p>hello world</p><div>{links}</div>", "utf-8")
+    (out / "b.md").write_text("---\ntitle: t\n---\n\nhello world\n", "utf-8")
+    base = {"category": "c", "rule": "r", "reason": "x"}
+    url = {**base, "snippet": "z", "replacement": "q", "path": "x" * 10**6}
+    cut = {**base, "snippet": "<a href=x>y</a>" * 10, "path": "div > a"}
+    record = {"input": "orig.html", "kind": "html", "removals": [url] * 20 + [cut] * 100}
+    (out / "b.audit.json").write_text(json.dumps(record), "utf-8")
+    report = audit_json(tmp_path, "out")
+    assert [d["removed"]["c"] for d in report["documents"]] == [1, 120]
+    assert report["documents"][1]["unplaced"] == 120
+
+
+def test_a_cron_run_over_http_is_audited_in_place_from_the_archive(tmp_path: Path) -> None:
+    """Pages and a Markdown article fetched by `scraper run` from a site on 127.0.0.1: audited
+    from another directory, each finds its archived original; piped, rewrites are word marks."""
+    (tmp_path / "cron").mkdir()
+    with serve(make_site()) as site:
+        write_config(tmp_path / "cron", site.base)
+        assert scraper(tmp_path / "cron", "run", "--workers", "0").returncode == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    config = str(tmp_path / "cron" / "sources.toml")
+    docs = audit_json(elsewhere, "--config", config)["documents"]
+    fetched = [d for d in docs if d["input"].startswith("http://127.0.0.1")]
+    assert len(fetched) == 4 and all(d["original_found"] for d in fetched)
+    assert sorted(d["placed"] for d in fetched) == ["diff", "page", "page", "page"]
+    assert all(d["unplaced"] == 0 for d in docs)
+    out = scraper(elsewhere, "audit", "--config", config).stdout
+    assert "[-https://buy.geni.us/Proxy.ashx?" in out and "{+https://aws.amazon.com/certification/" in out
+    assert "~## [-[-]How to fix 100% disk usage on Windows 10[-](https://store.revouninstaller.com/" in out

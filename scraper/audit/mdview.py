@@ -32,10 +32,7 @@ def change_labels(changed: set[int], old: list[str], removals: list[dict[str, An
         return [(ADDED, "attribution")]
     labels: list[Label] = []
     for r in removals:
-        line = r.get("line")
-        if line is None:
-            continue
-        if any(n in changed for n in range(line, r.get("end_line", line) + 1)):
+        if _covers(r, changed):
             label = (str(r["category"]), str(r["rule"]))
             if label not in labels:
                 labels.append(label)
@@ -78,10 +75,12 @@ def markdown_view(diff: LineDiff, removals: list[dict[str, Any]], label: Label |
 
 
 def _covers(record: dict[str, Any], changed: set[int]) -> bool:
+    """The record's lines meet the changed lines (a run of consecutive lines)."""
     line = record.get("line")
-    if line is None:
+    if line is None or not changed:
         return False
-    return any(n in changed for n in range(line, record.get("end_line", line) + 1))
+    end = int(record.get("end_line", line))
+    return max(int(line), min(changed)) <= min(end, max(changed))
 
 
 def unplaced_view(cleaned: str, removals: list[dict[str, Any]], note: str) -> View:

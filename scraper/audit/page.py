@@ -23,7 +23,7 @@ CUT = "scraper-cut"
 END = "scraper-end"
 _MARKERS = re.compile(r'<scraper-(?:cut|end) data-i="[\d ]*"></scraper-(?:cut|end)>')
 _OPEN_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]{0,40})[\s/>]")
-_PATH_TAG = re.compile(r"([a-zA-Z][a-zA-Z0-9-]{0,40})[^>]*$")
+_PATH_TAG = re.compile(r"[a-zA-Z][a-zA-Z0-9-]{0,40}")
 _URL_ATTRS = ("href", "src", "poster", "data", "srcset")
 MAX_RANGE_NODES = 5000
 MAX_CANDIDATES = 20000
@@ -39,6 +39,7 @@ class Marked:
     old_urls: dict[int, str] = field(default_factory=dict)  # URL rewrite record -> value before
     paths: dict[int, str] = field(default_factory=dict)  # element (mem_id) -> its path
     tags: dict[str, list[LexborNode]] = field(default_factory=dict)  # tag -> its elements
+    gone: set[int] = field(default_factory=set)  # nodes (mem_id) out of the page by now
 
 
 def kind_of(record: dict[str, Any]) -> str:
@@ -110,17 +111,6 @@ def location(node: LexborNode) -> str:
     return " > ".join(reversed(parts[:5]))
 
 
-def _attached(node: LexborNode) -> bool:
-    cur: LexborNode | None = node
-    for _ in range(10000):
-        if cur is None:
-            return False
-        if cur.is_document_node:
-            return True
-        cur = cur.parent
-    return False
-
-
 def _candidates(marked: Marked, tag: str, path: str | None) -> list[LexborNode]:
     """Elements of the tag at the path, still in the page. (Found once per tag: replaying the
     records removes and unwraps elements, and adds only markers.)"""
@@ -134,7 +124,7 @@ def _candidates(marked: Marked, tag: str, path: str | None) -> list[LexborNode]:
                 paths[n.mem_id] = location(n)
             if paths[n.mem_id] != path:
                 continue
-        if _attached(n):
+        if n.mem_id not in marked.gone:
             out.append(n)
     return out
 
@@ -150,11 +140,13 @@ def _element(marked: Marked, record: dict[str, Any], ids: list[int], kind: str) 
         node = nodes[0]
         node.insert_before(_marker(marked.tree, CUT, ids))
         node.insert_after(_marker(marked.tree, END, ids[-1:]))
+        marked.gone.add(node.mem_id)
         node.unwrap()
         return
     inner = [int(x) for n in nodes if n.is_element_node for m in n.css(CUT) for x in _ids(m)]
     nodes[0].insert_before(_marker(marked.tree, CUT, ids + inner))
     for n in nodes:
+        marked.gone.update(d.mem_id for d in n.traverse(include_text=True))
         n.remove()
 
 
@@ -174,7 +166,8 @@ def _find(marked: Marked, snippet: str, path: str | None) -> tuple[list[LexborNo
     if snippet.startswith("<!--"):
         if "#comment" not in marked.tags:
             marked.tags["#comment"] = _comments(marked.tree)
-        starts = [n for n in marked.tags["#comment"] if snippet.startswith(html_of(n)) and _attached(n)]
+        fresh = [n for n in marked.tags["#comment"] if n.mem_id not in marked.gone]
+        starts = [n for n in fresh if snippet.startswith(html_of(n))]
     else:
         m = _OPEN_TAG.match(snippet)
         if m is None:
@@ -244,14 +237,14 @@ def _run(first: LexborNode, snippet: str) -> list[LexborNode] | None:
 def _rewrite(marked: Marked, removals: list[dict[str, Any]], group: list[int]) -> None:
     first = removals[group[0]]
     path = first.get("path")
-    m = _PATH_TAG.search(path.rsplit(">", 1)[-1].strip()) if isinstance(path, str) and path else None
+    m = _PATH_TAG.match(path.rsplit(">", 1)[-1].strip()) if isinstance(path, str) and path else None
     if m is None:
         marked.unplaced += group
         return
     new = str(first["replacement"])
     pieces = [str(removals[g]["snippet"]) for g in group]
     best: tuple[LexborNode, str, str] | None = None
-    for node in _candidates(marked, m.group(1).lower(), path):
+    for node in _candidates(marked, m.group().lower(), path):
         for attr in _URL_ATTRS:
             value = node.attributes.get(attr)
             if value is None:
