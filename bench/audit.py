@@ -5,7 +5,7 @@ report opens in Chromium.
 
 The bundled sources are run once; their 37 outputs (Markdown farm copies, HTML pages, feed
 items) are copied in turn under new names until there are `--docs` documents (each still finds
-its original). Reported per set: documents, `scraper audit --html` wall time, report size,
+its original). Reported per set: documents, `scraper audit --html` wall and CPU time, report size,
 and in headless Chromium (tests/browser.py): time to the load event, time until the report's
 script is done (index and filters ready, the first documents rendered), time to jump to the
 last document of the index's first chunk (drawn on demand), and time to apply a category
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -95,10 +96,13 @@ def main() -> None:
         for n in (args.small, args.docs):
             docs = make_set(root, f"set-{n}", n)
             report = root / f"report-{n}.html"
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
             scraper(root, "audit", "--html", str(report), str(docs))
             build = time.perf_counter() - start
-            results.append({"documents": n, "build_s": round(build, 2), "bytes": report.stat().st_size})
+            cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - cpu
+            size = report.stat().st_size
+            row = {"documents": n, "build_s": round(build, 2), "build_cpu_s": round(cpu, 2), "bytes": size}
+            results.append(row)
         with chromium() as driver:
             for r in results:
                 report = root / f"report-{r['documents']}.html"
