@@ -94,6 +94,15 @@ _INDENTED = re.compile(r"(?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n(?=(?: {4}|\t)))+
 
 def code_regions(text: str) -> list[tuple[int, int]]:
     """Character ranges of fenced and indented code blocks and inline code spans."""
+    regions = code_blocks(text)
+    if "`" in text:
+        regions.extend(code_spans(text, regions))
+        regions.sort()
+    return regions
+
+
+def code_blocks(text: str) -> list[tuple[int, int]]:
+    """Character ranges of fenced and indented code blocks."""
     regions: list[tuple[int, int]] = []
     if "```" in text or "~~~" in text:
         pos = 0
@@ -121,13 +130,10 @@ def code_regions(text: str) -> list[tuple[int, int]]:
             continue  # indented list content, not code
         regions.append((start, block.end()))
     regions.sort()
-    if "`" in text:
-        regions.extend(_code_spans(text, regions))
-        regions.sort()
     return regions
 
 
-def _code_spans(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def code_spans(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Inline code: a run of N backticks up to the next run of exactly N, within a paragraph."""
     spans: list[tuple[int, int]] = []
     runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text) if not _inside(m.start(), blocks)]
