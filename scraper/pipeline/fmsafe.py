@@ -221,7 +221,7 @@ def _changes(
                         line,
                     )
                 )
-            edits.append((a, b, _scalar(new, node.style is None)))
+            edits.append((a, b, _scalar(new, node.style in (None, ""))))
     return edits, removed
 
 
