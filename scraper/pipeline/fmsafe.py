@@ -49,6 +49,7 @@ _SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "data"})
 _HTTP = re.compile(r"^\s*https?://", re.I)
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
 _SPACE = re.compile(r"\s+")
+_C0_OR_SPACE = "".join(chr(c) for c in range(0x21))
 _DROP = {"script", "style", "template", "noscript", "textarea", "title", "iframe", "object", "xmp"}
 
 
@@ -102,15 +103,17 @@ def _unsafe(key: str, value: str, what: str, line: int | None = None) -> Removal
 def _clean_url(
     key: str, value: str, urls: UrlCleaner | None, line: int | None, out: list[Removal]
 ) -> str | None:
-    """The URL after the URL rules, None when the gate refuses it (recorded in `out`)."""
-    if not is_safe_url(value):
+    """The URL after the URL rules, None when the gate refuses it or a control character is
+    left in it once the ends are trimmed as a URL parser trims them (recorded in `out`)."""
+    trimmed = value.strip(_C0_OR_SPACE)
+    if not is_safe_url(value) or any(_control(c) for c in trimmed):
         out.append(_unsafe(key, value, "value of", line))
         return None
-    if urls is None or not _HTTP.match(value):
-        return value
-    verdict = urls.clean(value.strip())
+    if urls is None or not _HTTP.match(trimmed):
+        return trimmed
+    verdict = urls.clean(trimmed)
     if verdict.action != "rewrite" or not is_safe_url(verdict.url):
-        return value
+        return trimmed
     for s in verdict.steps:
         out.append(
             Removal(
