@@ -8,8 +8,8 @@ it stays."""
 from __future__ import annotations
 
 import html
-import os
 import json
+import os
 
 from conftest import builtin_rules, clean_bytes
 from hostile_oracle import output_problems, split_output
@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from scraper.model import SourceDocument
 from scraper.pipeline.core import CleanOptions, clean_document
 
-_SETTINGS = settings(max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "40"))  # raise it to search longer
+_SETTINGS = settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _NOISE_HTML = st.sampled_from(["\t", "\n", "\r", "&#9;", "&#x0A;", "&#13;", "&Tab;", "&NewLine;"])
 _NOISE_MD = st.sampled_from(["&#9;", "&#x0A;", "&#13;", "&Tab;", "&NewLine;"])  # raw ones end a link
 _LEAD_HTML = st.sampled_from([" ", "\x01", "\x08", "\x14", "\x1f", "&#1;", "&#x14;", "&#32;"])
