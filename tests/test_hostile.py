@@ -189,6 +189,24 @@ def test_markdown_front_matter_is_cleaned_in_place() -> None:
     assert ("unsafe", "unsafe-url") in rules and ("tracking_param", "utm") in rules
 
 
+def test_toml_front_matter_is_cleaned_in_place() -> None:
+    src = (
+        b"+++\n"
+        b'title = "<b>Bold</b> title"\n'
+        b"date = 2024-01-02\n"
+        b'external_url = "https://ex.example/a?utm_source=rss&id=1"  # where it came from\n'
+        b'thumbnail = "javascript:alert(1)"\n'
+        b'tags = ["printing", "<img src=x onerror=alert(1)>"]\n'
+        b"+++\n\nKEEPBEFORE body.\n"
+    )
+    doc = clean_bytes(src, "hugo.md")
+    head = doc.markdown.split("\n+++\n", 1)[0]
+    assert 'title = "Bold title"\ndate = 2024-01-02\n' in head
+    assert 'external_url = "https://ex.example/a?id=1"  # where it came from\n' in head
+    assert "thumbnail" not in head and 'tags = ["printing", ""]' in head
+    assert any(r.rule == "unsafe-url" and r.line == 5 for r in doc.removals)
+
+
 # -- feed items, fetched over HTTP ------------------------------------------------------------------
 
 

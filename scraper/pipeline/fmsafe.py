@@ -20,6 +20,7 @@ import dataclasses
 import html
 import json
 import re
+import tomllib
 import unicodedata
 from typing import Any
 
@@ -230,17 +231,72 @@ def _changes(
 
 def safe_front_matter(fm: FrontMatter, urls: UrlCleaner | None) -> tuple[FrontMatter, list[Removal]]:
     """A Markdown input's front matter with its URL values cleaned and its text values plain."""
-    if fm.fmt != "yaml" or not fm.raw.strip() or not _worth_a_look(fm.data):
+    if not fm.raw.strip() or not _worth_a_look(fm.data):
         return fm, []
     first = fm.open_line.count("\n") + 1
-    edits, removed = _changes(fm.raw, urls, first)
+    changes = _changes if fm.fmt == "yaml" else _toml_changes
+    edits, removed = changes(fm.raw, urls, first)
     if not edits:
         return fm, removed
     raw = fm.raw
     for a, b, new in sorted(edits, reverse=True):
         raw = raw[:a] + new + raw[b:]
-    data = yaml.load(raw, Loader=_Loader) if raw.strip() else {}
+    if fm.fmt == "yaml":
+        data = yaml.load(raw, Loader=_Loader) if raw.strip() else {}
+    else:
+        data = tomllib.loads(raw)
     return dataclasses.replace(fm, raw=raw, data=dict(data or {})), removed
+
+
+# Hugo's TOML: top-level `key = "string"` and `key = ["string", …]` lines (what tomllib read).
+_TOML_LINE = re.compile(r"^[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*([\"'\[].*?)[ \t]*(?:#[^\"'\]]*)?$", re.M)
+
+
+def _toml_changes(
+    raw: str, urls: UrlCleaner | None, first: int
+) -> tuple[list[tuple[int, int, str]], list[Removal]]:
+    data = tomllib.loads(raw)
+    edits: list[tuple[int, int, str]] = []
+    removed: list[Removal] = []
+    for m in _TOML_LINE.finditer(raw):
+        key, value = m.group(1), data.get(m.group(1))
+        items: list[str] = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+        if m.group(2).startswith(('"""', "'''")) or len(items) != (
+            len(value) if isinstance(value, list) else 1
+        ):
+            continue  # a multi-line string, or not all strings
+        line = first + raw.count("\n", 0, m.start())
+        new = _toml_values(key, items, urls, line, removed)
+        if new is not None:
+            if new != items:
+                quoted = [json.dumps(v, ensure_ascii=False) for v in new]
+                text = "[" + ", ".join(quoted) + "]" if isinstance(value, list) else quoted[0]
+                if any(not _url_value(key, v) for v in items):
+                    reason = f"markup or control characters in '{key}'"
+                    removed.append(
+                        Removal("unsafe", "front-matter-text", reason, m.group(2), text, line, line)
+                    )
+                edits.append((m.start(2), m.end(2), text))
+            continue
+        end = raw.find("\n", m.end())
+        edits.append((m.start(), len(raw) if end < 0 else end + 1, ""))  # a refused URL: its line goes
+    return edits, removed
+
+
+def _toml_values(
+    key: str, items: list[str], urls: UrlCleaner | None, line: int, removed: list[Removal]
+) -> list[str] | None:
+    """The values cleaned; None when the gate refuses one of them (its key goes)."""
+    new: list[str] = []
+    for v in items:
+        if _url_value(key, v):
+            url = _clean_url(key, v, urls, line, removed)
+            if url is None:
+                return None
+            new.append(url)
+        else:
+            new.append(plain_text(v) if _needs_text_cleaning(v) else v)
+    return new
 
 
 def _worth_a_look(data: Any, depth: int = 0) -> bool:
