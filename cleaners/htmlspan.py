@@ -163,8 +163,10 @@ def _inside(pos: int, regions: list[tuple[int, int]]) -> bool:
 
 
 def _block_end(text: str, pos: int) -> int:
+    """The end of the Markdown block `pos` is in: its last line, without the line break (so
+    removing what runs to it never joins the block to the next one)."""
     m = _BLANK_LINE.search(text, pos)
-    return m.start() + 1 if m else len(text)
+    return m.start() if m else len(text)
 
 
 class _Scanner:

@@ -116,10 +116,12 @@ def _block_end(text: str, start: int) -> int:
     for opener, closer in _TYPE_1_5:
         if opener.match(text, start):
             close = closer.search(text, start + 2)
-            if close is None:
-                return len(text)
-            nl = text.find("\n", close.end())
-            return len(text) if nl < 0 else nl
+            if close is not None:
+                nl = text.find("\n", close.end())
+                return len(text) if nl < 0 else nl
+            # Never closed: a renderer passes the rest of the document raw. The paragraph is
+            # enough: what the sanitizer writes for it is closed, so the rest is Markdown again.
+            break
     if line_end < 0:
         return len(text)
     blank = _BLANK.search(text, line_end)
