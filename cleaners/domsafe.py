@@ -26,6 +26,10 @@ _URL_ATTRS = frozenset(
     "href src action formaction poster background xlink:href data cite longdesc lowsrc dynsrc "
     "ping codebase archive manifest icon profile usemap classid".split()
 )
+# On a page: links whose URL does not plainly start as a web or in-page URL (lexbor has decoded
+# the references), and images.
+_WEB = ':not([href^="https://" i]):not([href^="http://" i]):not([href^="/"]):not([href^="#"])'
+_PAGE_CANDIDATES = f"a[href]{_WEB}, area[href]{_WEB}, img"
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "data-lazy")
 _SRCSET_ATTRS = ("srcset", "data-srcset", "imagesrcset")
 
@@ -48,7 +52,7 @@ def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
         ed.remove(node, "unsafe", f"{node.tag}-element", f"<{node.tag}> element", climb=ed.markdown)
     # On a page only links and images reach the Markdown (tomarkdown gates them again); in a
     # Markdown island every attribute does.
-    for node in scope.css("*") if ed.markdown else scope.css("a[href], img, area[href]"):
+    for node in scope.css("*") if ed.markdown else scope.css(_PAGE_CANDIDATES):
         if attached(node):
             _unsafe_attributes(node, ed)
 

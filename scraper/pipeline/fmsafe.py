@@ -21,7 +21,6 @@ import html
 import json
 import re
 import tomllib
-import unicodedata
 from typing import Any
 
 import nh3
@@ -50,6 +49,7 @@ _SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "data"})
 _HTTP = re.compile(r"^\s*https?://", re.I)
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # Unicode Cc, and the two separators
 _C0_OR_SPACE = "".join(chr(c) for c in range(0x21))
 _DROP = {"script", "style", "template", "noscript", "textarea", "title", "iframe", "object", "xmp"}
 
@@ -62,18 +62,20 @@ def plain_text(value: str) -> str:
             break
         text = html.unescape(nh3.clean(text, tags=set(), clean_content_tags=_DROP))
     text = _MARKUP.sub(lambda m: m.group(0)[1:], text)  # still markup after three rounds: no "<"
-    text = "".join(
-        " " if c in "\t\n\r\x0b\x0c" else c for c in text if not _control(c) or c in "\t\n\r\x0b\x0c"
-    )
+    text = _CONTROL.sub(lambda m: " " if m.group(0) in "\t\n\r\x0b\x0c" else "", text)
     return _SPACE.sub(" ", text).strip()
 
 
-def _control(c: str) -> bool:
-    return unicodedata.category(c) == "Cc" or c in "\u2028\u2029"
+def _has_control(value: str) -> bool:
+    return _CONTROL.search(value) is not None
 
 
 def _needs_text_cleaning(value: str) -> bool:
-    return _MARKUP.search(value) is not None or "&" in value or any(_control(c) for c in value)
+    """Markup (also once references are decoded) or control characters: references alone are
+    left as they are in a file's own front matter."""
+    if _CONTROL.search(value) or _MARKUP.search(value):
+        return True
+    return "&" in value and _MARKUP.search(html.unescape(value)) is not None
 
 
 def _url_value(key: str, value: str) -> bool:
@@ -107,7 +109,7 @@ def _clean_url(
     """The URL after the URL rules, None when the gate refuses it or a control character is
     left in it once the ends are trimmed as a URL parser trims them (recorded in `out`)."""
     trimmed = value.strip(_C0_OR_SPACE)
-    if not is_safe_url(value) or any(_control(c) for c in trimmed):
+    if not is_safe_url(value) or _has_control(trimmed):
         out.append(_unsafe(key, value, "value of", line))
         return None
     if urls is None or not _HTTP.match(trimmed):
@@ -231,7 +233,7 @@ def _changes(
 
 def safe_front_matter(fm: FrontMatter, urls: UrlCleaner | None) -> tuple[FrontMatter, list[Removal]]:
     """A Markdown input's front matter with its URL values cleaned and its text values plain."""
-    if not fm.raw.strip() or not _worth_a_look(fm.data):
+    if not fm.raw.strip() or not _worth_a_look(fm.data, urls):
         return fm, []
     first = fm.open_line.count("\n") + 1
     changes = _changes if fm.fmt == "yaml" else _toml_changes
@@ -299,14 +301,17 @@ def _toml_values(
     return new
 
 
-def _worth_a_look(data: Any, depth: int = 0) -> bool:
-    """Any string value with markup, a reference, a control character, or a URL (cheap check)."""
+def _worth_a_look(data: Any, urls: UrlCleaner | None, key: str = "", depth: int = 0) -> bool:
+    """Whether any value would change (a cheap look at the parsed data before the YAML is
+    composed to find where the values are)."""
     if depth > 20:
         return False
     if isinstance(data, str):
-        return _needs_text_cleaning(data) or scheme_of(data) is not None or bool(_HTTP.match(data))
+        if _url_value(key, data):
+            return _clean_url(key, data, urls, None, []) != data
+        return _needs_text_cleaning(data)
     if isinstance(data, dict):
-        return any(_worth_a_look(v, depth + 1) for v in data.values())
+        return any(_worth_a_look(v, urls, str(k), depth + 1) for k, v in data.items())
     if isinstance(data, list):
-        return any(_worth_a_look(v, depth + 1) for v in data)
+        return any(_worth_a_look(v, urls, key, depth + 1) for v in data)
     return False
