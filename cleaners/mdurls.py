@@ -10,13 +10,14 @@ attributes are the DOM rules' (`cleaners.dom`), those of the front matter the pi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from cleaners.dom import DomContext
 from cleaners.editor import Edit
-from cleaners.mdedits import Recorder, merge
+from cleaners.mdedits import Recorder, inside, merge
 from cleaners.mdsyntax import (
     escape_url,
     find_autolinks,
@@ -31,7 +32,7 @@ from cleaners.urls import UrlStep
 __all__ = ["UrlSite", "clean_urls", "url_sites"]
 
 Spans = list[tuple[int, int]]
-Kind = Literal["link", "image", "orphan", "refdef", "autolink", "bare"]
+Kind = Literal["link", "image", "orphan", "refdef", "autolink", "bare", "loose"]
 _UNSAFE_REASON = "URL with a scheme other than http, https or mailto"
 
 
@@ -71,8 +72,31 @@ def url_sites(body: str, blocked: list[tuple[int, int]]) -> list[UrlSite]:
     sites += [
         UrlSite("bare", a, b, a, b) for a, b in find_bare_urls(body, taken) if not body.startswith("www.", a)
     ]
+    sites += _loose(body, sites, blocked)
     sites.sort(key=lambda s: (s.start, -s.end))
     return sites
+
+
+_LOOSE_DEST = re.compile(r"[ \t]*\n?[ \t]*<?([^\s<>]*)")
+
+
+def _loose(body: str, sites: list[UrlSite], blocked: Spans) -> list[UrlSite]:
+    """`](url` that CommonMark does not read as a link but a laxer renderer may (Python-Markdown
+    takes `[t](javascript:(')` for one): the destination a renderer could see, from "(" to
+    the first space."""
+    if "](" not in body:
+        return []
+    known = {s.text_end for s in sites if s.kind in ("link", "image")}
+    known |= {s.start for s in sites if s.kind == "orphan"}
+    out: list[UrlSite] = []
+    pos = body.find("](")
+    while pos >= 0:
+        if pos not in known and not inside(pos, blocked):
+            m = _LOOSE_DEST.match(body, pos + 2)
+            if m is not None and m.group(1):
+                out.append(UrlSite("loose", pos + 1, m.end(), m.start(1), m.end(1)))
+        pos = body.find("](", pos + 2)
+    return out
 
 
 def clean_urls(body: str, ctx: DomContext, rec: Recorder, blocked: list[tuple[int, int]]) -> None:
@@ -208,6 +232,16 @@ def _plain(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Sp
     return False
 
 
+def _loose_site(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
+    """A script URL after a "](" that is no link to us: a backslash before "(" makes it text
+    to every renderer."""
+    if is_safe_url(_url(body, site), markdown=True):
+        return False
+    reason = f"link-like text: {_UNSAFE_REASON}"
+    rec.add(site.start, site.start, "\\", "unsafe", "unsafe-url", reason, body[site.start : site.end], "\\(")
+    return False
+
+
 _HANDLERS: dict[Kind, Callable[[str, UrlSite, DomContext, Recorder, Spans], bool]] = {
     "link": _link,
     "image": _image,
@@ -215,4 +249,5 @@ _HANDLERS: dict[Kind, Callable[[str, UrlSite, DomContext, Recorder, Spans], bool
     "refdef": _refdef,
     "autolink": _plain,
     "bare": _plain,
+    "loose": _loose_site,
 }

@@ -1,7 +1,8 @@
 """The oracle for hostile input: render what we wrote as a publisher would, parse it as a browser.
 
 The body is rendered by markdown-it-py with raw HTML on and link validation off (so nothing is
-cleaned for us), and the HTML parsed by html5lib (the WHATWG parsing algorithm). The front matter
+cleaned for us), and by Python-Markdown (raw HTML passes, with the tables and fenced-code
+extensions), and each HTML parsed by html5lib (the WHATWG parsing algorithm). The front matter
 is read by PyYAML (through python-frontmatter). Independent of the code under test: its own scheme
 normalisation, its own lists of what may not appear.
 """
@@ -14,6 +15,7 @@ from typing import Any
 
 import frontmatter
 import html5lib
+import markdown
 from markdown_it import MarkdownIt
 
 _MD = MarkdownIt("commonmark", {"html": True})
@@ -58,8 +60,12 @@ def _urls(attr: str, value: str) -> list[str]:
 
 
 def body_problems(markdown_body: str) -> list[str]:
-    """Everything executable in the rendered body (empty when it is inert)."""
-    rendered = _MD.render(markdown_body)
+    """Everything executable in the body rendered by either renderer (empty when it is inert)."""
+    python_markdown = markdown.markdown(markdown_body, extensions=["tables", "fenced_code"])
+    return html_problems(_MD.render(markdown_body)) + html_problems(python_markdown)
+
+
+def html_problems(rendered: str) -> list[str]:
     tree = html5lib.parse(rendered, namespaceHTMLElements=False)
     problems: list[str] = []
     for el in tree.iter():
