@@ -153,15 +153,16 @@ def stretches(text: str) -> list[tuple[int, int]]:
             continue
         while hi < len(html) and html[hi][1] <= s:
             hi += 1
-        if hi < len(html) and html[hi][0] <= s:
+        if hi < len(html) and html[hi][0] <= s and len(out) < _MAX_STRETCHES:
             out.append(html[hi])
             continue
         para_end = _paragraph_end(text, s)
         if hi < len(html):
             para_end = min(para_end, html[hi][0])  # an HTML block interrupts the paragraph
-        out.append((s, _stretch_end(text, s, para_end, code)))
-        if len(out) > _MAX_STRETCHES:
+        if len(out) >= _MAX_STRETCHES:  # bounded: the rest of the body is one stretch
+            out.append((html[hi][0] if hi < len(html) and html[hi][0] <= s else s, len(text)))
             break
+        out.append((s, _stretch_end(text, s, para_end, code)))
     return out
 
 
