@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from cleaners.htmlspan import SX
 from cleaners.records import Removal
 from cleaners.ruleset import RuleSet
+from cleaners.safeurl import is_safe_url
 from cleaners.urls import UrlStep
 
 MEDIA = frozenset(
@@ -241,7 +242,9 @@ class DomEditor:
         return True
 
     def set_url(self, node: LexborNode, attr: str, value: str, steps: tuple[UrlStep, ...]) -> bool:
-        if not attached(node) or self.protected(node):
+        """Write a rule's URL; one the gate refuses is not written (the `unsafe` rule judges
+        the attribute as it was)."""
+        if not attached(node) or self.protected(node) or not is_safe_url(value):
             return False
         old = str(node.attributes.get(attr) or "")
         if self._text_allowed(old):

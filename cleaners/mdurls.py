@@ -126,8 +126,8 @@ def _unsafe(site: UrlSite, what: str) -> UrlStep:
 
 def _rewrite(body: str, rec: Recorder, site: UrlSite, url: str, steps: tuple[UrlStep, ...]) -> None:
     new = escape_url(url, site.angle)
-    if body[site.url_start : site.url_end] == new:
-        return
+    if body[site.url_start : site.url_end] == new or not is_safe_url(new, markdown=True):
+        return  # unchanged, or a rule's result the gate refuses: the original (it passed) stays
     rec.steps(site.url_start, site.url_end, steps, new)
     rec.edits.append(Edit(site.url_start, site.url_end, new))
 
