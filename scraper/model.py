@@ -29,3 +29,18 @@ class SourceDocument:
 class CleanOptions:
     rules: RuleSet
     attribution_line: bool = True
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str  # after redirects
+    status: int
+    content_type: str  # media type, lower-case, no parameters
+    charset: str | None
+    body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304

@@ -28,6 +28,7 @@ from scraper import __version__
 from scraper.fetch.body import BodyTooLarge, UnsupportedEncoding, read_bounded
 from scraper.fetch.errors import FetchError, Permanent, Retryable, Skipped
 from scraper.fetch.guard import AddressPolicy, PerOriginTransport, blocked_reason
+from scraper.model import Response
 
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
@@ -83,21 +84,6 @@ class HostProfile:
     allow_private: bool = False
     per_host: int = 2
     delay: float = 0.0
-
-
-@dataclass(frozen=True)
-class Response:
-    url: str  # after redirects
-    status: int
-    content_type: str  # media type, lower-case, no parameters
-    charset: str | None
-    body: bytes
-    etag: str | None = None
-    last_modified: str | None = None
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
 
 
 class Validators(Protocol):

@@ -19,10 +19,10 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from cleaners.records import count_by_category
-from scraper.fetch.client import FetchConfig, HostProfile, Response
+from scraper.fetch.client import FetchConfig, HostProfile
 from scraper.fetch.errors import FetchError, FetchProblem, Skipped
 from scraper.jobs.workers import Written
-from scraper.model import SourceDocument
+from scraper.model import Response, SourceDocument
 from scraper.sources.discover import classify, feed_items, sitemap_links
 from scraper.store.state import StateStore, UrlRecord
 from scraper.store.writer import url_stem

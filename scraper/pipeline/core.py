@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from cleaners.context import page_context
 from cleaners.markdown import clean_markdown
 from cleaners.records import CleaningError, Removal, count_by_category
 from cleaners.urls import UrlCleaner
@@ -19,7 +20,7 @@ from scraper.pipeline.attribution import OriginalSource, Signals, attribute
 from scraper.pipeline.decode import decode, detect_kind
 from scraper.pipeline.fingerprint import fingerprint
 from scraper.pipeline.frontmatter import render_yaml, split
-from scraper.pipeline.html import clean_html, page_context
+from scraper.pipeline.html import clean_html
 
 __all__ = ["CleanOptions", "CleanedDocument", "SourceDocument", "clean_document"]
 
