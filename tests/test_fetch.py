@@ -14,7 +14,8 @@ import pytest
 from conftest import builtin_rules
 from siteserver import Site, fault_site, serve
 
-from scraper.fetch.client import FetchConfig, Fetcher
+from scraper.fetch.client import Fetcher
+from scraper.fetch.config import FetchConfig
 from scraper.jobs.crawl import FetchJob, FetchOutcome
 from scraper.jobs.workers import CleanerPool
 from scraper.pipeline.core import CleanOptions

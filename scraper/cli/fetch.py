@@ -12,7 +12,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from scraper.fetch.client import FetchConfig, Fetcher, user_agent
+from scraper.fetch.client import Fetcher
+from scraper.fetch.config import FetchConfig, user_agent
 from scraper.jobs.crawl import FetchJob, FetchOutcome
 from scraper.jobs.workers import CleanerPool, default_workers
 from scraper.model import CleanOptions

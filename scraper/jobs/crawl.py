@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from cleaners.records import count_by_category
-from scraper.fetch.client import FetchConfig, HostProfile
+from scraper.fetch.config import FetchConfig, HostProfile
 from scraper.fetch.errors import FetchError, FetchProblem, Skipped
 from scraper.jobs.workers import Written
 from scraper.model import Response, SourceDocument

@@ -21,7 +21,8 @@ from typing import Any
 from cleaners.records import CATEGORIES
 from cleaners.ruleset import RulesError, load_rules
 from scraper.errors import DocumentError, UsageError
-from scraper.fetch.client import FetchConfig, Fetcher, HostProfile, user_agent
+from scraper.fetch.client import Fetcher
+from scraper.fetch.config import FetchConfig, HostProfile, user_agent
 from scraper.jobs.crawl import FetchJob, FetchOutcome, Origin
 from scraper.jobs.workers import CleanerPool, default_workers
 from scraper.model import CleanOptions, SourceDocument

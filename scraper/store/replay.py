@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from scraper.fetch.client import FetchConfig, HostProfile
+from scraper.fetch.config import FetchConfig, HostProfile
 from scraper.fetch.errors import Permanent, Skipped
 from scraper.model import Response
 from scraper.store.archive import read_at
