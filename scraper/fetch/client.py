@@ -27,7 +27,7 @@ from scraper.fetch.body import BodyTooLarge, UnsupportedEncoding, read_bounded
 from scraper.fetch.config import FetchConfig, HostProfile, Validators
 from scraper.fetch.errors import FetchError, Permanent, Retryable, Skipped
 from scraper.fetch.guard import AddressPolicy, PerOriginTransport, blocked_reason
-from scraper.model import Response
+from scraper.model import Response, http_reason
 
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
@@ -220,9 +220,9 @@ class Fetcher:
             await _drain(resp)
             return Response(url, 304, "", None, b""), None
         if status in RETRY_STATUS:
-            raise Retryable(f"http-{status}", f"HTTP {status}", self._retry_after(resp))
+            raise Retryable(http_reason(status), f"HTTP {status}", self._retry_after(resp))
         if status >= 400:
-            raise Permanent(f"http-{status}", f"HTTP {status}")
+            raise Permanent(http_reason(status), f"HTTP {status}")
         ctype = resp.headers.get("content-type", "")
         media = ctype.split(";")[0].strip().lower()
         if media and not media.startswith(TEXT_TYPES) and not media.endswith(("+xml", "+json")):

@@ -1,31 +1,29 @@
-"""How the fetcher behaves: one FetchConfig per run, a HostProfile per source."""
+"""How the fetcher behaves: one FetchConfig per run, a HostProfile per source (defaults: settings)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
 
-from scraper import __version__
-
-DEFAULT_CONTACT = "https://github.com/scraper-project/scraper"
+from scraper import settings
 
 
 @dataclass(frozen=True)
 class FetchConfig:
-    user_agent: str = f"scraper/{__version__} (+{DEFAULT_CONTACT})"
-    concurrency: int = 16
-    per_host: int = 2
-    delay: float = 0.0  # seconds between request starts on one host
-    connect_timeout: float = 10.0
-    read_timeout: float = 15.0  # per read
-    total_timeout: float = 60.0  # per response: headers to last byte
-    max_bytes: int = 10 * 1024 * 1024
-    max_redirects: int = 10
-    attempts: int = 4
-    retry_after_cap: float = 120.0
-    backoff_initial: float = 1.0
-    backoff_max: float = 30.0
-    breaker: int = 5  # consecutive failed URLs after which a host is given up for the run
+    user_agent: str = settings.USER_AGENT
+    concurrency: int = settings.CONCURRENCY
+    per_host: int = settings.PER_HOST
+    delay: float = settings.DELAY  # seconds between request starts on one host
+    connect_timeout: float = settings.CONNECT_TIMEOUT
+    read_timeout: float = settings.READ_TIMEOUT  # per read
+    total_timeout: float = settings.TIMEOUT  # per response: headers to last byte
+    max_bytes: int = settings.MAX_BYTES
+    max_redirects: int = settings.MAX_REDIRECTS
+    attempts: int = settings.ATTEMPTS
+    retry_after_cap: float = settings.RETRY_AFTER_CAP
+    backoff_initial: float = settings.BACKOFF_INITIAL
+    backoff_max: float = settings.BACKOFF_MAX
+    breaker: int = settings.BREAKER  # consecutive failed URLs after which a host is given up
     allow_private: bool = False
     robots: bool = True
     http2: bool = True
@@ -35,8 +33,7 @@ def user_agent(explicit: str | None = None, contact: str | None = None) -> str:
     """The User-Agent: as given, or the tool's own naming `contact` (default: the project)."""
     if explicit:
         return explicit
-    default = FetchConfig.user_agent
-    return default.replace(DEFAULT_CONTACT, contact) if contact else default
+    return settings.USER_AGENT.replace(settings.CONTACT, contact) if contact else settings.USER_AGENT
 
 
 @dataclass(frozen=True)
@@ -44,9 +41,11 @@ class HostProfile:
     """Per-source settings for the hosts a source's requests go to (`scraper run`)."""
 
     allow_private: bool = False
-    per_host: int = 2
-    delay: float = 0.0
+    per_host: int = settings.PER_HOST
+    delay: float = settings.DELAY
 
 
 class Validators(Protocol):
+    """Where conditional requests get their ETag and Last-Modified (jobs.incremental)."""
+
     def validators(self, url: str) -> tuple[str | None, str | None]: ...
