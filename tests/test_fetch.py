@@ -16,9 +16,10 @@ from siteserver import Site, fault_site, serve
 
 from scraper.fetch.client import Fetcher
 from scraper.fetch.config import FetchConfig
-from scraper.jobs.crawl import FetchJob, FetchOutcome
+from scraper.jobs.crawl import FetchJob
+from scraper.jobs.incremental import Incremental
 from scraper.jobs.workers import CleanerPool
-from scraper.pipeline.core import CleanOptions
+from scraper.model import CleanOptions, Outcome
 from scraper.pipeline.frontmatter import split
 from scraper.store.state import StateStore
 
@@ -60,9 +61,11 @@ def fetch(
     state: StateStore | None = None,
     sleep: FakeSleep | None = None,
     **kw: object,
-) -> list[FetchOutcome]:
-    async def go() -> list[FetchOutcome]:
-        async with Fetcher(config(**kw), validators=state, sleep=sleep or FakeSleep()) as fetcher:
+) -> list[Outcome]:
+    async def go() -> list[Outcome]:
+        async with Fetcher(
+            config(**kw), validators=Incremental(state), sleep=sleep or FakeSleep()
+        ) as fetcher:
             job = FetchJob(fetcher, CleanerPool(CleanOptions(builtin_rules()), 0), out, state)
             if state:
                 state.start_run()
@@ -71,7 +74,7 @@ def fetch(
     return asyncio.run(go())
 
 
-def by_url(outcomes: list[FetchOutcome], site: Site) -> dict[str, FetchOutcome]:
+def by_url(outcomes: list[Outcome], site: Site) -> dict[str, Outcome]:
     return {o.url.replace(site.base, ""): o for o in outcomes}
 
 
@@ -169,7 +172,7 @@ def test_retry_after_http_date_and_cap(site: Site, tmp_path: Path) -> None:
 
     sleep = FakeSleep()
 
-    async def go() -> list[FetchOutcome]:
+    async def go() -> list[Outcome]:
         async with Fetcher(config(retry_after_cap=120), sleep=sleep, now=lambda: now) as fetcher:
             job = FetchJob(fetcher, CleanerPool(CleanOptions(builtin_rules()), 0), tmp_path)
             return await job.run([local.base + "/date", local.base + "/absurd"])

@@ -10,12 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cleaners.context import page_context
-from cleaners.markdown import clean_markdown
-from cleaners.records import CleaningError, Removal, count_by_category
-from cleaners.urls import UrlCleaner
+from cleaners import CleaningError, Removal, UrlCleaner, clean_markdown, count_by_category, page_context
 from scraper.errors import DocumentError
-from scraper.model import CleanOptions, SourceDocument
+from scraper.model import CleanOptions, Format, SourceDocument
 from scraper.pipeline.attribution import OriginalSource, Signals, attribute
 from scraper.pipeline.decode import decode, detect_kind
 from scraper.pipeline.fingerprint import fingerprint
@@ -31,7 +28,7 @@ _FIRST_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.M)
 @dataclass(frozen=True)
 class CleanedDocument:
     name: str
-    kind: str
+    kind: Format
     markdown: str
     removals: tuple[Removal, ...]
     source: OriginalSource
