@@ -28,7 +28,7 @@ from scraper.jobs.incremental import Incremental
 from scraper.jobs.workers import CleanerPool
 from scraper.model import DOC_KINDS, VERDICTS, CleanOptions, Outcome, SourceDocument
 from scraper.pipeline.fingerprint import near_copies
-from scraper.settings import LOCK_SUFFIX, default_workers
+from scraper.settings import LOCK_SUFFIX, READ_TIMEOUT, default_workers
 from scraper.sources.config import RunConfig, Source
 from scraper.sources.local import expand_inputs, read_input
 from scraper.store.archive import Archive
@@ -180,7 +180,7 @@ async def _walk(
         concurrency=cfg.concurrency,
         per_host=max(s.per_host for s in cfg.sources),  # sizes the connection pools
         total_timeout=cfg.timeout,
-        read_timeout=min(FetchConfig.read_timeout, cfg.timeout),
+        read_timeout=min(READ_TIMEOUT, cfg.timeout),
     )
     if command == "run":
         async with Fetcher(config, validators=Incremental(state), on_response=archive) as fetcher:
