@@ -6,6 +6,10 @@ back the bytes to write and a small summary (`Rendered`), never touch the output
 and need nothing but the document, its output stem and the key of its rules. The crawl decides
 whether the output changed and writes it in the main process. The rules are sent once, when a
 worker starts. Start the pool (`warm()`) before any thread exists, so forking is safe.
+
+Without worker processes, documents are cleaned in ONE thread, one at a time: trafilatura
+shares lxml XPath evaluators between calls, which are not thread-safe, and two documents
+extracted at once in two threads crash the process now and then ("double free or corruption").
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import asyncio
 import hashlib
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from scraper.errors import DocumentError
@@ -87,6 +91,7 @@ class CleanerPool:
     def __init__(self, opts: CleanOptions | dict[str, CleanOptions], workers: int) -> None:
         self.opts = opts if isinstance(opts, dict) else {"": opts}
         self.pool: ProcessPoolExecutor | None = None
+        self.thread: ThreadPoolExecutor | None = None
         self.workers = max(0, workers)
         if self.workers > 0:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -96,6 +101,8 @@ class CleanerPool:
                 initializer=_init,
                 initargs=(self.opts,),
             )
+        else:
+            self.thread = ThreadPoolExecutor(1, thread_name_prefix="clean")  # one: see above
 
     def warm(self) -> None:
         """Start every worker now (before the event loop and its threads exist)."""
@@ -104,11 +111,14 @@ class CleanerPool:
                 f.result()
 
     async def __call__(self, doc: SourceDocument, stem: str, key: str = "") -> Rendered | Failed:
-        """Clean a document in a worker (or a thread): the event loop only waits."""
+        """Clean a document in a worker (or the cleaning thread): the event loop only waits."""
+        loop = asyncio.get_running_loop()
         if self.pool is None:
-            return await asyncio.to_thread(clean, doc, self.opts[key], stem)
-        return await asyncio.get_running_loop().run_in_executor(self.pool, _work, doc, stem, key)
+            assert self.thread is not None
+            return await loop.run_in_executor(self.thread, clean, doc, self.opts[key], stem)
+        return await loop.run_in_executor(self.pool, _work, doc, stem, key)
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        executor: Executor | None = self.pool or self.thread
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
