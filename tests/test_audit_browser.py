@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, ROOT
 
-from cleaners.records import CATEGORIES
+from cleaners import CATEGORIES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

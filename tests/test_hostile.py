@@ -18,9 +18,11 @@ from hostile_oracle import body_problems, output_problems, split_output
 from siteserver import Site, serve
 
 from scraper.errors import DocumentError
-from scraper.fetch.client import FetchConfig, Fetcher
-from scraper.jobs.crawl import FetchJob, FetchOutcome
+from scraper.fetch.client import Fetcher
+from scraper.fetch.config import FetchConfig
+from scraper.jobs.crawl import FetchJob
 from scraper.jobs.workers import CleanerPool
+from scraper.model import Outcome
 from scraper.pipeline.core import CleanedDocument, CleanOptions
 
 HOSTILE = FIXTURES / "hostile"
@@ -236,14 +238,14 @@ def _feed(base: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def feed_outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[FetchOutcome]]:
+def feed_outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Outcome]]:
     site = Site()
     with serve(site):
         site.static("/feed.xml", _feed(site.base), "application/rss+xml")
         out = tmp_path_factory.mktemp("hostile-feed")
         config = FetchConfig(allow_private=True, total_timeout=10.0, http2=False)
 
-        async def go() -> list[FetchOutcome]:
+        async def go() -> list[Outcome]:
             async with Fetcher(config) as fetcher:
                 job = FetchJob(fetcher, CleanerPool(CleanOptions(builtin_rules()), 0), out, None)
                 return await job.run([f"{site.base}/feed.xml"])
@@ -251,7 +253,7 @@ def feed_outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Fet
         yield asyncio.run(go())
 
 
-def test_vectors_in_feed_items(feed_outcomes: list[FetchOutcome]) -> None:
+def test_vectors_in_feed_items(feed_outcomes: list[Outcome]) -> None:
     items = [o for o in feed_outcomes if o.kind == "item" and o.output]
     refused = {o.url.split("/")[-1].split("?")[0]: o.reason for o in feed_outcomes if not o.output}
     refused.pop("feed.xml")

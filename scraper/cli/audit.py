@@ -11,36 +11,38 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from scraper import settings
 from scraper.audit.changes import changes, runs
 from scraper.audit.data import OriginalFinder, find_documents, load_document, report_json
 from scraper.audit.html import render
 from scraper.audit.term import print_document, print_totals
 from scraper.errors import DocumentError, UsageError
+from scraper.model import ExitCode
 from scraper.sources.config import RunConfig, load_config
 from scraper.store.replay import archived_response
 from scraper.store.state import StateStore
 from scraper.store.writer import write_atomic
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE
 
 
 def _config(path: Path | None) -> RunConfig | None:
     """The sources file given, or ./sources.toml when there is one (for out/, state, archive)."""
     if path is None:
-        path = Path("sources.toml")
+        path = settings.SOURCES
         if not path.is_file():
             return None
     return load_config(path)
 
 
 def _state(cfg: RunConfig | None, must: bool) -> StateStore | None:
-    state_path = cfg.state if cfg else Path(".scraper/state.db")
+    state_path = cfg.state if cfg else settings.STATE
     if not state_path.is_file():
         if must:
             raise UsageError(f"no state store at {state_path}: changes are recorded by `scraper run`")
         return None
     try:
-        return StateStore(state_path, archive_dir=cfg.archive if cfg else Path(".scraper/archive"))
+        return StateStore(state_path, archive_dir=cfg.archive if cfg else settings.ARCHIVE)
     except sqlite3.Error as exc:
         raise UsageError(f"cannot read the state store {state_path}: {exc}") from None
 
@@ -58,12 +60,12 @@ def run_audit(
         if show_changes:
             return _changes(cfg, since, as_json)
         state = _state(cfg, must=False)
-        archive = cfg.archive if cfg else Path(".scraper/archive")
+        archive = cfg.archive if cfg else settings.ARCHIVE
         finder = OriginalFinder(
             cfg.path.parent if cfg else None,
             (lambda url: archived_response(state, archive, url)) if state else None,
         )
-        files, problems = find_documents(paths or [cfg.out_dir if cfg else Path("out")])
+        files, problems = find_documents(paths or [cfg.out_dir if cfg else settings.OUT_DIR])
         for problem in problems:
             click.echo(f"scraper: error: {problem}", err=True)
         if not files:

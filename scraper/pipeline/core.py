@@ -10,17 +10,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cleaners.markdown import clean_markdown
-from cleaners.records import CleaningError, Removal, count_by_category
-from cleaners.urls import UrlCleaner
+from cleaners import CleaningError, Removal, UrlCleaner, clean_markdown, count_by_category, page_context
 from scraper.errors import DocumentError
-from scraper.model import CleanOptions, SourceDocument
+from scraper.model import CleanOptions, Format, SourceDocument
 from scraper.pipeline.attribution import OriginalSource, Signals, attribute
 from scraper.pipeline.decode import decode, detect_kind
 from scraper.pipeline.fingerprint import fingerprint
 from scraper.pipeline.fmsafe import safe_front_matter, safe_generated, safe_source
 from scraper.pipeline.frontmatter import render_yaml, split
-from scraper.pipeline.html import clean_html, page_context
+from scraper.pipeline.html import clean_html
 
 __all__ = ["CleanOptions", "CleanedDocument", "SourceDocument", "clean_document"]
 
@@ -31,7 +29,7 @@ _FIRST_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.M)
 @dataclass(frozen=True)
 class CleanedDocument:
     name: str
-    kind: str
+    kind: Format
     markdown: str
     removals: tuple[Removal, ...]
     source: OriginalSource
