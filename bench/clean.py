@@ -23,8 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 import trafilatura  # noqa: E402
 
-from cleaners.ruleset import load_rules  # noqa: E402
-from scraper.pipeline.core import CleanOptions, SourceDocument, clean_document  # noqa: E402
+from cleaners import load_rules  # noqa: E402
+from scraper.model import CleanOptions, SourceDocument  # noqa: E402
+from scraper.pipeline.core import clean_document  # noqa: E402
 
 
 def best_of(rounds: int, fn: Callable[[], None]) -> float:

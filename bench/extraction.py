@@ -28,9 +28,10 @@ sys.path.insert(0, str(ROOT))
 import trafilatura  # noqa: E402
 from selectolax.lexbor import LexborHTMLParser  # noqa: E402
 
-from cleaners.ruleset import load_rules  # noqa: E402
+from cleaners import load_rules  # noqa: E402
 from scraper.errors import DocumentError  # noqa: E402
-from scraper.pipeline.core import CleanOptions, SourceDocument, clean_document  # noqa: E402
+from scraper.model import CleanOptions, SourceDocument  # noqa: E402
+from scraper.pipeline.core import clean_document  # noqa: E402
 from scraper.pipeline.frontmatter import split  # noqa: E402
 
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -112,11 +112,12 @@ def main() -> None:
     server.start()
     urls = [f"http://127.0.0.1:{ports.get(timeout=10)}/sitemap.xml" for _ in range(args.hosts)]
 
-    from cleaners.ruleset import load_rules
-    from scraper.fetch.client import FetchConfig, Fetcher
+    from cleaners import load_rules
+    from scraper.fetch.client import Fetcher
+    from scraper.fetch.config import FetchConfig
     from scraper.jobs.crawl import FetchJob
     from scraper.jobs.workers import CleanerPool
-    from scraper.pipeline.core import CleanOptions
+    from scraper.model import CleanOptions
 
     pool = CleanerPool(CleanOptions(load_rules()), args.workers)
     pool.warm()

@@ -14,11 +14,13 @@ from urllib.parse import unquote
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from cleaners.domsafe import unsafe
 from cleaners.editor import DomEditor, attached, node_text, same
 from cleaners.hosts import HostSet
 from cleaners.htmlspan import strip_comment_mark
 from cleaners.ruleset import RuleSet
-from cleaners.urls import UrlCleaner, UrlStep, is_unsafe_url
+from cleaners.safeurl import is_safe_url
+from cleaners.urls import UrlCleaner, UrlStep
 
 _ADSENSE_WORDS = ("adsbygoogle", "googlesyndication.com", "fundingchoicesmessages")
 _EMBEDDED_URL = re.compile(r"https?(?::|%3A)(?://|%2F%2F)[^'\"\s)]+", re.I)
@@ -29,8 +31,6 @@ _CHROME_LISTS = 'nav ul, nav ol, footer ul, footer ol, [role="navigation"] ul, [
 _URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACE = re.compile(r"\s+")
-_UNSAFE_TAGS = "script, iframe, object, embed, applet, frame, frameset, base, form, style, link, meta"
-_URL_ATTRS = ("href", "src", "action", "formaction", "poster", "background", "xlink:href", "data")
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "data-lazy")
 
 
@@ -43,10 +43,6 @@ class DomContext:
 
 
 Rule = Callable[[LexborHTMLParser, DomContext, DomEditor], None]
-
-
-def _scope(tree: LexborHTMLParser, ed: DomEditor) -> LexborNode:
-    return tree.body if tree.body is not None else tree.root  # type: ignore[return-value]
 
 
 def comment_blocks(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
@@ -106,7 +102,7 @@ def ad_media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
             ed.remove(a, "ad_block", "affiliate-banner", "affiliate banner link")
     for a in tree.css('a[href*="script:" i]'):
         href = str(a.attributes.get("href") or "")
-        if not is_unsafe_url(href):
+        if is_safe_url(href):
             continue
         for m in _EMBEDDED_URL.finditer(href):
             inner = ctx.urls.clean(unquote(m.group(0)))
@@ -305,58 +301,51 @@ def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
                 ed.unwrap(a, last.category, last.rule, last.reason, verdict.steps[:-1])
     for node in tree.css("img[src], source[src], video[src], audio[src]"):
         src = str(node.attributes.get("src") or "")
-        if "?" not in src and "#" not in src:
-            continue  # only a query or fragment can carry trackers on media
-        verdict = ctx.urls.clean(src)
-        if verdict.action == "rewrite":
-            steps = tuple(s for s in verdict.steps if s.category == "tracking_param")
-            if len(steps) == len(verdict.steps):
-                ed.set_url(node, "src", verdict.url, steps)
+        tracked = _media_rewrite(src, ctx)
+        if tracked is not None:
+            ed.set_url(node, "src", *tracked)
+    if ed.markdown:  # in a Markdown island the other media URLs are written too
+        _media_attributes(tree, ctx, ed)
 
 
-# -- unsafe content -------------------------------------------------------------------------
+def _media_rewrite(url: str, ctx: DomContext) -> tuple[str, tuple[UrlStep, ...]] | None:
+    """A media URL without its tracking parameters (only those: media is never unwrapped)."""
+    if "?" not in url and "#" not in url:
+        return None  # only a query or fragment can carry trackers on media
+    verdict = ctx.urls.clean(url)
+    if verdict.action != "rewrite" or any(s.category != "tracking_param" for s in verdict.steps):
+        return None
+    return verdict.url, verdict.steps
 
 
-def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
-    """Scripts, frames, plugins, forms; event handlers and script URLs. Known video embeds
-    become plain links."""
-    scope = _scope(tree, ed)
-    for node in scope.css(_UNSAFE_TAGS):
-        if not attached(node):
-            continue
-        if node.tag == "meta" and "refresh" not in str(node.attributes.get("http-equiv") or "").lower():
-            continue
-        if node.tag == "iframe" and _embed_link(node, ctx, ed):
-            continue
-        ed.remove(node, "unsafe", f"{node.tag}-element", f"<{node.tag}> element", climb=ed.markdown)
-    if not ed.markdown:
-        return  # in HTML pages attributes never reach the Markdown output
-    for node in scope.css("*"):
-        for name, value in list(node.attributes.items()):
-            lname = name.lower()
-            if lname.startswith("on"):
-                ed.drop_attr(node, name, "unsafe", "event-handler", "event-handler attribute")
-            elif lname == "srcdoc" or (lname in _URL_ATTRS and value and is_unsafe_url(str(value))):
-                if node.tag == "a" and lname == "href":
-                    ed.unwrap(node, "unsafe", "script-url", "script URL")
-                else:
-                    ed.drop_attr(node, name, "unsafe", "script-url", "script URL attribute")
+_SRCSET_URL = re.compile(r"(^|,)(\s*)([^\s,][^\s]*?)(?=,|\s|$)")
 
 
-def _embed_link(node: LexborNode, ctx: DomContext, ed: DomEditor) -> bool:
-    src = ctx.urls.resolve(str(node.attributes.get("src") or ""))
-    host = ctx.urls.host(src)
-    path = re.sub(r"^[a-z]+://[^/]+", "", src, flags=re.I)
-    for embed in ctx.rules.embeds:
-        if embed.hosts.matches(host):
-            m = embed.pattern.search(path)
-            if m:
-                url = embed.link.format(**m.groupdict())
-                title = str(node.attributes.get("title") or "").strip() or f"Video ({embed.name})"
-                return ed.replace_with_link(
-                    node, url, title, "unsafe", f"{embed.name}-embed", "embedded player made a link"
-                )
-    return False
+def _media_attributes(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+    """Posters and each URL of a srcset through the URL rules."""
+    for node in tree.css("video[poster]"):
+        tracked = _media_rewrite(str(node.attributes.get("poster") or ""), ctx)
+        if tracked is not None:
+            ed.set_url(node, "poster", *tracked)
+    for node in tree.css("img[srcset], source[srcset]"):
+        rewritten = _srcset_rewrite(str(node.attributes.get("srcset") or ""), ctx)
+        if rewritten is not None:
+            ed.set_url(node, "srcset", *rewritten)
+
+
+def _srcset_rewrite(value: str, ctx: DomContext) -> tuple[str, tuple[UrlStep, ...]] | None:
+    steps: list[UrlStep] = []
+    parts: list[str] = []
+    pos = 0
+    for m in _SRCSET_URL.finditer(value):
+        tracked = _media_rewrite(m.group(3), ctx)
+        if tracked is not None:
+            parts.append(value[pos : m.start(3)] + tracked[0])
+            pos = m.end(3)
+            steps.extend(tracked[1])
+    if not steps:
+        return None
+    return "".join(parts) + value[pos:], tuple(steps)
 
 
 DOM_RULES: tuple[Rule, ...] = (

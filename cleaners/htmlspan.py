@@ -94,6 +94,15 @@ _INDENTED = re.compile(r"(?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n(?=(?: {4}|\t)))+
 
 def code_regions(text: str) -> list[tuple[int, int]]:
     """Character ranges of fenced and indented code blocks and inline code spans."""
+    regions = code_blocks(text)
+    if "`" in text:
+        regions.extend(code_spans(text, regions))
+        regions.sort()
+    return regions
+
+
+def code_blocks(text: str) -> list[tuple[int, int]]:
+    """Character ranges of fenced and indented code blocks."""
     regions: list[tuple[int, int]] = []
     if "```" in text or "~~~" in text:
         pos = 0
@@ -121,13 +130,10 @@ def code_regions(text: str) -> list[tuple[int, int]]:
             continue  # indented list content, not code
         regions.append((start, block.end()))
     regions.sort()
-    if "`" in text:
-        regions.extend(_code_spans(text, regions))
-        regions.sort()
     return regions
 
 
-def _code_spans(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def code_spans(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Inline code: a run of N backticks up to the next run of exactly N, within a paragraph."""
     spans: list[tuple[int, int]] = []
     runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text) if not _inside(m.start(), blocks)]
@@ -157,8 +163,96 @@ def _inside(pos: int, regions: list[tuple[int, int]]) -> bool:
 
 
 def _block_end(text: str, pos: int) -> int:
+    """The end of the Markdown block `pos` is in: its last line, without the line break (so
+    removing what runs to it never joins the block to the next one)."""
     m = _BLANK_LINE.search(text, pos)
-    return m.start() + 1 if m else len(text)
+    return m.start() if m else len(text)
+
+
+class _Scanner:
+    """One pass over a body: the elements and comments found, and the lexbor copy built."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.elements: list[Element] = []
+        self.comments: list[Comment] = []
+        self.out: list[str] = []
+        self.stack: list[Element] = []  # open elements
+        self.pos = 0  # next character of `text` not yet copied to `out`
+
+    def copy_text(self, upto: int) -> None:
+        if upto > self.pos:
+            self.out.append(self.text[self.pos : upto].replace("<", "&lt;"))
+            self.pos = upto
+
+    def comment(self, lt: int) -> int:
+        """A comment at `lt`; returns where to search on."""
+        m = COMMENT_RE.match(self.text, lt)
+        if not m:
+            return lt + 1
+        self.copy_text(lt)
+        c = Comment(len(self.comments), lt, m.end(), m.group(1))
+        self.comments.append(c)
+        self.out.append(f"<!--{COMMENT_MARK}{c.index}{COMMENT_MARK}{m.group(1)}-->")
+        self.pos = m.end()
+        return m.end()
+
+    def close(self, lt: int) -> int:
+        """An end tag at `lt`: it closes the innermost open element of its name."""
+        m = _CLOSE.match(self.text, lt)
+        if not m:
+            return lt + 1
+        self.copy_text(lt)
+        tag = m.group(1).lower()
+        stack = self.stack
+        for k in range(len(stack) - 1, -1, -1):
+            if stack[k].tag == tag:
+                for el in stack[k + 1 :]:
+                    el.end = lt
+                stack[k].close_start, stack[k].end = lt, m.end()
+                del stack[k:]
+                break
+        self.out.append(m.group(0))
+        self.pos = m.end()
+        return m.end()
+
+    def open(self, lt: int) -> int:
+        """A start tag at `lt`, marked with its index for lexbor."""
+        m = _OPEN.match(self.text, lt)
+        if not m:
+            return lt + 1
+        self.copy_text(lt)
+        name, attrs, slash = m.groups()
+        tag = name.lower()
+        el = Element(len(self.elements), tag, lt, m.end(), attrs_at=lt + 1 + len(name), attrs_raw=attrs)
+        self.elements.append(el)
+        self.out.append(f'<{name} {SX}="{el.index}"{attrs}{" /" if slash else ""}>')
+        self.pos = m.end()
+        if tag in VOID:
+            el.end = m.end()
+        elif tag in RAWTEXT:
+            self._rawtext(el)
+            self.pos = el.end
+        else:
+            self.stack.append(el)
+            if len(self.stack) > MAX_DEPTH:
+                raise CleaningError(f"HTML nested deeper than {MAX_DEPTH} levels")
+        return self.pos
+
+    def _rawtext(self, el: Element) -> None:
+        """Text up to the end tag of a script, style, textarea … (or the end of its block)."""
+        text, tag, start = self.text, el.tag, el.open_end
+        close = re.compile(rf"</{tag}\s*>", re.I).search(text, start)
+        limit = _block_end(text, start) if tag != "script" and tag != "style" else len(text)
+        if close and close.start() <= max(limit, start):
+            self.out.append(text[start : close.start()])
+            self.out.append(close.group(0))
+            el.close_start, el.end = close.start(), close.end()
+        else:
+            end = _block_end(text, start)
+            self.out.append(text[start:end].replace("<", "&lt;") if tag == "textarea" else "")
+            self.out.append(f"</{tag}>")
+            el.end = end
 
 
 def scan(text: str, code: list[tuple[int, int]] | None = None, skip: Sequence[tuple[int, int]] = ()) -> Scan:
@@ -167,98 +261,28 @@ def scan(text: str, code: list[tuple[int, int]] | None = None, skip: Sequence[tu
     if code is None:
         code = code_regions(text)
     regions = sorted([(a, b, False) for a, b in code] + [(a, b, True) for a, b in skip])
-    elements: list[Element] = []
-    comments: list[Comment] = []
-    out: list[str] = []
-    stack: list[Element] = []
-    pos = 0  # next character of `text` not yet copied to `out`
-    code_i = 0
-    search = 0
-    n = len(text)
-
-    def copy_text(upto: int) -> None:
-        nonlocal pos
-        if upto > pos:
-            out.append(text[pos:upto].replace("<", "&lt;"))
-            pos = upto
-
-    while True:
-        lt = text.find("<", search)
-        if lt < 0:
-            break
+    sc = _Scanner(text)
+    code_i = search = 0
+    while (lt := text.find("<", search)) >= 0:
         while code_i < len(regions) and regions[code_i][1] <= lt:
             code_i += 1
         if code_i < len(regions) and regions[code_i][0] <= lt:
             start, end, skipped = regions[code_i]
             if skipped:
-                copy_text(start)
-                pos = end
+                sc.copy_text(start)
+                sc.pos = end
             search = end
-            continue
-        if text.startswith("<!--", lt):
-            m = COMMENT_RE.match(text, lt)
-            if not m:
-                search = lt + 1
-                continue
-            copy_text(lt)
-            c = Comment(len(comments), lt, m.end(), m.group(1))
-            comments.append(c)
-            out.append(f"<!--{COMMENT_MARK}{c.index}{COMMENT_MARK}{m.group(1)}-->")
-            pos = search = m.end()
-            continue
-        if text.startswith("</", lt):
-            m = _CLOSE.match(text, lt)
-            if not m:
-                search = lt + 1
-                continue
-            copy_text(lt)
-            tag = m.group(1).lower()
-            for k in range(len(stack) - 1, -1, -1):
-                if stack[k].tag == tag:
-                    for el in stack[k + 1 :]:
-                        el.end = lt
-                    stack[k].close_start, stack[k].end = lt, m.end()
-                    del stack[k:]
-                    break
-            out.append(m.group(0))
-            pos = search = m.end()
-            continue
-        m = _OPEN.match(text, lt)
-        if not m:
-            search = lt + 1
-            continue
-        copy_text(lt)
-        name, attrs, slash = m.groups()
-        tag = name.lower()
-        open_end = m.end()
-        el = Element(len(elements), tag, lt, open_end, attrs_at=lt + 1 + len(name), attrs_raw=attrs)
-        elements.append(el)
-        out.append(f'<{name} {SX}="{el.index}"{attrs}{" /" if slash else ""}>')
-        pos = search = open_end
-        if tag in VOID:
-            el.end = m.end()
-        elif tag in RAWTEXT:
-            close = re.compile(rf"</{tag}\s*>", re.I).search(text, m.end())
-            limit = _block_end(text, m.end()) if tag != "script" and tag != "style" else n
-            if close and close.start() <= max(limit, m.end()):
-                out.append(text[m.end() : close.start()])
-                out.append(close.group(0))
-                el.close_start, el.end = close.start(), close.end()
-            else:
-                end = _block_end(text, m.end())
-                out.append(text[m.end() : end].replace("<", "&lt;") if tag == "textarea" else "")
-                out.append(f"</{tag}>")
-                el.end = end
-            pos = search = el.end
+        elif text.startswith("<!--", lt):
+            search = sc.comment(lt)
+        elif text.startswith("</", lt):
+            search = sc.close(lt)
         else:
-            stack.append(el)
-            if len(stack) > MAX_DEPTH:
-                raise CleaningError(f"HTML nested deeper than {MAX_DEPTH} levels")
-    copy_text(n)
-    for el in stack:  # unclosed: it ends where its Markdown block ends
+            search = sc.open(lt)
+    sc.copy_text(len(text))
+    for el in sc.stack:  # unclosed: it ends where its Markdown block ends
         el.end = _block_end(text, el.open_end)
-    html = "<!DOCTYPE html><html><head></head><body>" + "".join(out) + "</body></html>"
-    return Scan(elements, comments, html, code)
+    html = "<!DOCTYPE html><html><head></head><body>" + "".join(sc.out) + "</body></html>"
+    return Scan(sc.elements, sc.comments, html, code)
 
 
 def comment_index(comment_text: str) -> int | None:

@@ -8,7 +8,13 @@ import re
 from dataclasses import dataclass
 
 _BLANK = re.compile(r"\n[ \t]*\n")
-_REFDEF = re.compile(r"^ {0,3}\[((?:[^\]\\\n]|\\.){1,999})\]:[ \t]*\n?[ \t]*(<[^>\n]*>|\S+)", re.M)
+# a definition may sit in a blockquote or a list item, and its URL on the next line
+_CONTAINER = r"(?:[ \t]*(?:>|[*+-]|\d{1,9}[.)])[ \t]?)*"
+_REFDEF = re.compile(
+    rf"^{_CONTAINER}[ \t]{{0,3}}\[((?:[^\]\\\n]|\\.){{1,999}})\]:"
+    rf"[ \t]*(?:\n{_CONTAINER})?[ \t]*(<[^>\n]*>|\S+)",
+    re.M,
+)
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*)>")
 _BARE = re.compile(r"(?:https?://|www\.)[^\s<>\"'`\[\]]+")
 _NOT_BEFORE = frozenset("/(<[\"'=:.") | frozenset(
@@ -54,7 +60,8 @@ class RefDef:
 
 def _opening_bracket(text: str, close: int) -> int:
     """The "[" matching the "]" at `close`, within the same paragraph (-1 when none)."""
-    para = max(text.rfind("\n\n", 0, close) + 2, close - _MAX_TEXT, 0)
+    blank = text.rfind("\n\n", 0, close)
+    para = max(0 if blank < 0 else blank + 2, close - _MAX_TEXT, 0)
     j = text.rfind("[", para, close)
     while j >= 0:
         between = text[j + 1 : close]
@@ -64,15 +71,37 @@ def _opening_bracket(text: str, close: int) -> int:
     return -1
 
 
-_DEST = re.compile(
-    r"[ \t]*\n?[ \t]*"
-    r"(?:<(?P<angle>[^>\n]*)>|(?P<plain>(?:[^\s()\\\x00-\x1f]|\\.|\((?:[^\s()\\]|\\.)*\))*))"
-    r"(?:[ \t]*\n?[ \t]+(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?"
-    r"[ \t\n]*\)"
+_LEAD = re.compile(r"[ \t]*\n?[ \t]*")
+_ANGLE = re.compile(r"<((?:[^<>\n\\]|\\.)*)>")
+_TAIL = re.compile(
+    r"(?:[ \t]*\n?[ \t]+(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?[ \t\n]*\)"
 )
-
-
 _SIMPLE_DEST = re.compile(r"[^\s()<>\\\x00-\x1f]*\)")
+_MAX_PARENS = 32  # markdown-it's limit on nested parentheses in a destination
+
+
+def _plain_end(text: str, pos: int) -> int:
+    """The end of a plain destination (CommonMark): no space or control character, backslash
+    escapes, parentheses balanced (nested at most 32 deep)."""
+    depth = 0
+    n = len(text)
+    while pos < n:
+        c = text[pos]
+        if c == "\\" and pos + 1 < n and not text[pos + 1].isspace():
+            pos += 2
+            continue
+        if c <= " " or c == "\x7f":
+            break
+        if c == "(":
+            depth += 1
+            if depth > _MAX_PARENS:
+                break
+        elif c == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        pos += 1
+    return pos
 
 
 def _destination(text: str, pos: int) -> tuple[int, int, int, bool] | None:
@@ -80,12 +109,18 @@ def _destination(text: str, pos: int) -> tuple[int, int, int, bool] | None:
     m = _SIMPLE_DEST.match(text, pos)  # the usual case: a bare URL and ")"
     if m is not None:
         return pos, m.end() - 1, m.end(), False
-    m = _DEST.match(text, pos)
-    if m is None:
+    lead = _LEAD.match(text, pos)
+    start = lead.end() if lead else pos
+    angle = _ANGLE.match(text, start)
+    if angle is not None:
+        ds, de, after = start + 1, angle.end() - 1, angle.end()
+    else:
+        ds = start
+        de = after = _plain_end(text, start)
+    tail = _TAIL.match(text, after)
+    if tail is None:
         return None
-    if m.group("angle") is not None:
-        return m.start("angle"), m.end("angle"), m.end(), True
-    return m.start("plain"), m.end("plain"), m.end(), False
+    return ds, de, tail.end(), angle is not None
 
 
 def find_links(text: str, blocked: list[tuple[int, int]]) -> tuple[list[Link], list[Orphan]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
-CATEGORIES = (
+Category = Literal[
     "ad_block",
     "tracking_pixel",
     "adsense",
@@ -16,7 +16,8 @@ CATEGORIES = (
     "hijacked_link",
     "tracking_param",
     "unsafe",
-)
+]
+CATEGORIES: tuple[str, ...] = get_args(Category)  # in report order
 
 
 class CleaningError(ValueError):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["ALLOWED_SCHEMES", "is_safe_url", "normalise", "scheme_of"]
+__all__ = ["ALLOWED_SCHEMES", "is_safe_url", "normalise", "scheme_of", "srcset_urls"]
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -26,6 +26,8 @@ _TAB_NEWLINE = re.compile("[\t\n\r]")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 # CommonMark: a backslash before ASCII punctuation escapes it.
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_SRCSET_SPLIT = re.compile(r"[\s,]+")
+_DESCRIPTOR = re.compile(r"[0-9.]+[wxh]", re.I)
 
 
 def normalise(url: str, *, markdown: bool = False) -> str:
@@ -49,3 +51,9 @@ def is_safe_url(url: str, *, markdown: bool = False) -> bool:
     """True for http(s), mailto and relative URLs (`#frag`, `/path`, `//host/…`, `page.html`)."""
     scheme = scheme_of(url, markdown=markdown)
     return scheme is None or scheme in ALLOWED_SCHEMES
+
+
+def srcset_urls(value: str) -> list[str]:
+    """Every token of a srcset that could be a URL (descriptors left out). Commas inside a URL
+    split it too, so a `data:` candidate still shows its scheme: the gate errs on refusing."""
+    return [t for t in _SRCSET_SPLIT.split(value) if t and not _DESCRIPTOR.fullmatch(t)]

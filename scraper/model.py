@@ -1,15 +1,90 @@
-"""What goes into the pipeline: a document as read, and the options to clean it with.
+"""The types the stages exchange: a document as read, a response as fetched, a cleaned document
+as it will be written, and the one outcome every command reports; the words they use (kinds,
+statuses, reasons, verdicts) as Literals, and the exit codes.
 
-Kept apart from scraper.pipeline.core so the processes that only fetch, schedule and write (the
-`scraper run` main process) do not import the extraction stack.
+Kept free of the extraction stack, so the processes that only fetch, schedule and write (the
+`scraper run` main process) do not import it. Everything here is small and picklable: it is
+what crosses the process boundary between the crawl and the cleaning workers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from enum import IntEnum
+from typing import Any, Literal, NewType, get_args
 
-from cleaners.ruleset import RuleSet
+from cleaners import RuleSet
+
+# -- the words ----------------------------------------------------------------------------------
+
+DocKind = Literal["page", "item", "file"]  # a document: a fetched page, a feed item, a local file
+ListingKind = Literal["feed", "sitemap", "robots"]  # what lists documents
+Kind = Literal[DocKind, ListingKind]
+DOC_KINDS: tuple[DocKind, ...] = get_args(DocKind)
+
+Format = Literal["markdown", "html"]  # what a document was cleaned as
+
+# what happened to one URL or input
+Status = Literal["ok", "not_modified", "skipped", "error"]
+# how a run reports it: documents new/updated/unchanged/skipped/failed, listings ok/skipped/failed
+Verdict = Literal["new", "updated", "unchanged", "skipped", "failed", "ok"]
+VERDICTS: tuple[Verdict, ...] = ("new", "updated", "unchanged", "skipped", "failed")
+
+KnownReason = Literal[
+    # skipped
+    "robots",  # disallowed by robots.txt
+    "content-type",  # not a text document
+    "duplicate",  # reached again in this run
+    "max-pages",  # over the source's max_pages
+    "not-archived",  # reclean: no earlier run fetched it
+    "vanished",  # a local input that is gone (its output is kept)
+    # ok or not_modified, with nothing to do
+    "listed-unchanged",  # its feed/sitemap date did not move: not asked for
+    "unchanged-input",  # the input the current output was cleaned from: not cleaned again
+    "no-sitemaps",  # a robots.txt without Sitemap lines
+    # errors: the URL
+    "scheme",
+    "bad-url",
+    "blocked-address",
+    "host-given-up",
+    # errors: the transfer
+    "connect",
+    "timeout",
+    "transfer",
+    "too-large",
+    "encoding",
+    "redirect-loop",
+    "redirect-scheme",
+    "redirects",
+    "bad-redirect",
+    # errors: what we do with it
+    "archive",  # reclean: the archived response is missing or unreadable
+    "sitemap",  # an unreadable sitemap
+    "input",  # a local input that is not there
+    "read",  # a local input that cannot be read
+    "clean",  # the document cannot be cleaned (DocumentError)
+    "write",  # the output cannot be written
+]
+HttpReason = NewType("HttpReason", str)  # "http-404", "http-503" …: made by http_reason()
+Reason = KnownReason | HttpReason
+REASONS: tuple[KnownReason, ...] = get_args(KnownReason)
+
+
+def http_reason(status: int) -> HttpReason:
+    return HttpReason(f"http-{status}")
+
+
+class ExitCode(IntEnum):
+    """Exit status of every command (README: each command's "Exit status")."""
+
+    OK = 0
+    FAILED = 1  # some documents failed; the others are written
+    USAGE = 2  # bad options, bad rules or sources file: nothing was done
+    ABORTED = 3  # `run` stopped part-way (state store or disk); what was written is complete
+    LOCKED = 75  # another `run` holds the lock (EX_TEMPFAIL: cron tries again later)
+
+
+# -- documents ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -29,3 +104,78 @@ class SourceDocument:
 class CleanOptions:
     rules: RuleSet
     attribution_line: bool = True
+
+
+@dataclass(frozen=True)
+class Response:
+    """One HTTP response as fetched (or replayed from the archive)."""
+
+    url: str  # after redirects
+    status: int
+    content_type: str  # media type, lower-case, no parameters
+    charset: str | None
+    body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A cleaned document as it will be written: the bytes of both files and what the reports
+    need. What a cleaning worker sends back; the crawl decides whether it changed (by the
+    hashes kept in the state store) and the writer, in the main process, writes it."""
+
+    markdown: bytes  # <stem>.md
+    audit: bytes  # <stem>.audit.json
+    sha256: str  # of `markdown`
+    audit_sha256: str  # of `audit`
+    fingerprint: str | None
+    counts: dict[str, int]  # removals per category, every category present
+    source: dict[str, Any]  # original_source: {"name", "url"}
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A document that could not be cleaned (one line for the user)."""
+
+    reason: Reason
+    message: str
+
+
+# -- what happened -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one URL, feed item or local input: the one report of every command."""
+
+    url: str  # the URL (normalised), feed item key or input name as given
+    status: Status
+    kind: Kind = "page"
+    reason: Reason | None = None
+    error: str | None = None  # one line, with status "error" (and "skipped" with a reason)
+    output: str | None = None  # the .md written (or kept); "-" for standard output
+    changed: bool = False  # the output's bytes changed in this run
+    created: bool = False  # the output file did not exist before
+    found_in: str | None = None  # the feed or sitemap it was listed in
+    origin: str = ""  # the source's name (scraper run)
+    counts: dict[str, int] = field(default_factory=dict)  # removals per category
+    source: dict[str, Any] = field(default_factory=dict)  # original_source
+    fingerprint: str | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        """new | updated | unchanged | skipped | failed (documents); ok | skipped | failed (listings)."""
+        if self.status == "error":
+            return "failed"
+        if self.status == "skipped":
+            return "skipped"
+        if self.kind not in DOC_KINDS:
+            return "ok"
+        if self.status == "not_modified" or not self.changed:
+            return "unchanged"
+        return "new" if self.created else "updated"

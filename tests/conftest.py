@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaners.ruleset import RuleSet, load_rules
+from cleaners import RuleSet, load_rules
 from scraper.pipeline.core import CleanedDocument, CleanOptions, SourceDocument, clean_document
 
 ROOT = Path(__file__).resolve().parent.parent

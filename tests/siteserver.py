@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -103,10 +104,22 @@ def fault_site() -> Site:
     """Pages, feeds, sitemaps, robots.txt and the fault catalogue."""
     site = Site()
     page = (FIXTURES / "farm" / "tdy-winforum-2checkout-bsod-dumps.rendered.html").read_bytes()
-    article = (FIXTURES / "farm" / "000_022a837fca80a5ec.txt").read_bytes()
     site.static("/page.html", page, "text/html; charset=utf-8")
-    site.static("/article.md", article, "text/markdown; charset=utf-8")
+    site.static("/article.md", ARTICLE, "text/markdown; charset=utf-8")
     site.static("/feed.xml", (FIXTURES / "feeds" / "farm-atom.xml").read_bytes(), "application/atom+xml")
+    _listings(site)
+    _status_faults(site)
+    _body_faults(site)
+    _redirect_faults(site)
+    _content_faults(site)
+    return site
+
+
+ARTICLE = (FIXTURES / "farm" / "000_022a837fca80a5ec.txt").read_bytes()
+
+
+def _listings(site: Site) -> None:
+    """robots.txt (one disallowed path) → a sitemap index → a plain and a gzipped sitemap."""
 
     @site.route("/robots.txt")
     def robots(h: Handler) -> None:
@@ -154,23 +167,38 @@ def fault_site() -> Site:
         ).encode()
         h.send(200, gzip.compress(xml, mtime=0), "application/x-gzip")
 
+
+def _status_faults(site: Site) -> None:
+    """Retry-After, a 503 that recovers, a 500 that does not."""
+
     @site.route("/429")
     def too_many(h: Handler) -> None:
         if site.hits["/429"] == 1:
             h.send(429, b"slow down", "text/plain", {"Retry-After": "7"})
         else:
-            h.send(200, article, "text/markdown")
+            h.send(200, ARTICLE, "text/markdown")
 
     @site.route("/503-then-200")
     def flaky(h: Handler) -> None:
         if site.hits["/503-then-200"] == 1:
             h.send(503, b"busy", "text/plain")
         else:
-            h.send(200, article, "text/markdown")
+            h.send(200, ARTICLE, "text/markdown")
 
     @site.route("/500")
     def broken(h: Handler) -> None:
         h.send(500, b"broken", "text/plain")
+
+
+@cache
+def _bomb() -> bytes:
+    """64 MB of zeros, gzipped once (about 64 KB): compressing per request would take the
+    server longer than the client's deadline on a busy machine."""
+    return gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9, mtime=0)
+
+
+def _body_faults(site: Site) -> None:
+    """Bodies that drip, hang, stop short, explode when decompressed or never end."""
 
     @site.route("/drip")
     def drip(h: Handler) -> None:
@@ -197,10 +225,11 @@ def fault_site() -> Site:
         h.wfile.flush()
         h.close_connection = True
 
+    _bomb()  # compressed now, before any client waits for it
+
     @site.route("/bomb")
     def bomb(h: Handler) -> None:
-        body = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9, mtime=0)
-        h.send(200, body, "text/html", {"Content-Encoding": "gzip"})
+        h.send(200, _bomb(), "text/html", {"Content-Encoding": "gzip"})
 
     @site.route("/huge")
     def huge(h: Handler) -> None:
@@ -211,6 +240,10 @@ def fault_site() -> Site:
         for _ in range(800):  # 50 MB
             h.wfile.write(chunk)
         h.close_connection = True
+
+
+def _redirect_faults(site: Site) -> None:
+    """A redirect loop, a chain of 30 hops, a redirect to the cloud metadata address."""
 
     @site.route("/loop-a")
     def loop_a(h: Handler) -> None:
@@ -229,6 +262,10 @@ def fault_site() -> Site:
     @site.route("/to-metadata")
     def metadata(h: Handler) -> None:
         h.send(302, b"", "text/plain", {"Location": "http://169.254.169.254/latest/meta-data/"})
+
+
+def _content_faults(site: Site) -> None:
+    """A charset the bytes contradict, an image, binary bytes called HTML, an empty page."""
 
     @site.route("/wrong-charset")
     def wrong_charset(h: Handler) -> None:
@@ -250,5 +287,3 @@ def fault_site() -> Site:
     @site.route("/empty")
     def empty(h: Handler) -> None:
         h.send(200, b"", "text/html")
-
-    return site

@@ -16,7 +16,7 @@ from conftest import FIXTURES, ROOT
 from siteserver import serve
 from test_run import PAGES, make_site, write_config
 
-from cleaners.records import CATEGORIES
+from cleaners import CATEGORIES
 
 
 def scraper(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -18,7 +18,7 @@ import pytest
 from browser import chromium, errors, require_browser, screenshot
 from conftest import FIXTURES, ROOT
 
-from cleaners.records import CATEGORIES
+from cleaners import CATEGORIES
 
 require_browser()
 

@@ -195,3 +195,41 @@ def test_a_cron_run_over_http_is_audited_in_place_from_the_archive(tmp_path: Pat
     out = scraper(elsewhere, "audit", "--config", config).stdout
     assert "[-https://buy.geni.us/Proxy.ashx?" in out and "{+https://aws.amazon.com/certification/" in out
     assert "~## [-[-]How to fix 100% disk usage on Windows 10[-](https://store.revouninstaller.com/" in out
+
+
+def test_each_kind_of_record_is_found_in_the_page() -> None:
+    """Replaying a page's records: an element removed, a link unwrapped after its URL steps, a
+    URL rewritten in steps whose parameters were not contiguous, an attribute dropped, and a
+    comment-delimited block — each found where the cleaner made it."""
+    from scraper.audit.page import CUT, END, mark_page
+
+    page = (
+        "<p>One <span class=ad>AD</span> two <a href='https://farm.example/x?utm_source=y'>three</a>"
+        " <a href='https://shop.example/p?ref=1&keep=2&tag=3'>four</a>"
+        " <video poster='javascript:x' src='https://v.example/v.mp4'></video></p>"
+        "<!-- ad begin --><div>junk</div><!-- ad end --><p>five</p>"
+    )
+    base = {"category": "c", "rule": "r", "reason": "x"}
+    records = [
+        {**base, "snippet": '<span class="ad">AD</span>', "path": "p > span.ad"},
+        {**base, "snippet": "utm_source=y", "path": "p > a"},
+        {
+            **base,
+            "snippet": '<a href="https://farm.example/x?utm_source=y">three</a>',
+            "replacement": "three",
+            "path": "p > a",
+        },
+        {**base, "snippet": "ref=1&tag=3", "replacement": "https://shop.example/p?keep=2", "path": "p > a"},
+        {**base, "snippet": 'poster="javascript:x"', "path": "p > video"},
+        {**base, "snippet": "<!-- ad begin --><div>junk</div><!-- ad end -->", "path": ""},
+    ]
+    marked = mark_page(page, records)
+    assert marked.exact == set(range(6)) and not marked.unplaced and not marked.near
+    html = marked.tree.body.html if marked.tree.body is not None else ""
+    assert (
+        f'One <{CUT} data-i="0"></{CUT}> two <{CUT} data-i="1 2"></{CUT}>three<{END} data-i="2"></{END}>'
+        in html
+    )
+    assert f'<{CUT} data-i="3"></{CUT}><a href="https://shop.example/p?keep=2">four</a>' in html
+    assert f'<{CUT} data-i="4"></{CUT}><video src="https://v.example/v.mp4"></video>' in html
+    assert f'</p><{CUT} data-i="5"></{CUT}><p>five</p>' in html

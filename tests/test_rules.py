@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, clean_bytes, clean_path
 
-from cleaners.ruleset import RulesError, load_rules
+from cleaners import RulesError, load_rules
 from scraper.pipeline.frontmatter import split
 
 DOC = b"""---

@@ -4,7 +4,7 @@ or by putting a page's removals back in place (`page`, `align`, `pageview`), wit
 changes (`words`); narrowing (`filters`); and its outputs: hunks (`hunks`), the terminal
 (`term`) and the self-contained HTML report (`html`, `payload`, `render.js`, `report.js`).
 
-May import: `store`, `sources`, `model`, `errors`, `pipeline.decode`, `cleaners.records`,
+May import: `store`, `sources`, `model`, `errors`, `settings`, `pipeline.decode`, `cleaners`,
 `cleaners.safeurl`, and lexbor (selectolax) to read pages as the cleaner did. Not `jobs` or
 `cli`; nothing from the cleaning pipeline beyond decoding.
 """

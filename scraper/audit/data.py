@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaners.records import CATEGORIES
+from cleaners import CATEGORIES
 from scraper.audit.filters import Filter, narrow
 from scraper.audit.hunks import hunks
 from scraper.audit.mdview import LineDiff, markdown_view, unplaced_view
@@ -23,7 +23,7 @@ from scraper.audit.originals import Original, OriginalFinder
 from scraper.audit.pageview import page_view
 from scraper.audit.rows import LAYOUT, View, is_removal
 from scraper.errors import DocumentError
-from scraper.store.writer import AUDIT_SUFFIX
+from scraper.settings import AUDIT_SUFFIX
 
 _TEXT_KEYS = ("category", "rule", "reason", "snippet")
 _OPTIONAL_TEXT = ("replacement", "path")

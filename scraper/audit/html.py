@@ -24,7 +24,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from cleaners.records import CATEGORIES
+from cleaners import CATEGORIES
 from scraper.audit.data import DocAudit, totals
 from scraper.audit.filters import Filter
 from scraper.audit.payload import entry, view_payload

@@ -25,6 +25,7 @@ _MARKERS = re.compile(r'<scraper-(?:cut|end) data-i="[\d ]*"></scraper-(?:cut|en
 _OPEN_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]{0,40})[\s/>]")
 _PATH_TAG = re.compile(r"[a-zA-Z][a-zA-Z0-9-]{0,40}")
 _URL_ATTRS = ("href", "src", "poster", "data", "srcset")
+_ATTR = re.compile(r'([A-Za-z_:][-\w:.]{0,60})="(.*)"\Z', re.S)  # an attribute dropped: name="value"
 MAX_RANGE_NODES = 5000
 MAX_CANDIDATES = 20000
 _NEAR = 0.8  # serialisations this alike (same path) are taken as the element, placed "near"
@@ -43,13 +44,15 @@ class Marked:
 
 
 def kind_of(record: dict[str, Any]) -> str:
-    """remove | unwrap | url | step, from the record's fields (the cleaner's actions)."""
+    """remove | unwrap | url | attr | step, from the record's fields (the cleaner's actions)."""
     snippet, replacement = str(record.get("snippet", "")), record.get("replacement")
     if snippet.startswith("<"):
         if replacement is None or str(record.get("rule", "")).endswith("-embed"):
             return "remove"
         return "unwrap"
-    return "url" if replacement is not None else "step"
+    if replacement is not None:
+        return "url"
+    return "attr" if _ATTR.match(snippet) else "step"
 
 
 def mark_page(text: str, removals: list[dict[str, Any]]) -> Marked:
@@ -68,6 +71,9 @@ def mark_page(text: str, removals: list[dict[str, Any]]) -> Marked:
             group = _url_group(removals, i)
             _rewrite(marked, removals, group)
             i = group[-1] + 1
+        elif kind == "attr":
+            _drop_attr(marked, record, [*pending, i])
+            i += 1
         else:
             _element(marked, record, [*pending, i], kind)
             i += 1
@@ -266,3 +272,22 @@ def _rewrite(marked: Marked, removals: list[dict[str, Any]], group: list[int]) -
         marked.old_urls[g] = value
     node.insert_before(_marker(marked.tree, CUT, group))
     node.attrs[attr] = new
+
+
+def _drop_attr(marked: Marked, record: dict[str, Any], ids: list[int]) -> None:
+    """An attribute the cleaner dropped (a `srcdoc`, a URL the gate refuses): marked before its
+    element, and dropped here too."""
+    m = _ATTR.match(str(record["snippet"]))
+    path = record.get("path")
+    tag = _PATH_TAG.match(path.rsplit(">", 1)[-1].strip()) if isinstance(path, str) and path else None
+    if m is None or tag is None:
+        marked.unplaced += ids
+        return
+    name, value = m.group(1), m.group(2)
+    for node in _candidates(marked, tag.group().lower(), path):
+        if node.attributes.get(name) == value:
+            marked.exact.update(ids)
+            node.insert_before(_marker(marked.tree, CUT, ids))
+            del node.attrs[name]
+            return
+    marked.unplaced += ids

@@ -9,17 +9,19 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from scraper import settings
 from scraper.audit.data import DocAudit, find_documents, load_document, report_json
 from scraper.audit.filters import Filter, narrow
 from scraper.audit.html import render
 from scraper.audit.originals import OriginalFinder
 from scraper.audit.term import print_document, print_totals, summary_line
 from scraper.errors import DocumentError, UsageError
+from scraper.model import ExitCode
 from scraper.sources.config import RunConfig, load_config
 from scraper.store.state import StateStore
 from scraper.store.writer import write_atomic
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE
 
 
 def documents_text(documents: int) -> str:
@@ -33,20 +35,20 @@ def _err(message: str) -> None:
 def _config(path: Path | None) -> RunConfig | None:
     """The sources file given, or ./sources.toml when there is one (for out/, state, archive)."""
     if path is None:
-        path = Path("sources.toml")
+        path = settings.SOURCES
         if not path.is_file():
             return None
     return load_config(path)
 
 
 def state_store(cfg: RunConfig | None, must: bool) -> StateStore | None:
-    state_path = cfg.state if cfg else Path(".scraper/state.db")
+    state_path = cfg.state if cfg else settings.STATE
     if not state_path.is_file():
         if must:
             raise UsageError(f"no state store at {state_path}: changes are recorded by `scraper run`")
         return None
     try:
-        return StateStore(state_path, archive_dir=cfg.archive if cfg else Path(".scraper/archive"))
+        return StateStore(state_path, archive_dir=cfg.archive if cfg else settings.ARCHIVE)
     except sqlite3.Error as exc:
         raise UsageError(f"cannot read the state store {state_path}: {exc}") from None
 
@@ -87,7 +89,7 @@ def run_audit(
 def _load(cfg: RunConfig | None, paths: list[Path], keep: Filter) -> tuple[list[DocAudit] | None, list[str]]:
     """The documents the paths and the filter select, each with its view; problems are
     printed, one line each (a document that cannot be read is left out, the others go on)."""
-    out_dirs = paths or [cfg.out_dir if cfg else Path("out")]
+    out_dirs = paths or [cfg.out_dir if cfg else settings.OUT_DIR]
     files, problems = find_documents(out_dirs)
     for problem in problems:
         _err(problem)
@@ -123,7 +125,7 @@ def _load(cfg: RunConfig | None, paths: list[Path], keep: Filter) -> tuple[list[
 def _input_matches(md: Path, keep: Filter) -> bool:
     """A --doc pattern may name the input: read the record's input before the whole view."""
     try:
-        record = json.loads(md.with_name(md.name[: -len(".md")] + ".audit.json").read_text("utf-8"))
+        record = json.loads(md.with_name(md.name[: -len(".md")] + settings.AUDIT_SUFFIX).read_text("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return True  # let load_document report it
     name = record.get("input") if isinstance(record, dict) else None

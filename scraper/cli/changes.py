@@ -22,8 +22,9 @@ from scraper.audit.hunks import hunks
 from scraper.audit.payload import link, view_payload
 from scraper.audit.term import label_text, row_text
 from scraper.cli.audit import documents_text, state_store
+from scraper.settings import AUDIT_SUFFIX
 from scraper.sources.config import RunConfig
-from scraper.store.writer import AUDIT_SUFFIX, write_atomic
+from scraper.store.writer import write_atomic
 
 KINDS = ("new", "updated", "vanished")
 

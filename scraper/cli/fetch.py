@@ -1,4 +1,4 @@
-"""Running a fetch from the command line: options to objects, progress, report, exit status."""
+"""`scraper fetch` on the command line: options to objects, progress, report, exit status."""
 
 from __future__ import annotations
 
@@ -6,19 +6,18 @@ import asyncio
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from scraper.fetch.client import FetchConfig, Fetcher, user_agent
-from scraper.jobs.crawl import FetchJob, FetchOutcome
-from scraper.jobs.workers import CleanerPool, default_workers
-from scraper.model import CleanOptions
+from scraper.cli.report import Reporter, error, fetch_json
+from scraper.fetch.client import Fetcher
+from scraper.fetch.config import FetchConfig, user_agent
+from scraper.jobs.crawl import FetchJob
+from scraper.jobs.incremental import Incremental
+from scraper.jobs.workers import CleanerPool
+from scraper.model import CleanOptions, ExitCode, Outcome
+from scraper.settings import default_workers
 from scraper.store.state import StateStore
-
-EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def fetch_config(
@@ -47,53 +46,25 @@ def fetch_config(
     )
 
 
-def progress_bar(label: str, console: Console) -> Progress:
-    """A bar of documents done (the total is unknown: feeds and sitemaps add to it)."""
-    return Progress(
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=console,
-        transient=True,
-    )
+class _Progress:
+    """A bar on a terminal, with failed URLs (every URL with -v) above it; otherwise a line per
+    document written or kept, errors as `scraper: error:` lines."""
 
+    def __init__(self, reporter: Reporter, quiet: bool, verbose: bool) -> None:
+        self.reporter, self.quiet, self.verbose = reporter, quiet, verbose
 
-class _Reporter:
-    """A progress bar on a terminal; plain lines otherwise."""
-
-    def __init__(self, quiet: bool, verbose: bool) -> None:
-        self.quiet, self.verbose = quiet, verbose
-        self.console = Console(stderr=True)
-        self.tty = self.console.is_terminal and not quiet
-        self.progress: Progress | None = None
-        self.task: Any = None
-
-    def __enter__(self) -> _Reporter:
-        if self.tty:
-            self.progress = progress_bar("fetch", self.console)
-            self.progress.start()
-            self.task = self.progress.add_task("", total=None)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-
-    def __call__(self, o: FetchOutcome) -> None:
-        line = _line(o)
-        if self.progress is not None:
-            self.progress.update(self.task, advance=1, description=o.url[-60:])
+    def __call__(self, o: Outcome) -> None:
+        self.reporter.advance(o)
+        if self.reporter.bar:
             if o.status == "error" or self.verbose:
-                self.progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+                self.reporter.line(_line(o))
         elif o.status == "error":
-            click.echo(f"scraper: error: {o.url}: {o.error or o.reason}", err=True)
+            error(f"{o.url}: {o.error or o.reason}")
         elif not self.quiet and (self.verbose or (o.status == "ok" and o.kind in ("page", "item"))):
-            click.echo(line, err=True)
+            self.reporter.line(_line(o))
 
 
-def _line(o: FetchOutcome) -> str:
+def _line(o: Outcome) -> str:
     if o.status == "ok" and o.output:
         removed = sum(o.counts.values())
         return f"ok {o.url} -> {o.output} ({removed} removals, {'written' if o.changed else 'unchanged'})"
@@ -114,28 +85,28 @@ def run_fetch(
     verbose: bool,
     quiet: bool,
     max_pages: int,
-    **net: Any,
-) -> int:
-    config = fetch_config(**net)
+    config: FetchConfig,
+) -> ExitCode:
     pool = CleanerPool(opts, default_workers() if workers is None else workers)
     pool.warm()
     state = StateStore(state_path) if state_path else None
     try:
-        with _Reporter(quiet, verbose) as reporter:
-            outcomes = asyncio.run(_fetch(urls, config, pool, out_dir, state, max_pages, reporter))
+        with Reporter("fetch", bar=not quiet) as reporter:
+            job = _Progress(reporter, quiet, verbose)
+            outcomes = asyncio.run(_fetch(urls, config, pool, out_dir, state, max_pages, job))
     finally:
         pool.close()
         if state:
             state.close()
     if as_json:
-        click.echo(json.dumps({"documents": [o.to_json() for o in outcomes]}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"documents": [fetch_json(o) for o in outcomes]}, ensure_ascii=False, indent=2))
     counts = Counter(o.status for o in outcomes)
     if not quiet:
         summary = ", ".join(
             f"{counts[k]} {k}" for k in ("ok", "not_modified", "skipped", "error") if counts[k]
         )
         click.echo(f"fetch: {summary or 'nothing to do'}", err=True)
-    return EXIT_FAILED if counts["error"] else EXIT_OK
+    return ExitCode.FAILED if counts["error"] else ExitCode.OK
 
 
 async def _fetch(
@@ -145,10 +116,10 @@ async def _fetch(
     out_dir: Path,
     state: StateStore | None,
     max_pages: int,
-    reporter: _Reporter,
-) -> list[FetchOutcome]:
-    async with Fetcher(config, validators=state) as fetcher:
-        job = FetchJob(fetcher, pool, out_dir, state, max_pages=max_pages, on_outcome=reporter)
+    progress: _Progress,
+) -> list[Outcome]:
+    async with Fetcher(config, validators=Incremental(state)) as fetcher:
+        job = FetchJob(fetcher, pool, out_dir, state, max_pages=max_pages, on_outcome=progress)
         if state:
             state.start_run()
         outcomes = await job.run(urls)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,11 +9,10 @@ from typing import Any, TypeVar
 
 import click
 
-from cleaners.ruleset import RulesError, load_rules
-from scraper import __version__
-from scraper.model import CleanOptions
+from cleaners import RulesError, load_rules
+from scraper import __version__, settings
+from scraper.model import CleanOptions, ExitCode
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -27,7 +25,7 @@ def _options(rules: tuple[Path, ...], attribution_line: bool) -> CleanOptions:
         return CleanOptions(load_rules(*rules), attribution_line=attribution_line)
     except RulesError as exc:
         _err(str(exc))
-        sys.exit(EXIT_USAGE)
+        sys.exit(ExitCode.USAGE)
 
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
@@ -40,7 +38,7 @@ _RULES = click.option(
 )
 _ATTRIBUTION = click.option(
     "--attribution-line/--no-attribution-line",
-    default=True,
+    default=settings.ATTRIBUTION_LINE,
     show_default=True,
     help='End each body with "Originally published by [Name](url)."',
 )
@@ -58,7 +56,7 @@ def _out(help_text: str) -> Callable[[F], F]:
         "--out",
         "out_dir",
         type=click.Path(file_okay=False, path_type=Path),
-        default=Path("out"),
+        default=settings.OUT_DIR,
         show_default=True,
         help=help_text,
     )
@@ -99,30 +97,13 @@ def clean(
     """
     if "-" in paths and as_json:
         _err("--json cannot be combined with '-' (the cleaned document goes to stdout)")
-        sys.exit(EXIT_USAGE)
+        sys.exit(ExitCode.USAGE)
     if paths.count("-") > 1:
         _err("standard input ('-') can be given once")
-        sys.exit(EXIT_USAGE)
-    from scraper.jobs.batch import run_clean  # the extraction stack loads where it is used
+        sys.exit(ExitCode.USAGE)
+    from scraper.cli.clean import clean_command  # the extraction stack loads where it is used
 
-    opts = _options(rules, attribution_line)
-    outcomes = run_clean(list(paths), out_dir, opts)
-    failed = 0
-    for o in outcomes:
-        if o.status == "error":
-            failed += 1
-            _err(f"{o.input}: {o.error}")
-        elif o.output == "-" and o.doc is not None:
-            sys.stdout.write(o.doc.markdown)
-        elif not quiet and not as_json:
-            removed = sum(o.doc.counts.values()) if o.doc else 0
-            state = "written" if o.changed else "unchanged"
-            click.echo(f"{o.input} -> {o.output} ({removed} removals, {state})", err=True)
-    if as_json:
-        click.echo(json.dumps({"documents": [o.to_json() for o in outcomes]}, ensure_ascii=False, indent=2))
-    elif not quiet and len(outcomes) > 1:
-        click.echo(f"{len(outcomes) - failed} cleaned, {failed} failed", err=True)
-    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+    sys.exit(clean_command(list(paths), out_dir, _options(rules, attribution_line), as_json, quiet))
 
 
 @main.command()
@@ -134,7 +115,7 @@ def clean(
     "--state",
     "state_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path(".scraper/state.db"),
+    default=settings.STATE,
     show_default=True,
     help="SQLite file keeping ETag/Last-Modified per URL for conditional requests.",
 )
@@ -151,56 +132,56 @@ def clean(
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 256),
-    default=16,
+    default=settings.CONCURRENCY,
     show_default=True,
     help="Requests in flight overall.",
 )
 @click.option(
     "--per-host",
     type=click.IntRange(1, 64),
-    default=2,
+    default=settings.PER_HOST,
     show_default=True,
     help="Requests in flight per host.",
 )
 @click.option(
     "--delay",
     type=click.FloatRange(0),
-    default=0.0,
+    default=settings.DELAY,
     show_default=True,
     help="Seconds between requests to one host (robots.txt Crawl-delay raises it).",
 )
 @click.option(
     "--timeout",
     type=click.FloatRange(0.1),
-    default=60.0,
+    default=settings.TIMEOUT,
     show_default=True,
     help="Total seconds for one response, headers to last byte.",
 )
 @click.option(
     "--read-timeout",
     type=click.FloatRange(0.1),
-    default=15.0,
+    default=settings.READ_TIMEOUT,
     show_default=True,
     help="Seconds to wait for each read.",
 )
 @click.option(
     "--max-bytes",
     type=click.IntRange(1024),
-    default=10 * 1024 * 1024,
+    default=settings.MAX_BYTES,
     show_default=True,
     help="Largest body accepted, after decompression.",
 )
 @click.option(
     "--max-pages",
     type=click.IntRange(1),
-    default=1000,
+    default=settings.MAX_PAGES,
     show_default=True,
     help="Most pages fetched from feeds and sitemaps in one run.",
 )
 @click.option(
     "--attempts",
     type=click.IntRange(1, 20),
-    default=4,
+    default=settings.ATTEMPTS,
     show_default=True,
     help="Tries per URL for timeouts, connection errors and 408/429/5xx.",
 )
@@ -232,7 +213,7 @@ def fetch(
     Exit status: 0 when nothing failed (skipped and unchanged pages are fine), 1 when any URL
     failed, 2 on usage errors.
     """
-    from scraper.cli.fetch import run_fetch
+    from scraper.cli.fetch import fetch_config, run_fetch
 
     opts = _options(rules, attribution_line)
     code = run_fetch(
@@ -245,7 +226,7 @@ def fetch(
         workers=workers,
         verbose=verbose,
         quiet=quiet,
-        **net,
+        config=fetch_config(**net),
     )
     sys.exit(code)
 
@@ -259,7 +240,7 @@ def _run_options(fn: F) -> F:
                 "--config",
                 "config_path",
                 type=click.Path(dir_okay=False, path_type=Path),
-                default=Path("sources.toml"),
+                default=settings.SOURCES,
                 show_default=True,
                 help="Sources file (TOML); paths in it are relative to its directory.",
             ),

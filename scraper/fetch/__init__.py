@@ -1,5 +1,6 @@
-"""The network: one polite, bounded HTTP client (`client`), the address guard (`guard`),
-bodies bounded after decoding (`body`) and the fetch error tree (`errors`).
+"""The network: one polite, bounded HTTP client (`client`), its configuration (`config`), the
+address guard (`guard`), bodies bounded after decoding (`body`) and the fetch error tree
+(`errors`).
 
-May import: `scraper.model`, `scraper.errors`. Never the pipeline.
+May import: `scraper.model`, `scraper.errors`, `scraper.settings`. Never the pipeline.
 """

@@ -17,17 +17,17 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 import tenacity
 from protego import Protego
 
-from scraper import __version__
 from scraper.fetch.body import BodyTooLarge, UnsupportedEncoding, read_bounded
+from scraper.fetch.config import FetchConfig, HostProfile, Validators
 from scraper.fetch.errors import FetchError, Permanent, Retryable, Skipped
 from scraper.fetch.guard import AddressPolicy, PerOriginTransport, blocked_reason
+from scraper.model import Response, http_reason
 
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
@@ -44,64 +44,6 @@ TEXT_TYPES = (
     "application/gzip",
     "application/octet-stream",
 )
-DEFAULT_CONTACT = "https://github.com/scraper-project/scraper"
-
-
-@dataclass(frozen=True)
-class FetchConfig:
-    user_agent: str = f"scraper/{__version__} (+{DEFAULT_CONTACT})"
-    concurrency: int = 16
-    per_host: int = 2
-    delay: float = 0.0  # seconds between request starts on one host
-    connect_timeout: float = 10.0
-    read_timeout: float = 15.0  # per read
-    total_timeout: float = 60.0  # per response: headers to last byte
-    max_bytes: int = 10 * 1024 * 1024
-    max_redirects: int = 10
-    attempts: int = 4
-    retry_after_cap: float = 120.0
-    backoff_initial: float = 1.0
-    backoff_max: float = 30.0
-    breaker: int = 5  # consecutive failed URLs after which a host is given up for the run
-    allow_private: bool = False
-    robots: bool = True
-    http2: bool = True
-
-
-def user_agent(explicit: str | None = None, contact: str | None = None) -> str:
-    """The User-Agent: as given, or the tool's own naming `contact` (default: the project)."""
-    if explicit:
-        return explicit
-    default = FetchConfig.user_agent
-    return default.replace(DEFAULT_CONTACT, contact) if contact else default
-
-
-@dataclass(frozen=True)
-class HostProfile:
-    """Per-source settings for the hosts a source's requests go to (`scraper run`)."""
-
-    allow_private: bool = False
-    per_host: int = 2
-    delay: float = 0.0
-
-
-@dataclass(frozen=True)
-class Response:
-    url: str  # after redirects
-    status: int
-    content_type: str  # media type, lower-case, no parameters
-    charset: str | None
-    body: bytes
-    etag: str | None = None
-    last_modified: str | None = None
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-
-class Validators(Protocol):
-    def validators(self, url: str) -> tuple[str | None, str | None]: ...
 
 
 @dataclass
@@ -125,7 +67,7 @@ ALLOW_PRIVATE = "scraper.allow_private"  # request extension read by PerOriginTr
 class Fetcher:
     def __init__(
         self,
-        config: FetchConfig = FetchConfig(),
+        config: FetchConfig | None = None,
         validators: Validators | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -133,7 +75,7 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         on_response: OnResponse | None = None,
     ) -> None:
-        self.config = config
+        self.config = config = config or FetchConfig()
         self.validators = validators
         self.on_response = on_response
         self.clock, self.sleep, self.now = clock, sleep, now
@@ -278,9 +220,9 @@ class Fetcher:
             await _drain(resp)
             return Response(url, 304, "", None, b""), None
         if status in RETRY_STATUS:
-            raise Retryable(f"http-{status}", f"HTTP {status}", self._retry_after(resp))
+            raise Retryable(http_reason(status), f"HTTP {status}", self._retry_after(resp))
         if status >= 400:
-            raise Permanent(f"http-{status}", f"HTTP {status}")
+            raise Permanent(http_reason(status), f"HTTP {status}")
         ctype = resp.headers.get("content-type", "")
         media = ctype.split(";")[0].strip().lower()
         if media and not media.startswith(TEXT_TYPES) and not media.endswith(("+xml", "+json")):

@@ -9,9 +9,11 @@ FetchProblem            (reason: a short code for reports, message: one line)
 
 from __future__ import annotations
 
+from scraper.model import Reason
+
 
 class FetchProblem(Exception):
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: Reason, message: str) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
@@ -26,7 +28,7 @@ class FetchError(FetchProblem):
 
 
 class Retryable(FetchError):
-    def __init__(self, reason: str, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, reason: Reason, message: str, retry_after: float | None = None) -> None:
         super().__init__(reason, message)
         self.retry_after = retry_after
 

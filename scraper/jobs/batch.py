@@ -1,79 +1,55 @@
-"""Run the pipeline over many inputs: one failure never stops the others."""
+"""`scraper clean`: the pipeline over many local inputs; one failure never stops the others.
+
+Each input is cleaned (jobs.workers.clean, in this process) and written by the writer;
+standard input ('-') is written to the given stream instead.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO
 
-from cleaners.records import count_by_category
 from scraper.errors import DocumentError
-from scraper.pipeline.core import CleanedDocument, CleanOptions, SourceDocument, clean_document
+from scraper.jobs.workers import clean
+from scraper.model import CleanOptions, Failed, Outcome, SourceDocument
 from scraper.sources.local import expand_inputs, read_input
 from scraper.store.writer import assign_stems, write_document
 
 
-@dataclass
-class Outcome:
-    input: str
-    status: str  # "ok" or "error"
-    output: str | None = None
-    error: str | None = None
-    doc: CleanedDocument | None = None
-    changed: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        removed = count_by_category(self.doc.removals) if self.doc else count_by_category([])
-        source = self.doc.source.to_json() if self.doc else {"name": None, "url": None}
-        return {
-            "input": self.input,
-            "output": self.output,
-            "status": self.status,
-            "error": self.error,
-            "removed": removed,
-            "original_source": source,
-        }
-
-
-def clean_one(name: str, data: bytes, opts: CleanOptions) -> CleanedDocument:
-    return clean_source(SourceDocument(name, data), opts)
-
-
-def clean_source(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
-    """The pipeline, with any unexpected failure turned into a one-line DocumentError."""
-    try:
-        return clean_document(doc, opts)
-    except DocumentError:
-        raise
-    except RecursionError:
-        raise DocumentError("document is nested too deeply to process") from None
-    except MemoryError:
-        raise DocumentError("document is too large to process in memory") from None
-    except Exception as exc:  # one broken page must not stop a run of a thousand
-        raise DocumentError(f"internal error while cleaning ({type(exc).__name__}: {exc})") from None
-
-
-def run_clean(paths: list[str], out_dir: Path, opts: CleanOptions) -> list[Outcome]:
-    """Clean every input; files go to `out_dir`, stdin ('-') is returned for printing."""
+def run_clean(paths: list[str], out_dir: Path, opts: CleanOptions, stdout: BinaryIO) -> list[Outcome]:
+    """Clean every input; files go to `out_dir`, standard input ('-') to `stdout`."""
     inputs = list(expand_inputs(paths))
     stems = assign_stems([n for n, problem in inputs if problem is None and n != "-"])
     outcomes: list[Outcome] = []
     for name, problem in inputs:
         if problem:
-            outcomes.append(Outcome(name, "error", error=problem))
+            outcomes.append(Outcome(name, "error", "file", "input", problem))
             continue
         try:
-            doc = clean_one(name, read_input(name), opts)
+            data = read_input(name)
         except DocumentError as exc:
-            outcomes.append(Outcome(name, "error", error=str(exc)))
+            outcomes.append(Outcome(name, "error", "file", "read", str(exc)))
             continue
+        stem = "stdin" if name == "-" else stems[name]
+        result = clean(SourceDocument(name, data), opts, stem)
+        if isinstance(result, Failed):
+            outcomes.append(Outcome(name, "error", "file", result.reason, result.message))
+            continue
+        done = Outcome(
+            name, "ok", "file", counts=result.counts, source=result.source, fingerprint=result.fingerprint
+        )
         if name == "-":
-            outcomes.append(Outcome(name, "ok", output="-", doc=doc))
+            stdout.write(result.markdown)
+            stdout.flush()
+            outcomes.append(replace(done, output="-"))
             continue
         try:
-            path, changed = write_document(out_dir, stems[name], doc.markdown, doc.audit(None))
+            w = write_document(out_dir, stem, result.markdown, result.audit)
         except OSError as exc:
-            outcomes.append(Outcome(name, "error", error=f"cannot write output: {exc.strerror or exc}"))
+            outcomes.append(
+                Outcome(name, "error", "file", "write", f"cannot write output: {exc.strerror or exc}")
+            )
             continue
-        outcomes.append(Outcome(name, "ok", output=str(path), doc=doc, changed=changed))
+        outcomes.append(replace(done, output=str(w.path), changed=w.changed, created=w.created))
     return outcomes

@@ -18,14 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaners.records import CATEGORIES
-from cleaners.ruleset import RulesError, load_rules
+from cleaners import CATEGORIES, RulesError, load_rules
 from scraper.errors import DocumentError, UsageError
-from scraper.fetch.client import FetchConfig, Fetcher, HostProfile, user_agent
-from scraper.jobs.crawl import FetchJob, FetchOutcome, Origin
-from scraper.jobs.workers import CleanerPool, default_workers
-from scraper.model import CleanOptions, SourceDocument
+from scraper.fetch.client import Fetcher
+from scraper.fetch.config import FetchConfig, HostProfile, user_agent
+from scraper.jobs.crawl import FetchJob
+from scraper.jobs.frontier import Origin
+from scraper.jobs.incremental import Incremental
+from scraper.jobs.workers import CleanerPool
+from scraper.model import DOC_KINDS, VERDICTS, CleanOptions, Outcome, SourceDocument
 from scraper.pipeline.fingerprint import near_copies
+from scraper.settings import LOCK_SUFFIX, READ_TIMEOUT, default_workers
 from scraper.sources.config import RunConfig, Source
 from scraper.sources.local import expand_inputs, read_input
 from scraper.store.archive import Archive
@@ -34,25 +37,9 @@ from scraper.store.replay import ArchiveFetcher, archived_response
 from scraper.store.state import StateStore
 from scraper.store.writer import assign_stems
 
-DOC_KINDS = ("page", "item", "file")
-VERDICTS = ("new", "updated", "unchanged", "skipped", "failed")
-
 
 class RunAborted(Exception):
     """The run stopped part-way (state store or disk); what was written is complete."""
-
-
-def verdict(o: FetchOutcome) -> str:
-    """new | updated | unchanged | skipped | failed (documents); ok | skipped | failed (listings)."""
-    if o.status == "error":
-        return "failed"
-    if o.status == "skipped":
-        return "skipped"
-    if o.kind not in DOC_KINDS:
-        return "ok"
-    if o.status == "not_modified" or not o.changed:
-        return "unchanged"
-    return "new" if o.created else "updated"
 
 
 @dataclass
@@ -67,8 +54,8 @@ class RunSummary:
     written: list[str] = field(default_factory=list)  # outputs new or updated in this run
     copies: list[list[str]] = field(default_factory=list)  # written docs and their near copies
 
-    def add(self, o: FetchOutcome) -> None:
-        v = verdict(o)
+    def add(self, o: Outcome) -> None:
+        v = o.verdict
         if o.kind in DOC_KINDS or v == "failed":
             self.counts[v] += 1
         if v in ("new", "updated"):
@@ -132,7 +119,7 @@ def sweep_temp_files(out_dir: Path) -> int:
 def run_sources(
     cfg: RunConfig,
     command: str,
-    on_outcome: Callable[[FetchOutcome, int], None],
+    on_outcome: Callable[[Outcome, int], None],
     *,
     workers: int | None = None,
 ) -> RunSummary:
@@ -142,7 +129,7 @@ def run_sources(
     options, keys = load_options(cfg)
     check_writable(cfg.out_dir, "output directory")
     check_writable(cfg.state.parent, "state directory")
-    with RunLock(cfg.state.with_name(cfg.state.name + ".lock")):
+    with RunLock(cfg.state.with_name(cfg.state.name + LOCK_SUFFIX)):
         sweep_temp_files(cfg.out_dir)
         pool = CleanerPool(options, default_workers() if workers is None else workers)
         pool.warm()  # before any thread exists (forking)
@@ -154,7 +141,7 @@ def run_sources(
         summary = RunSummary(state.start_run(command), command)
         archive = Archive(cfg.archive, summary.run, state) if command == "run" else None
 
-        def report(o: FetchOutcome) -> None:
+        def report(o: Outcome) -> None:
             summary.add(o)
             on_outcome(o, summary.run)
 
@@ -186,17 +173,17 @@ async def _walk(
     pool: CleanerPool,
     state: StateStore,
     archive: Archive | None,
-    report: Callable[[FetchOutcome], None],
+    report: Callable[[Outcome], None],
 ) -> None:
     config = FetchConfig(
         user_agent=user_agent(cfg.user_agent, cfg.contact),
         concurrency=cfg.concurrency,
         per_host=max(s.per_host for s in cfg.sources),  # sizes the connection pools
         total_timeout=cfg.timeout,
-        read_timeout=min(FetchConfig.read_timeout, cfg.timeout),
+        read_timeout=min(READ_TIMEOUT, cfg.timeout),
     )
     if command == "run":
-        async with Fetcher(config, validators=state, on_response=archive) as fetcher:
+        async with Fetcher(config, validators=Incremental(state), on_response=archive) as fetcher:
             job = FetchJob(
                 fetcher,
                 pool,
@@ -227,7 +214,7 @@ async def _sources(job: FetchJob, cfg: RunConfig, keys: dict[str, str]) -> None:
             try:
                 job.add_feed_file(name, read_input(src.targets[0]), origin)
             except DocumentError as exc:
-                job.report(FetchOutcome(name, "error", "feed", "read", str(exc), origin=src.name))
+                job.report(Outcome(name, "error", "feed", "read", str(exc), origin=src.name))
         else:
             for url in src.targets:
                 job.add_url(url, origin)
@@ -236,21 +223,12 @@ async def _sources(job: FetchJob, cfg: RunConfig, keys: dict[str, str]) -> None:
 
 def _vanished(job: FetchJob, src: Source, root: str, present: set[str]) -> None:
     """Inputs written by earlier runs that are gone now: reported, their outputs kept."""
-    if job.state is None:
-        return
-    for name in job.state.urls_under(root, "file"):
-        if name not in present:
-            job.state.record(name, kind="file", status="vanished", failed=True)
-            job.report(
-                FetchOutcome(
-                    name,
-                    "skipped",
-                    "file",
-                    "vanished",
-                    "input no longer exists; output kept",
-                    origin=src.name,
-                )
+    for name in job.policy.vanished(root, present):
+        job.report(
+            Outcome(
+                name, "skipped", "file", "vanished", "input no longer exists; output kept", origin=src.name
             )
+        )
 
 
 def _display(path: Path, base: Path) -> str:
@@ -270,11 +248,11 @@ def _local_documents(job: FetchJob, src: Source, origin: Origin, base: Path) -> 
     for name, problem in inputs:
         display = _display(Path(name), base)
         if problem:
-            job.report(FetchOutcome(display, "error", "file", "input", problem, origin=src.name))
+            job.report(Outcome(display, "error", "file", "input", problem, origin=src.name))
             continue
         try:
             data = read_input(name)
         except DocumentError as exc:
-            job.report(FetchOutcome(display, "error", "file", "read", str(exc), origin=src.name))
+            job.report(Outcome(display, "error", "file", "read", str(exc), origin=src.name))
             continue
         job.add_file(SourceDocument(display, data), f"{src.name}/{stems[name]}", origin)

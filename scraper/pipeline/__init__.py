@@ -2,5 +2,6 @@
 
 decode → frontmatter / html (+ metadata, tomarkdown) → attribution → fingerprint, driven by
 `core.clean_document`. No I/O, no globals: safe to run in worker processes or on a cluster.
-May import: `cleaners`, `scraper.model`, `scraper.errors`. Nothing above it.
+May import: `cleaners` (its public facade), `scraper.model`, `scraper.errors`,
+`scraper.settings`. Nothing above it.
 """

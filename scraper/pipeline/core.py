@@ -10,16 +10,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cleaners.markdown import clean_markdown
-from cleaners.records import CleaningError, Removal, count_by_category
-from cleaners.urls import UrlCleaner
+from cleaners import CleaningError, Removal, UrlCleaner, clean_markdown, count_by_category, page_context
 from scraper.errors import DocumentError
-from scraper.model import CleanOptions, SourceDocument
+from scraper.model import CleanOptions, Format, SourceDocument
 from scraper.pipeline.attribution import OriginalSource, Signals, attribute
 from scraper.pipeline.decode import decode, detect_kind
 from scraper.pipeline.fingerprint import fingerprint
+from scraper.pipeline.fmsafe import safe_front_matter, safe_generated, safe_source
 from scraper.pipeline.frontmatter import render_yaml, split
-from scraper.pipeline.html import clean_html, page_context
+from scraper.pipeline.html import clean_html
 
 __all__ = ["CleanOptions", "CleanedDocument", "SourceDocument", "clean_document"]
 
@@ -30,7 +29,7 @@ _FIRST_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.M)
 @dataclass(frozen=True)
 class CleanedDocument:
     name: str
-    kind: str
+    kind: Format
     markdown: str
     removals: tuple[Removal, ...]
     source: OriginalSource
@@ -101,6 +100,8 @@ def _markdown(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocu
     data = dict(fm.data) if fm else {}
     self_urls = [v for k in ("url", "permalink", "canonical", "link") if isinstance(v := data.get(k), str)]
     ctx, farm, own = page_context(rules, text, doc.url, list(self_urls))
+    fm, fm_removed = safe_front_matter(fm, ctx.urls) if fm else (fm, [])
+    data = dict(fm.data) if fm else {}
     result = clean_markdown(body, ctx, fm.line_count + 1 if fm else 1)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -110,18 +111,20 @@ def _markdown(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocu
         Signals(title, data, result.text, doc.url, farm=farm, own_domains=own, removals=result.removals),
         rules,
     )
+    source, source_removed = safe_source(source)
     retrieved = doc.url or doc.name
     print_ = fingerprint(result.text)
-    keys = {"original_source": source.to_json(), "retrieved_from": retrieved, "fingerprint": print_}
+    keys, keys_removed = safe_generated(
+        {"original_source": source.to_json(), "retrieved_from": retrieved, "fingerprint": print_}, None
+    )
     head = fm.with_keys(keys) if fm else render_yaml(keys)
+    removals = (*fm_removed, *result.removals, *source_removed, *keys_removed)
     out_body = result.text
     if opts.attribution_line:
         out_body = with_attribution_line(out_body, source)
     if not out_body.strip():
         raise DocumentError("nothing left after cleaning (the document held only junk)")
-    return CleanedDocument(
-        doc.name, "markdown", head + out_body, result.removals, source, retrieved, title, print_
-    )
+    return CleanedDocument(doc.name, "markdown", head + out_body, removals, source, retrieved, title, print_)
 
 
 def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument:
@@ -147,6 +150,7 @@ def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument
         ),
         rules,
     )
+    source, source_removed = safe_source(source)
     probe = UrlCleaner(rules, rules.farm_domains, result.base_url)
     image = next((u for u in meta.images if probe.media_verdict(u) is None), None)
     retrieved = doc.url or doc.name
@@ -164,6 +168,7 @@ def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument
         "canonical_url": canonical,
         "fingerprint": fingerprint(result.body),
     }
+    fm, fm_removed = safe_generated(fm, probe)
     body = result.body
     if opts.attribution_line:
         body = with_attribution_line(body, source)
@@ -171,9 +176,9 @@ def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument
         doc.name,
         "html",
         render_yaml(fm) + "\n" + body,
-        result.removals,
+        (*result.removals, *source_removed, *fm_removed),
         source,
         retrieved,
-        title,
+        fm.get("title"),
         fm["fingerprint"],
     )

@@ -1,10 +1,12 @@
-"""Front matter kept as text: read its values, add keys without touching a byte of the rest.
+"""Front matter read with python-frontmatter, written back as text: new keys are inserted
+without touching a byte of the rest.
 
-python-frontmatter's dumps() sorts keys and rewrites values (dates, `NO`, `1.10` …), so it
-cannot write a farm's front matter back byte for byte: here the original text is split off,
-parsed with PyYAML (or tomllib for Hugo's `+++` TOML), and new keys are appended as text just
-before the closing delimiter. (The tests use python-frontmatter as an independent reader of
-what we write.)
+python-frontmatter's handlers split a document and load its front matter: YAML (`---`) with
+PyYAML's base loader, so every value stays the text it is (no dates, numbers or booleans
+resolved), and TOML (Hugo's `+++`) with tomllib. Their boundary patterns are narrowed here to a
+delimiter line and its line ending, so the split gives back the exact delimiters and raw text.
+Its dumps() sorts keys and rewrites values (dates, `NO`, `1.10` …), so it cannot write a farm's
+front matter back byte for byte: new keys are appended as text before the closing delimiter.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from scraper.errors import DocumentError
 
@@ -26,7 +29,30 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.BaseLoader
 
-_OPEN = re.compile(r"\A(---|\+\+\+)[ \t]*(\r?\n)")
+_OPEN = re.compile(r"\A(---|\+\+\+)[ \t]*(\r?\n)")  # the first line, exactly
+_ANY_SPACE = r"[^\S\n]*(?:\n|\Z)"  # a delimiter line ends in spaces (\r included), then its newline
+
+
+class YamlFrontMatter(YAMLHandler):
+    """`---` … `---` (or `...`): a delimiter is its whole line, ending included."""
+
+    FM_BOUNDARY = re.compile(rf"^(?:---|\.\.\.){_ANY_SPACE}", re.M)
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return super().load(fm, Loader=_Loader) if fm.strip() else {}
+
+
+class TomlFrontMatter(BaseHandler):
+    """Hugo's `+++` … `+++`, read with tomllib."""
+
+    FM_BOUNDARY = re.compile(rf"^\+\+\+{_ANY_SPACE}", re.M)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+
+HANDLERS: dict[str, BaseHandler] = {"---": YamlFrontMatter(), "+++": TomlFrontMatter()}
 
 
 @dataclass(frozen=True)
@@ -66,32 +92,22 @@ def split(text: str) -> tuple[FrontMatter | None, str]:
     if not m:
         return None, text
     delim, newline = m.group(1), m.group(2)
-    closers = (delim,) if delim == "+++" else ("---", "...")
-    pos = m.end()
-    while True:
-        end = text.find("\n", pos)
-        line = text[pos:] if end < 0 else text[pos : end + 1]
-        if line.rstrip("\r\n").rstrip() in closers:
-            raw = text[m.end() : pos]
-            close = line
-            body = "" if end < 0 else text[end + 1 :]
-            break
-        if end < 0:
-            raise DocumentError(f"front matter opened with '{delim}' is never closed")
-        pos = end + 1
+    handler = HANDLERS[delim]
+    try:
+        raw, body = handler.split(text)
+    except ValueError:  # no closing delimiter
+        raise DocumentError(f"front matter opened with '{delim}' is never closed") from None
+    close = text[m.end() + len(raw) : len(text) - len(body)]
     fmt = "toml" if delim == "+++" else "yaml"
-    data = _parse(raw, fmt, m.group(0).count("\n"))
+    data = _load(handler, raw, fmt, m.group(0).count("\n"))
     return FrontMatter(m.group(0), raw, close, fmt, newline, data), body
 
 
-def _parse(raw: str, fmt: str, first: int) -> dict[str, Any]:
-    if fmt == "toml":
-        try:
-            return tomllib.loads(raw)
-        except tomllib.TOMLDecodeError as exc:
-            raise DocumentError(f"front matter is not valid TOML: {exc}") from None
+def _load(handler: BaseHandler, raw: str, fmt: str, first: int) -> dict[str, Any]:
     try:
-        data = yaml.load(raw, Loader=_Loader) if raw.strip() else {}
+        data = handler.load(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise DocumentError(f"front matter is not valid TOML: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1 + first}: " if mark is not None else ""

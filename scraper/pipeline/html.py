@@ -11,12 +11,11 @@ from urllib.parse import urljoin
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.dom import DomContext, run_dom_rules
+from cleaners.context import page_context
+from cleaners.dom import run_dom_rules
 from cleaners.editor import DomEditor, has_media
-from cleaners.hosts import HostSet, registrable_domain, url_host
 from cleaners.records import Removal
 from cleaners.ruleset import RuleSet
-from cleaners.urls import UrlCleaner
 from scraper.errors import DocumentError
 from scraper.pipeline.metadata import PageMeta, extract_meta
 from scraper.pipeline.tomarkdown import xml_to_markdown
@@ -50,24 +49,6 @@ class HtmlResult:
 
 def _http(url: str | None) -> str | None:
     return url if url and re.match(r"^https?://", url, re.I) else None
-
-
-def page_context(
-    rules: RuleSet, text: str | bytes, page_url: str | None, self_urls: list[str | None]
-) -> tuple[DomContext, bool, frozenset[str]]:
-    """The cleaning context of one document: its own site (registrable domains of its URL and
-    of the URLs it declares for itself) and whether it is a farm copy (a farm's ids in it, or
-    served from a farm domain). On a farm copy, links into its own site are hijacked."""
-    own = frozenset(registrable_domain(h) for h in (url_host(u) for u in [page_url, *self_urls] if u) if h)
-    if isinstance(text, bytes):  # bytes search is several times faster than str on non-ASCII text
-        marked = any(f.encode() in text for f in rules.farm_fingerprints)
-    else:
-        marked = any(f in text for f in rules.farm_fingerprints)
-    farm = marked or any(rules.farm_domains.matches(d) for d in own)
-    farm_hosts = rules.farm_domains | HostSet.of(sorted(own)) if farm else rules.farm_domains
-    urls = UrlCleaner(rules, farm_hosts, page_url)
-    ctx = DomContext(rules, urls, HostSet.of(sorted(own)), url_host(page_url or ""))
-    return ctx, farm, own
 
 
 def _prepare_for_extraction(tree: LexborHTMLParser, rules: RuleSet) -> None:

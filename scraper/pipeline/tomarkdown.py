@@ -2,7 +2,8 @@
 
 trafilatura's own Markdown output drops heading text that follows an empty anchor and turns
 plain URLs into links; rendering its XML ourselves keeps every heading, list, table, image and
-link, escapes text so it cannot become markup (or raw HTML) by accident, and is deterministic.
+link, escapes text so it cannot become markup (or raw HTML) by accident, writes only URLs the gate
+(`cleaners.safeurl.is_safe_url`) lets through, and is deterministic.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from lxml import etree
 
 from cleaners.mdsyntax import escape_url
+from cleaners.safeurl import is_safe_url
 
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 _ESCAPE = re.compile(r"([\\`*\[\]])")
@@ -118,8 +120,8 @@ def _inline_child(c: etree._Element) -> str:
         target = (c.get("target") or "").strip()
         if not text.strip():
             return ""
-        if not target or target.lower().startswith(("javascript:", "vbscript:", "data:")):
-            return text
+        if not target or not is_safe_url(target):
+            return text  # the DOM rules recorded the link they unwrapped; this is the last gate
         return f"[{text.strip()}]({escape_url(target, False)})"
     if tag == "graphic":
         return _image(c)
@@ -132,7 +134,7 @@ def _inline_child(c: etree._Element) -> str:
 
 def _image(c: etree._Element) -> str:
     src = (c.get("src") or "").strip()
-    if not src or src.lower().startswith(("javascript:", "data:")):
+    if not src or not is_safe_url(src):
         return ""
     alt = _escape(c.get("alt") or c.get("title") or "").strip()
     return f"![{alt}]({escape_url(src, False)})"

@@ -1,5 +1,5 @@
 """Where documents come from: the sources file (`config`), local inputs (`local`), and what a
 fetched document is and points to (`discover`: feeds, sitemaps, robots.txt).
 
-May import: `scraper.model`, `scraper.errors`, `scraper.fetch` (body limits).
+May import: `scraper.model`, `scraper.errors`, `scraper.settings`, `scraper.fetch` (body limits).
 """

@@ -20,11 +20,13 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
+from scraper import settings
 from scraper.errors import UsageError
 
-KINDS = ("feed", "sitemap", "urls", "robots", "path")
+SourceKind = Literal["feed", "sitemap", "urls", "robots", "path"]
+KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
 _TOP: dict[str, type | tuple[type, ...]] = {
     "out_dir": str,
     "state": str,
@@ -61,13 +63,13 @@ _SOURCE: dict[str, type | tuple[type, ...]] = {
 @dataclass(frozen=True)
 class Source:
     name: str
-    kind: str  # one of KINDS
+    kind: SourceKind
     targets: tuple[str, ...]  # URLs, or one local path
     rules: tuple[Path, ...] = ()
-    max_pages: int = 1000
+    max_pages: int = settings.MAX_PAGES
     allow_private: bool = False
-    per_host: int = 2
-    delay: float = 0.0
+    per_host: int = settings.PER_HOST
+    delay: float = settings.DELAY
 
 
 @dataclass(frozen=True)
@@ -80,11 +82,11 @@ class RunConfig:
     rules: tuple[Path, ...] = ()
     user_agent: str | None = None
     contact: str | None = None
-    concurrency: int = 16
+    concurrency: int = settings.CONCURRENCY
     workers: int | None = None
-    attribution_line: bool = True
-    timeout: float = 60.0
-    revalidate_hours: float = 24.0
+    attribution_line: bool = settings.ATTRIBUTION_LINE
+    timeout: float = settings.TIMEOUT
+    revalidate_hours: float = settings.REVALIDATE_HOURS
 
 
 def _type_name(t: type | tuple[type, ...]) -> str:
@@ -133,18 +135,18 @@ def load_config(path: Path) -> RunConfig:
         sources.append(_source(src, i, raw, base, data, seen))
     return RunConfig(
         path=path,
-        out_dir=base / data.get("out_dir", "out"),
-        state=base / data.get("state", ".scraper/state.db"),
-        archive=base / data.get("archive", ".scraper/archive"),
+        out_dir=base / data.get("out_dir", settings.OUT_DIR),
+        state=base / data.get("state", settings.STATE),
+        archive=base / data.get("archive", settings.ARCHIVE),
         sources=tuple(sources),
         rules=rules,
         user_agent=data.get("user_agent"),
         contact=data.get("contact"),
-        concurrency=data.get("concurrency", 16),
+        concurrency=data.get("concurrency", settings.CONCURRENCY),
         workers=data.get("workers"),
-        attribution_line=data.get("attribution_line", True),
-        timeout=float(data.get("timeout", 60.0)),
-        revalidate_hours=float(data.get("revalidate_hours", 24.0)),
+        attribution_line=data.get("attribution_line", settings.ATTRIBUTION_LINE),
+        timeout=float(data.get("timeout", settings.TIMEOUT)),
+        revalidate_hours=float(data.get("revalidate_hours", settings.REVALIDATE_HOURS)),
     )
 
 
@@ -197,8 +199,8 @@ def _source(src: str, i: int, raw: dict[str, Any], base: Path, top: dict[str, An
         kind=kind,
         targets=resolved,
         rules=_rules(src, f"{where}.rules", raw.get("rules", []), base),
-        max_pages=raw.get("max_pages", top.get("max_pages", 1000)),
+        max_pages=raw.get("max_pages", top.get("max_pages", settings.MAX_PAGES)),
         allow_private=raw.get("allow_private", top.get("allow_private", False)),
-        per_host=raw.get("per_host", top.get("per_host", 2)),
-        delay=float(raw.get("delay", top.get("delay", 0.0))),
+        per_host=raw.get("per_host", top.get("per_host", settings.PER_HOST)),
+        delay=float(raw.get("delay", top.get("delay", settings.DELAY))),
     )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scraper.errors import DocumentError
+from scraper.settings import AUDIT_SUFFIX
 
 INPUT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".txt", ".html", ".htm", ".xhtml")
 
@@ -25,7 +26,7 @@ def expand_inputs(paths: list[str]) -> Iterator[tuple[str, str | None]]:
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in sorted(files):
-                    if f.startswith(".") or f.endswith(".audit.json"):
+                    if f.startswith(".") or f.endswith(AUDIT_SUFFIX):
                         continue
                     if f.lower().endswith(INPUT_SUFFIXES):
                         found = True

@@ -22,7 +22,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scraper.fetch.client import Response
+from scraper.model import Response
 from scraper.store.state import StateStore
 
 REQUESTED = "WARC-Scraper-Requested-URI"

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from scraper.fetch.client import FetchConfig, HostProfile, Response
+from scraper.fetch.config import FetchConfig, HostProfile
 from scraper.fetch.errors import Permanent, Skipped
+from scraper.model import Response
 from scraper.store.archive import read_at
 from scraper.store.state import StateStore
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
@@ -21,6 +22,7 @@ CREATE TABLE IF NOT EXISTS urls (
     etag TEXT,
     last_modified TEXT,
     content_sha256 TEXT,      -- of the cleaned document written
+    audit_sha256 TEXT,        -- of its audit record (with content_sha256: did the output change?)
     body_sha256 TEXT,         -- of the input it was cleaned from (unchanged input: not cleaned again)
     fingerprint TEXT,         -- of the article text, to link copies of one original
     output TEXT,
@@ -59,8 +61,12 @@ _ADDED = (
     ("urls", "body_sha256", "TEXT"),
     ("urls", "listed", "TEXT"),
     ("urls", "checked", "REAL"),
+    ("urls", "audit_sha256", "TEXT"),
     ("runs", "command", "TEXT"),
 )
+
+
+Stored = Literal["ok", "not_modified", "error", "vanished"]  # a URL's last status (errors: "error:<reason>")
 
 
 @dataclass(frozen=True)
@@ -73,14 +79,60 @@ class UrlRecord:
     body_sha256: str | None
     fingerprint: str | None
     output: str | None
-    last_status: str | None
+    last_status: str | None  # "ok", "not_modified", "vanished" or "error:<reason>"
     fail_count: int
     listed: str | None = None
     checked: float | None = None
+    audit_sha256: str | None = None
+
+    @property
+    def good(self) -> bool:
+        """Its last check went well: the output on record is the current one."""
+        return self.last_status in ("ok", "not_modified")
+
+
+@dataclass(frozen=True)
+class Written:
+    """A document's output as recorded: where it is, the hashes of both files, and (when it
+    changed in this run) the Markdown itself, kept as a version for `audit --changes`."""
+
+    output: str
+    content_sha256: str
+    audit_sha256: str
+    fingerprint: str | None
+    body_sha256: str
+    markdown: str | None = None
+
+
+_COLUMNS = (
+    "url, kind, etag, last_modified, content_sha256, body_sha256, fingerprint, output,"
+    " last_status, fail_count, listed, checked, audit_sha256"
+)
+_UPSERT = """INSERT INTO urls (url, kind, etag, last_modified, content_sha256, audit_sha256, body_sha256,
+                     fingerprint, output, last_status, fail_count, first_seen, last_seen,
+                     last_run, listed, checked)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+   ON CONFLICT(url) DO UPDATE SET
+     kind = excluded.kind,
+     etag = COALESCE(excluded.etag, urls.etag),
+     last_modified = COALESCE(excluded.last_modified, urls.last_modified),
+     content_sha256 = COALESCE(excluded.content_sha256, urls.content_sha256),
+     audit_sha256 = COALESCE(excluded.audit_sha256, urls.audit_sha256),
+     body_sha256 = COALESCE(excluded.body_sha256, urls.body_sha256),
+     fingerprint = COALESCE(excluded.fingerprint, urls.fingerprint),
+     output = COALESCE(excluded.output, urls.output),
+     last_status = excluded.last_status,
+     fail_count = CASE WHEN ? THEN urls.fail_count + 1 ELSE 0 END,
+     last_seen = excluded.last_seen,
+     last_run = excluded.last_run,
+     listed = CASE WHEN excluded.checked IS NULL THEN urls.listed ELSE excluded.listed END,
+     checked = COALESCE(excluded.checked, urls.checked)"""
 
 
 class StateStore:
-    def __init__(self, path: Path, clock: Any = time.time, archive_dir: Path | None = None) -> None:
+    def __init__(
+        self, path: Path, clock: Callable[[], float] = time.time, archive_dir: Path | None = None
+    ) -> None:
         self.path = path
         self.archive_dir = archive_dir  # where the WARC files of `archived` live (scraper run)
         self.clock = clock
@@ -115,105 +167,57 @@ class StateStore:
     # -- urls ---------------------------------------------------------------------------------
 
     def get(self, url: str) -> UrlRecord | None:
-        row = self.db.execute(
-            "SELECT url, kind, etag, last_modified, content_sha256, body_sha256, fingerprint, output,"
-            " last_status, fail_count, listed, checked FROM urls WHERE url = ?",
-            (url,),
-        ).fetchone()
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM urls WHERE url = ?", (url,)).fetchone()
         return UrlRecord(*row) if row else None
-
-    def validators(self, url: str) -> tuple[str | None, str | None]:
-        """ETag and Last-Modified to send back: for a page whose output exists, or a feed or
-        sitemap whose last body is in the archive (a 304 is then answered from there)."""
-        rec = self.get(url)
-        if rec is None:
-            return None, None
-        if rec.kind == "page" and rec.output and Path(rec.output).exists():
-            return rec.etag, rec.last_modified
-        if rec.kind in ("feed", "sitemap") and self.archive_dir is not None:
-            found = self.archived(url)
-            if found and (self.archive_dir / found[1]).exists():
-                return rec.etag, rec.last_modified
-        return None, None
 
     def record(
         self,
         url: str,
         *,
         kind: str,
-        status: str,
+        status: Stored,
+        reason: str | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
-        content_sha256: str | None = None,
-        body_sha256: str | None = None,
-        fingerprint: str | None = None,
-        output: str | None = None,
-        failed: bool = False,
-        markdown: str | None = None,
+        written: Written | None = None,
         checked: bool = False,
         listed: str | None = None,
     ) -> None:
-        """Upsert a URL's record. `checked`: it was asked for over HTTP now (`listed` is the
-        listing date it had then)."""
+        """Upsert a URL's record: its status (an "error" with its reason), validators, and
+        the output `written` (call it only once the files are on disk). `checked`: it was asked
+        for over HTTP now (`listed` is the listing date it had then). What is not given is
+        kept from the last record."""
         now = self.clock()
+        failed = status in ("error", "vanished")
+        w = written
+        hashes = (
+            (w.content_sha256, w.audit_sha256, w.body_sha256, w.fingerprint, w.output) if w else (None,) * 5
+        )
+        stored = f"error:{reason}" if status == "error" else status
+        when = (listed, now) if checked else (None, None)  # the listing date it was checked with, and when
         self.db.execute(
-            """INSERT INTO urls (url, kind, etag, last_modified, content_sha256, body_sha256,
-                                 fingerprint, output, last_status, fail_count, first_seen,
-                                 last_seen, last_run, listed, checked)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(url) DO UPDATE SET
-                 kind = excluded.kind,
-                 etag = COALESCE(excluded.etag, urls.etag),
-                 last_modified = COALESCE(excluded.last_modified, urls.last_modified),
-                 content_sha256 = COALESCE(excluded.content_sha256, urls.content_sha256),
-                 body_sha256 = COALESCE(excluded.body_sha256, urls.body_sha256),
-                 fingerprint = COALESCE(excluded.fingerprint, urls.fingerprint),
-                 output = COALESCE(excluded.output, urls.output),
-                 last_status = excluded.last_status,
-                 fail_count = CASE WHEN ? THEN urls.fail_count + 1 ELSE 0 END,
-                 last_seen = excluded.last_seen,
-                 last_run = excluded.last_run,
-                 listed = CASE WHEN excluded.checked IS NULL THEN urls.listed ELSE excluded.listed END,
-                 checked = COALESCE(excluded.checked, urls.checked)""",
+            _UPSERT,
             (
                 url,
                 kind,
                 etag,
                 last_modified,
-                content_sha256,
-                body_sha256,
-                fingerprint,
-                output,
-                status,
-                1 if failed else 0,
+                *hashes,
+                stored,
+                int(failed),
                 now,
                 now,
                 self.run_id,
-                listed if checked else None,
-                now if checked else None,
+                *when,
                 failed,
             ),
         )
-        if markdown is not None and content_sha256 and self.run_id is not None:
+        if w is not None and w.markdown is not None and self.run_id is not None:
             self.db.execute(
                 "INSERT OR REPLACE INTO versions (url, run, content_sha256, output, markdown)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (url, self.run_id, content_sha256, output, markdown),
+                (url, self.run_id, w.content_sha256, w.output, w.markdown),
             )
-
-    def same_input(self, url: str, body_sha256: str) -> UrlRecord | None:
-        """The record of a URL whose last output was cleaned from exactly this input and is
-        still on disk (nothing to clean again), else None."""
-        rec = self.get(url)
-        if (
-            rec is None
-            or rec.body_sha256 != body_sha256
-            or rec.last_status not in ("ok", "not_modified")
-            or not rec.output
-            or not Path(rec.output).exists()
-        ):
-            return None
-        return rec
 
     # -- the archive's index ------------------------------------------------------------------
 

@@ -16,10 +16,11 @@ import re
 import tempfile
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-AUDIT_SUFFIX = ".audit.json"
+from scraper.settings import AUDIT_SUFFIX as AUDIT_SUFFIX  # (re-exported for the audit)
+
 _UNSAFE = re.compile(r"[^\w.-]+")
 
 
@@ -115,16 +116,24 @@ def fsync_dir(directory: Path) -> None:
 
 
 def audit_json(record: dict[str, Any]) -> bytes:
+    """An audit record as it is written (UTF-8 JSON, indented, one trailing newline)."""
     return (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def write_document(out_dir: Path, stem: str, markdown: str, audit: dict[str, Any]) -> tuple[Path, bool]:
-    """Write the document and its audit sidecar; (path, whether anything changed)."""
+class WriteResult(NamedTuple):
+    path: Path  # the .md
+    changed: bool  # either file's bytes changed
+    created: bool  # the .md did not exist before
+
+
+def write_document(out_dir: Path, stem: str, markdown: bytes, audit: bytes) -> WriteResult:
+    """Write a document and its audit sidecar, atomically, each only when its bytes differ
+    from what is on disk. Raises OSError (disk full, permissions …)."""
     md_path = out_dir / f"{stem}.md"
-    audit = {**audit, "output": f"{stem}.md"}  # relative to the output directory
+    created = not md_path.exists()
     # the audit record first: a document on disk always has its record next to it
-    changed = write_atomic(out_dir / f"{stem}{AUDIT_SUFFIX}", audit_json(audit), sync_dir=False)
-    changed = write_atomic(md_path, markdown.encode("utf-8"), sync_dir=False) or changed
+    changed = write_atomic(out_dir / f"{stem}{AUDIT_SUFFIX}", audit, sync_dir=False)
+    changed = write_atomic(md_path, markdown, sync_dir=False) or changed
     if changed:
         fsync_dir(md_path.parent)
-    return md_path, changed
+    return WriteResult(md_path, changed, created)

@@ -1,0 +1,96 @@
+"""The DOM rule for what could run: scripts, frames, plugins, forms, SVG/MathML animation, event
+handlers, and every URL attribute the gate (`cleaners.safeurl.is_safe_url`) refuses."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from cleaners.editor import DomEditor, attached
+from cleaners.safeurl import is_safe_url, srcset_urls
+
+if TYPE_CHECKING:
+    from cleaners.dom import DomContext
+
+__all__ = ["unsafe"]
+
+_UNSAFE_TAGS = (
+    "script, iframe, object, embed, applet, frame, frameset, base, form, style, link, meta, "
+    # SVG/MathML elements that set or animate attributes (href included) or handle events
+    "animate, set, animatemotion, animatetransform, animatecolor, handler, listener, maction"
+)
+# Attributes a browser loads or follows (HTML, SVG, MathML, legacy IE); srcset is checked per URL.
+_URL_ATTRS = frozenset(
+    "href src action formaction poster background xlink:href data cite longdesc lowsrc dynsrc "
+    "ping codebase archive manifest icon profile usemap classid".split()
+)
+# On a page: links whose URL does not plainly start as a web or in-page URL (lexbor has decoded
+# the references), and images.
+_WEB = ':not([href^="https://" i]):not([href^="http://" i]):not([href^="/"]):not([href^="#"])'
+_PAGE_CANDIDATES = f"a[href]{_WEB}, area[href]{_WEB}, img"
+_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "data-lazy")
+_SRCSET_ATTRS = ("srcset", "data-srcset", "imagesrcset")
+
+
+def _scope(tree: LexborHTMLParser) -> LexborNode:
+    return tree.body if tree.body is not None else tree.root  # type: ignore[return-value]
+
+
+def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+    """Scripts, frames, plugins, forms, SVG animation; event handlers and every URL attribute
+    the gate (`is_safe_url`) refuses. Known video embeds become plain links."""
+    scope = _scope(tree)
+    for node in scope.css(_UNSAFE_TAGS):
+        if not attached(node):
+            continue
+        if node.tag == "meta" and "refresh" not in str(node.attributes.get("http-equiv") or "").lower():
+            continue
+        if node.tag == "iframe" and _embed_link(node, ctx, ed):
+            continue
+        ed.remove(node, "unsafe", f"{node.tag}-element", f"<{node.tag}> element", climb=ed.markdown)
+    # On a page only links and images reach the Markdown (tomarkdown gates them again); in a
+    # Markdown island every attribute does.
+    for node in scope.css("*") if ed.markdown else scope.css(_PAGE_CANDIDATES):
+        if attached(node):
+            _unsafe_attributes(node, ed)
+
+
+def _unsafe_attributes(node: LexborNode, ed: DomEditor) -> None:
+    for name, value in list(node.attributes.items()):
+        lname = name.lower()
+        if lname.startswith("on") and ed.markdown:
+            ed.drop_attr(node, name, "unsafe", "event-handler", "event-handler attribute")
+            continue
+        if lname == "srcdoc":
+            ed.drop_attr(node, name, "unsafe", "script-url", "srcdoc attribute")
+            continue
+        if not value or (lname not in _URL_ATTRS and lname not in _SRCSET_ATTRS and lname not in _LAZY_ATTRS):
+            continue
+        urls = srcset_urls(str(value)) if lname in _SRCSET_ATTRS else [str(value)]
+        if all(is_safe_url(u) for u in urls):
+            continue
+        if node.tag in ("a", "area") and lname == "href":
+            ed.unwrap(node, "unsafe", "script-url", "link URL the gate refuses")
+            return
+        if node.tag == "img" and lname == "src":
+            ed.remove(node, "unsafe", "script-url", "image URL the gate refuses", climb=False)
+            return
+        ed.drop_attr(node, name, "unsafe", "script-url", "URL attribute the gate refuses")
+
+
+def _embed_link(node: LexborNode, ctx: DomContext, ed: DomEditor) -> bool:
+    src = ctx.urls.resolve(str(node.attributes.get("src") or ""))
+    host = ctx.urls.host(src)
+    path = re.sub(r"^[a-z]+://[^/]+", "", src, flags=re.I)
+    for embed in ctx.rules.embeds:
+        if embed.hosts.matches(host):
+            m = embed.pattern.search(path)
+            if m:
+                url = embed.link.format(**m.groupdict())
+                title = str(node.attributes.get("title") or "").strip() or f"Video ({embed.name})"
+                return ed.replace_with_link(
+                    node, url, title, "unsafe", f"{embed.name}-embed", "embedded player made a link"
+                )
+    return False

@@ -1,0 +1,142 @@
+"""Edits of a Markdown body: each decision recorded as a Removal and turned into a character
+edit of the original text; the edits are applied once, at the end, then the lines they emptied
+and the blank-line runs they left are tidied."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from cleaners.editor import Edit
+from cleaners.records import LineIndex, Removal
+from cleaners.urls import UrlStep
+
+__all__ = ["Edit", "Recorder", "apply_edits", "inside", "merge"]
+
+_RESIDUE = re.compile(r"^[ \t]*(?:(?:[*+-]|\d{1,9}[.)]|>|#{1,6})[ \t]*)?(?:\*\*|__|\*|_|[ \t])*$")
+
+
+class Recorder:
+    """Removals and edits of one body, with the file lines of their offsets."""
+
+    def __init__(self, source: str, first_line: int) -> None:
+        self.source = source
+        self.first_line = first_line
+        self.removals: list[Removal] = []
+        self.edits: list[Edit] = []
+        self.lines = LineIndex(source, first_line)
+
+    def line(self, offset: int) -> int:
+        return self.lines.line(offset)
+
+    def add(
+        self,
+        start: int,
+        end: int,
+        new: str,
+        category: str,
+        rule: str,
+        reason: str,
+        snippet: str | None = None,
+        replacement: str | None = None,
+    ) -> None:
+        self.removals.append(
+            Removal(
+                category,
+                rule,
+                reason,
+                self.source[start:end] if snippet is None else snippet,
+                replacement,
+                self.line(start),
+                self.line(max(start, end - 1)),
+            )
+        )
+        self.edits.append(Edit(start, end, new))
+
+    def steps(self, start: int, end: int, steps: tuple[UrlStep, ...], new_url: str) -> None:
+        for s in steps:
+            self.removals.append(
+                Removal(
+                    s.category, s.rule, s.reason, s.removed, new_url, self.line(start), self.line(end - 1)
+                )
+            )
+
+
+def inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    """pos within one of the sorted, non-overlapping spans."""
+    i = bisect.bisect_right(spans, (pos, 1 << 62)) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping edits (an edit inside a larger one is dropped), then tidy."""
+    kept: list[Edit] = []
+    for e in sorted(edits, key=lambda x: (x.start, -x.end)):
+        if kept and e.start < kept[-1].end:
+            continue  # inside (or overlapping) an edit already taken
+        kept.append(e)
+    parts: list[str] = []
+    marks: list[tuple[int, bool]] = []  # (output offset, cut a line break)
+    pos = out_len = 0
+    for e in kept:
+        parts.append(text[pos : e.start])
+        out_len += e.start - pos
+        marks.append((out_len, "\n" in text[e.start : e.end]))
+        parts.append(e.text)
+        out_len += len(e.text)
+        pos = e.end
+    parts.append(text[pos:])
+    return _tidy("".join(parts), marks)
+
+
+def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
+    """Drop lines an edit left empty (or holding only a list marker or emphasis markers), and
+    collapse each blank-line run next to a removal to one blank line (none at the start or
+    end). Only lines around edits are looked at; the rest is joined back untouched."""
+    lines = text.split("\n")
+    last = len(lines) - 1  # the text after the final newline: never dropped
+    touched: dict[int, bool] = {}  # line -> an edit there cut a line break
+    idx = prev = 0
+    for off, cut in marks:  # offsets ascend: count the line breaks in between
+        idx += text.count("\n", prev, off)
+        prev = off
+        touched[idx] = touched.get(idx, False) or cut
+    drop: set[int] = set()
+    near: set[int] = set()  # lines where a line break was cut, or that were dropped
+    for idx, cut in touched.items():
+        if idx != last and _RESIDUE.match(lines[idx]):
+            drop.add(idx)
+            near.add(idx)
+        elif cut:
+            near.add(idx)
+
+    def gap(k: int) -> bool:
+        return 0 <= k < last and (k in drop or not lines[k].strip())
+
+    done: set[int] = set()
+    for idx in sorted(near):
+        for k in (idx,) if gap(idx) else (idx - 1, idx + 1):
+            if not gap(k) or k in done:
+                continue
+            lo, hi = k, k
+            while gap(lo - 1):
+                lo -= 1
+            while gap(hi + 1):
+                hi += 1
+            done.update(range(lo, hi + 1))
+            blanks = [j for j in range(lo, hi + 1) if j not in drop]
+            keep = 0 if lo == 0 or hi == last - 1 else 1
+            drop.update(blanks[keep:])
+    if not drop:
+        return text
+    return "\n".join(line for j, line in enumerate(lines) if j not in drop)

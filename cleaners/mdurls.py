@@ -1,0 +1,253 @@
+"""Every URL written in Markdown syntax, found by one traversal, through the URL rules and the gate.
+
+`url_sites` finds them all — inline links and images, the stray `](url)` tails that broken
+links leave, reference definitions, autolinks and bare URLs — with exact positions. `clean_urls`
+then applies, to each one, the gate first (`cleaners.safeurl.is_safe_url`: a link is dropped and
+its text kept, an image removed, a definition removed and its uses unlinked — each recorded as
+`unsafe`) and then the URL rules (`UrlCleaner.clean`: rewrite, or unlink). URLs in raw-HTML
+attributes are the DOM rules' (`cleaners.dom`), those of the front matter the pipeline's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from cleaners.dom import DomContext
+from cleaners.editor import Edit
+from cleaners.mdedits import Recorder, inside, merge
+from cleaners.mdsyntax import (
+    escape_url,
+    find_autolinks,
+    find_bare_urls,
+    find_links,
+    find_ref_uses,
+    find_refdefs,
+)
+from cleaners.safeurl import is_safe_url
+from cleaners.urls import UrlStep
+
+__all__ = ["UrlSite", "clean_urls", "url_sites"]
+
+Spans = list[tuple[int, int]]
+Kind = Literal["link", "image", "orphan", "refdef", "autolink", "bare", "loose"]
+_UNSAFE_REASON = "URL with a scheme other than http, https or mailto"
+
+
+@dataclass(frozen=True)
+class UrlSite:
+    kind: Kind
+    start: int  # the whole construct
+    end: int
+    url_start: int
+    url_end: int
+    text_start: int = -1  # link and image text
+    text_end: int = -1
+    angle: bool = False  # written as <url>
+    label: str = ""  # a reference definition's label
+
+
+def url_sites(body: str, blocked: list[tuple[int, int]]) -> list[UrlSite]:
+    """Every URL in Markdown syntax outside the blocked spans (code, raw HTML), in document order."""
+    links, orphans = find_links(body, blocked)
+    sites = [
+        UrlSite(
+            "image" if k.image else "link", k.start, k.end, *k.dest_span, k.text_start, k.text_end, k.angle
+        )
+        for k in links
+    ]
+    sites += [UrlSite("orphan", o.start, o.end, o.dest_start, o.dest_end) for o in orphans]
+    sites += [
+        UrlSite("refdef", d.start, d.end, d.dest_start, d.dest_end, label=d.label)
+        for d in find_refdefs(body, blocked)
+    ]
+    sites += [UrlSite("autolink", a, b, a + 1, b - 1, angle=True) for a, b in find_autolinks(body, blocked)]
+    taken = merge(
+        blocked
+        + [(s.url_start, s.url_end) for s in sites]
+        + [(s.start, s.end) for s in sites if s.kind == "autolink"]
+    )
+    sites += [
+        UrlSite("bare", a, b, a, b) for a, b in find_bare_urls(body, taken) if not body.startswith("www.", a)
+    ]
+    sites += _loose(body, sites, blocked)
+    sites.sort(key=lambda s: (s.start, -s.end))
+    return sites
+
+
+_LOOSE_DEST = re.compile(r"[ \t]*\n?[ \t]*<?([^\s<>]*)")
+
+
+def _loose(body: str, sites: list[UrlSite], blocked: Spans) -> list[UrlSite]:
+    """`](url` that CommonMark does not read as a link but a laxer renderer may (Python-Markdown
+    takes `[t](javascript:(')` for one): the destination a renderer could see, from "(" to
+    the first space."""
+    if "](" not in body:
+        return []
+    known = {s.text_end for s in sites if s.kind in ("link", "image")}
+    known |= {s.start for s in sites if s.kind == "orphan"}
+    out: list[UrlSite] = []
+    pos = body.find("](")
+    while pos >= 0:
+        if pos not in known and not inside(pos, blocked):
+            m = _LOOSE_DEST.match(body, pos + 2)
+            if m is not None and m.group(1):
+                out.append(UrlSite("loose", pos + 1, m.end(), m.start(1), m.end(1)))
+        pos = body.find("](", pos + 2)
+    return out
+
+
+def clean_urls(body: str, ctx: DomContext, rec: Recorder, blocked: list[tuple[int, int]]) -> None:
+    removed_end = -1
+    for site in url_sites(body, blocked):
+        if site.start < removed_end:  # inside a construct already removed whole
+            continue
+        if _HANDLERS[site.kind](body, site, ctx, rec, blocked):
+            removed_end = max(removed_end, site.end)
+
+
+def _url(body: str, site: UrlSite) -> str:
+    return body[site.url_start : site.url_end]
+
+
+def _unlink(body: str, site: UrlSite, rec: Recorder, step: UrlStep) -> None:
+    """Drop "[" and "](url)" separately (edits inside the text stay valid); keep the text."""
+    text = body[site.text_start : site.text_end]
+    snippet = body[site.start : site.end]
+    rec.add(site.start, site.text_start, "", step.category, step.rule, step.reason, snippet, text)
+    rec.edits.append(Edit(site.text_end, site.end, ""))
+
+
+def _unsafe(site: UrlSite, what: str) -> UrlStep:
+    return UrlStep("unsafe", "unsafe-url", f"{what}: {_UNSAFE_REASON}", "")
+
+
+def _rewrite(body: str, rec: Recorder, site: UrlSite, url: str, steps: tuple[UrlStep, ...]) -> None:
+    new = escape_url(url, site.angle)
+    if body[site.url_start : site.url_end] == new or not is_safe_url(new, markdown=True):
+        return  # unchanged, or a rule's result the gate refuses: the original (it passed) stays
+    rec.steps(site.url_start, site.url_end, steps, new)
+    rec.edits.append(Edit(site.url_start, site.url_end, new))
+
+
+def _link(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
+    url = _url(body, site)
+    if not is_safe_url(url, markdown=True):
+        _unlink(body, site, rec, _unsafe(site, "link"))
+        return False  # its text stays, and what the text holds is cleaned
+    verdict = ctx.urls.clean(url)
+    if verdict.action == "rewrite":
+        _rewrite(body, rec, site, verdict.url, verdict.steps)
+    elif verdict.action == "unlink":
+        last = verdict.last
+        text = body[site.text_start : site.text_end]
+        if last.category == "affiliate_link" and ("![" in text or "<img" in text.lower()):
+            rec.add(site.start, site.end, "", "ad_block", "affiliate-banner", "affiliate banner link")
+            return True
+        if not text.strip() or _is_url_text(text):
+            rec.add(site.start, site.end, "", last.category, last.rule, last.reason)
+            return True
+        if ctx.rules.allow.allows_text(body[site.start : site.end]):
+            return False
+        rec.steps(site.start, site.end, verdict.steps[:-1], "")
+        _unlink(body, site, rec, last)
+    return False
+
+
+def _is_url_text(text: str) -> bool:
+    t = text.strip()
+    return t.lower().startswith(("http://", "https://", "www.")) and not any(c.isspace() for c in t)
+
+
+def _image(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
+    url = _url(body, site)
+    if not is_safe_url(url, markdown=True):
+        rec.add(site.start, site.end, "", "unsafe", "unsafe-url", f"image: {_UNSAFE_REASON}")
+        return True
+    media = ctx.urls.media_verdict(url)
+    if media:
+        rec.add(site.start, site.end, "", media[0], media[1], media[2])
+        return True
+    if "?" not in url and "#" not in url:
+        return False  # only a query or fragment can carry trackers on an image
+    verdict = ctx.urls.clean(url)
+    if verdict.action == "rewrite" and all(s.category == "tracking_param" for s in verdict.steps):
+        _rewrite(body, rec, site, verdict.url, verdict.steps)
+    return False
+
+
+def _orphan(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
+    """A stray "](url)": the tail of a broken link (`[alt](img "t") ](target)`)."""
+    url = _url(body, site)
+    if is_safe_url(url, markdown=True):
+        verdict = ctx.urls.clean(url)
+        if verdict.action == "rewrite":
+            _rewrite(body, rec, site, verdict.url, verdict.steps)
+        if verdict.action != "unlink":
+            return False
+        step = verdict.last
+        rec.steps(site.start, site.end, verdict.steps[:-1], "")
+    else:
+        step = _unsafe(site, "stray link tail")
+    start = site.start
+    while start > 0 and body[start - 1] in " \t":
+        start -= 1
+    rec.add(start, site.end, "", step.category, step.rule, "stray link residue: " + step.reason)
+    return True
+
+
+def _refdef(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
+    url = _url(body, site)
+    if is_safe_url(url, markdown=True):
+        verdict = ctx.urls.clean(url)
+        if verdict.action == "rewrite":
+            _rewrite(body, rec, site, verdict.url, verdict.steps)
+        if verdict.action != "unlink":
+            return False
+        last = verdict.last
+    else:
+        last = _unsafe(site, "link definition")
+    end = site.end + 1 if body[site.end : site.end + 1] == "\n" else site.end
+    rec.add(site.start, end, "", last.category, last.rule, last.reason + " (link definition)")
+    for s, ts, te, e in find_ref_uses(body, site.label, blocked):
+        rec.add(s, ts, "", last.category, last.rule, last.reason, snippet=body[s:e], replacement=body[ts:te])
+        rec.edits.append(Edit(te, e, ""))
+    return True
+
+
+def _plain(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
+    """Autolinks and bare URLs: the URL is the text, so an unlinked one goes whole."""
+    url = _url(body, site)
+    if not is_safe_url(url):
+        rec.add(site.start, site.end, "", "unsafe", "unsafe-url", f"{site.kind}: {_UNSAFE_REASON}")
+        return True
+    verdict = ctx.urls.clean(url)
+    if verdict.action == "rewrite":
+        _rewrite(body, rec, site, verdict.url, verdict.steps)
+    elif verdict.action == "unlink":
+        rec.add(site.start, site.end, "", verdict.last.category, verdict.last.rule, verdict.last.reason)
+        return True
+    return False
+
+
+def _loose_site(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
+    """A script URL after a "](" that is no link to us: a backslash before "(" makes it text
+    to every renderer."""
+    if is_safe_url(_url(body, site), markdown=True):
+        return False
+    reason = f"link-like text: {_UNSAFE_REASON}"
+    rec.add(site.start, site.start, "\\", "unsafe", "unsafe-url", reason, body[site.start : site.end], "\\(")
+    return False
+
+
+_HANDLERS: dict[Kind, Callable[[str, UrlSite, DomContext, Recorder, Spans], bool]] = {
+    "link": _link,
+    "image": _image,
+    "orphan": _orphan,
+    "refdef": _refdef,
+    "autolink": _plain,
+    "bare": _plain,
+    "loose": _loose_site,
+}

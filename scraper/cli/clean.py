@@ -1,0 +1,32 @@
+"""`scraper clean` on the command line: lines or a JSON report, and the exit status."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from scraper.cli.report import clean_json, error
+from scraper.jobs.batch import run_clean
+from scraper.model import CleanOptions, ExitCode
+
+
+def clean_command(
+    paths: list[str], out_dir: Path, opts: CleanOptions, as_json: bool, quiet: bool
+) -> ExitCode:
+    outcomes = run_clean(paths, out_dir, opts, sys.stdout.buffer)
+    failed = 0
+    for o in outcomes:
+        if o.status == "error":
+            failed += 1
+            error(f"{o.url}: {o.error}")
+        elif o.output != "-" and not quiet and not as_json:
+            state = "written" if o.changed else "unchanged"
+            click.echo(f"{o.url} -> {o.output} ({sum(o.counts.values())} removals, {state})", err=True)
+    if as_json:
+        click.echo(json.dumps({"documents": [clean_json(o) for o in outcomes]}, ensure_ascii=False, indent=2))
+    elif not quiet and len(outcomes) > 1:
+        click.echo(f"{len(outcomes) - failed} cleaned, {failed} failed", err=True)
+    return ExitCode.FAILED if failed else ExitCode.OK
