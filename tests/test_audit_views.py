@@ -225,7 +225,7 @@ def test_each_kind_of_record_is_found_in_the_page() -> None:
     ]
     marked = mark_page(page, records)
     assert marked.exact == set(range(6)) and not marked.unplaced and not marked.near
-    html = marked.tree.body.html if marked.tree.body is not None else ""
+    html = str(marked.tree.body.html if marked.tree.body is not None else "")
     assert (
         f'One <{CUT} data-i="0"></{CUT}> two <{CUT} data-i="1 2"></{CUT}>three<{END} data-i="2"></{END}>'
         in html
