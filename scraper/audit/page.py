@@ -146,7 +146,8 @@ def _element(marked: Marked, record: dict[str, Any], ids: list[int], kind: str) 
         node = nodes[0]
         node.insert_before(_marker(marked.tree, CUT, ids))
         node.insert_after(_marker(marked.tree, END, ids[-1:]))
-        marked.gone.add(node.mem_id)
+        if node.first_child is not None:  # lexbor leaves an empty element in place, as the cleaner saw
+            marked.gone.add(node.mem_id)
         node.unwrap()
         return
     inner = [int(x) for n in nodes if n.is_element_node for m in n.css(CUT) for x in _ids(m)]
