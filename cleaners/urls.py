@@ -27,14 +27,7 @@ _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 def _rules_for(
     r: RuleSet, host: str
 ) -> tuple[tuple[RedirectRule, ...], tuple[AffiliateRule, ...], tuple[StripRule, ...]]:
-    def ok(hosts: HostSet) -> bool:
-        return not hosts or hosts.matches(host)
-
-    return (
-        tuple(r.redirects[i] for i in r.redirect_index.candidates(host) if ok(r.redirects[i].hosts)),
-        tuple(r.affiliates[i] for i in r.affiliate_index.candidates(host) if ok(r.affiliates[i].hosts)),
-        tuple(r.strips[i] for i in r.strip_index.candidates(host) if ok(r.strips[i].hosts)),
-    )
+    return (r.redirect_index.matching(host), r.affiliate_index.matching(host), r.strip_index.matching(host))
 
 
 @dataclass(frozen=True)
@@ -84,16 +77,10 @@ class UrlCleaner:
 
     def _host_rules(self, host: str) -> _HostRules:
         """The redirect, affiliate and strip rules that can apply to a host, and whether it is a
-        farm host. Rules per host are memoized on the RuleSet (its data never changes, so the
-        memo is only a cache); the farm flag depends on the document and is kept here."""
+        farm host (memoized for the document: the RuleSet itself holds no cache)."""
         found = self._by_host.get(host)
         if found is None:
-            memo = self.rules.host_memo
-            rules = memo.get(host)
-            if rules is None:
-                rules = _rules_for(self.rules, host)
-                if len(memo) < 50_000:
-                    memo[host] = rules
+            rules = _rules_for(self.rules, host)
             farm = self.farm_hosts.matches(host)
             query_only = (
                 not farm
