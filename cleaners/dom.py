@@ -101,16 +101,14 @@ def ad_media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
         if a is not None:
             banners.setdefault(a.mem_id, a)
     for a in banners.values():
-        verdict = ctx.urls.clean(str(a.attributes.get("href") or ""))
-        if verdict.action == "unlink" and verdict.last.category == "affiliate_link":
+        if ctx.urls.clean(str(a.attributes.get("href") or "")).affiliate:
             ed.remove(a, "ad_block", "affiliate-banner", "affiliate banner link")
     for a in tree.css('a[href*="script:" i]'):
         href = str(a.attributes.get("href") or "")
         if not is_unsafe_url(href):
             continue
         for m in _EMBEDDED_URL.finditer(href):
-            inner = ctx.urls.clean(unquote(m.group(0)))
-            if inner.action == "unlink" and inner.last.category == "affiliate_link":
+            if ctx.urls.clean(unquote(m.group(0))).affiliate:
                 ed.remove(a, "ad_block", "script-ad-link", "script link to an affiliate click")
                 break
     for node in tree.css("img, video, source, iframe, embed, object, input[type=image]"):
@@ -292,11 +290,13 @@ def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
     for a in tree.css("a[href]"):
         if a.mem_id in chrome:
             continue
-        verdict = ctx.urls.clean(str(a.attributes.get("href") or ""))
+        href = str(a.attributes.get("href") or "")
+        verdict = ctx.urls.clean(href)
         if verdict.action == "keep":
             continue
         if verdict.action == "rewrite":
-            ed.set_url(a, "href", verdict.url, verdict.steps)
+            if ed.set_url(a, "href", verdict.url, verdict.steps) and not ed.markdown:
+                _rewrite_url_text(a, href, verdict.url)
         elif verdict.action == "unlink":
             last = verdict.last
             if _URL_TEXT.match(node_text(a).strip()):  # the text is the junk URL itself
@@ -312,6 +312,16 @@ def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
             steps = tuple(s for s in verdict.steps if s.category == "tracking_param")
             if len(steps) == len(verdict.steps):
                 ed.set_url(node, "src", verdict.url, steps)
+
+
+def _rewrite_url_text(a: LexborNode, old: str, new: str) -> None:
+    """A link whose text is its own URL (a broken scraped image-link rendered as text) shows
+    the cleaned URL, not the one with the trackers."""
+    texts = [t for t in a.traverse(include_text=True) if t.is_text_node]
+    for t in texts:
+        value = t.text_content or ""
+        if value.strip() == old.strip():
+            t.replace_with(value.replace(old.strip(), new))
 
 
 # -- unsafe content -------------------------------------------------------------------------

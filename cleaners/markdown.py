@@ -283,7 +283,7 @@ def _links(body: str, ctx: DomContext, rec: _Recorder, blocked: list[tuple[int, 
         elif verdict.action == "unlink":
             last = verdict.last
             has_image = "![" in text or "<img" in text.lower()
-            if last.category == "affiliate_link" and has_image:
+            if verdict.affiliate and has_image:
                 rec.add(link.start, link.end, "", "ad_block", "affiliate-banner", "affiliate banner link")
                 removed.append((link.start, link.end))
                 continue

@@ -48,6 +48,7 @@ class RedirectRule:
     dest: re.Pattern[str] | None
     default_scheme: str
     reason: str
+    click: bool = False  # the hosts are a network's: an URL it cannot unwrap is an affiliate click
 
 
 @dataclass(frozen=True)

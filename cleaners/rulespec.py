@@ -178,7 +178,7 @@ TABLES: tuple[Table, ...] = (
     Table("redirect", (
         _NAME, _k("category", str, None, category("affiliate_link")), _HOSTS, _PATH,
         _k("params", list, [], _tuple), _k("dest", str, None, rx), _k("default_scheme", str, ""),
-        _k("reason", str, "redirect wrapper unwrapped"),
+        _k("reason", str, "redirect wrapper unwrapped"), _k("click", bool, False),
     ), array=True, into="redirects"),
     Table("affiliate", (
         _NAME, _k("category", str, None, category("affiliate_link")), _HOSTS, _PATH,

@@ -12,7 +12,6 @@ from typing import Any
 
 from cleaners.markdown import clean_markdown
 from cleaners.records import CleaningError, Removal, count_by_category
-from cleaners.urls import UrlCleaner
 from scraper.errors import DocumentError
 from scraper.model import CleanOptions, SourceDocument
 from scraper.pipeline.attribution import OriginalSource, Signals, attribute
@@ -147,8 +146,6 @@ def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument
         ),
         rules,
     )
-    probe = UrlCleaner(rules, rules.farm_domains, result.base_url)
-    image = next((u for u in meta.images if probe.media_verdict(u) is None), None)
     retrieved = doc.url or doc.name
     canonical = meta.canonical if meta.canonical and meta.canonical != retrieved else None
     fm: dict[str, Any] = {
@@ -158,7 +155,7 @@ def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument
         "updated": meta.updated,
         "tags": list(item.get("tags") or meta.tags),
         "description": item.get("description") or meta.description,
-        "image": image,
+        "image": result.image,
         "original_source": source.to_json(),
         "retrieved_from": retrieved,
         "canonical_url": canonical,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html as htmllib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from cleaners.editor import DomEditor, has_media
 from cleaners.hosts import HostSet, registrable_domain, url_host
 from cleaners.records import Removal
 from cleaners.ruleset import RuleSet
-from cleaners.urls import UrlCleaner
+from cleaners.urls import UrlCleaner, network_domains
 from scraper.errors import DocumentError
 from scraper.pipeline.metadata import PageMeta, extract_meta
 from scraper.pipeline.tomarkdown import xml_to_markdown
@@ -46,6 +47,7 @@ class HtmlResult:
     own_domains: frozenset[str]
     base_url: str | None
     share_links: tuple[str, ...]  # share-button URLs: they carry the article's own URL
+    image: str | None = None  # the page's own image: not an ad, a pixel or anything a rule removed
 
 
 def _http(url: str | None) -> str | None:
@@ -65,7 +67,7 @@ def page_context(
         marked = any(f in text for f in rules.farm_fingerprints)
     farm = marked or any(rules.farm_domains.matches(d) for d in own)
     farm_hosts = rules.farm_domains | HostSet.of(sorted(own)) if farm else rules.farm_domains
-    urls = UrlCleaner(rules, farm_hosts, page_url)
+    urls = UrlCleaner(rules, farm_hosts, page_url, network_domains(text))
     ctx = DomContext(rules, urls, HostSet.of(sorted(own)), url_host(page_url or ""))
     return ctx, farm, own
 
@@ -137,4 +139,19 @@ def clean_html(
     shares = tuple(str(a.attributes.get("href") or "") for a in tree.css(_SHARE_CSS))
     if base:
         _resolve_links(body_el, base)
-    return HtmlResult(xml_to_markdown(body_el), meta, tuple(editor.removals), farm, own, base, shares)
+    image = _page_image(meta, ctx.urls, editor.removals)
+    return HtmlResult(xml_to_markdown(body_el), meta, tuple(editor.removals), farm, own, base, shares, image)
+
+
+def _page_image(meta: PageMeta, urls: UrlCleaner, removals: list[Removal]) -> str | None:
+    """The first declared page image that is not an ad or a pixel and that no rule removed
+    from the page (a farm's og:image list names its ad banners)."""
+    removed = "\n".join(r.snippet for r in removals if r.category in ("ad_block", "tracking_pixel"))
+    for url in meta.images:
+        if urls.media_verdict(url) is not None:
+            continue
+        tail = re.sub(r"^[a-z]+:", "", url.strip(), flags=re.I)  # //host/path matches either scheme
+        if tail and (tail in removed or htmllib.escape(tail) in removed):
+            continue
+        return url
+    return None

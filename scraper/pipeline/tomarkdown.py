@@ -64,15 +64,10 @@ def _edge(piece: str, first: bool) -> str:
     return s[-1:]
 
 
-def _tight(after: str) -> bool:
-    """Punctuation that sticks to the word before it ("!" only when it ends a sentence)."""
-    return after[:1] in (",", ".", ";", ":", ")") or (after[:1] in ("!", "?") and after[1:2] in ("", " "))
-
-
 def _join(buf: list[str], piece: str, element: bool) -> None:
     """Append a piece of inline Markdown. trafilatura drops the space between a word and an
-    element that follows it ("the book<hi>Beautiful Code</hi>"), and keeps the one between
-    an element and the punctuation after it ("<ref>Brier</ref> ,"): both are mended here."""
+    element that follows it ("the book<hi>Beautiful Code</hi>"): it is mended here. A space
+    the source has before punctuation ("<b>Note</b> :") is the article's and stays."""
     if not piece:
         return
     prev = buf[-1] if buf else ""
@@ -80,8 +75,6 @@ def _join(buf: list[str], piece: str, element: bool) -> None:
         left, right = _edge(prev, False), _edge(piece, True)
         if left.isalnum() and right.isalnum():
             buf.append(" ")
-    elif not element and prev and piece[0] == " " and _tight(piece[1:3]):
-        piece = piece[1:]
     buf.append(piece)
 
 
@@ -120,7 +113,8 @@ def _inline_child(c: etree._Element) -> str:
             return ""
         if not target or target.lower().startswith(("javascript:", "vbscript:", "data:")):
             return text
-        return f"[{text.strip()}]({escape_url(target, False)})"
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+        return f"{lead}[{text.strip()}]({escape_url(target, False)}){trail}"
     if tag == "graphic":
         return _image(c)
     if tag == "lb":
