@@ -132,8 +132,9 @@ class RuleSet:
     publisher_aliases: Mapping[str, str]
     allow: AllowList
     prune: tuple[str, ...] = ()
-    publisher_groups: Mapping[str, str] = field(default_factory=FrozenDict)
-    generic_names: frozenset[str] = frozenset()
+    publisher_groups: Mapping[str, str] = field(default_factory=FrozenDict)  # CDN -> member domains
+    subtag_codes: Mapping[str, str] = field(default_factory=FrozenDict)  # sub-id site code -> domain
+    generic_names: frozenset[str] = frozenset()  # never a publisher's name
     sources: tuple[str, ...] = ()
     # which of the redirects, affiliates and strips apply to a host (built from them)
     redirect_index: HostIndex[RedirectRule] = field(default_factory=lambda: HostIndex.build((), []))

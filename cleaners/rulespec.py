@@ -210,6 +210,7 @@ TABLES: tuple[Table, ...] = (
         Key("ignore_hosts", list, [], _hosts, "attribution_ignore"),
         Key("affiliate_tags", dict, {}, _lower_items, "affiliate_tags"),
         Key("groups", dict, {}, _lower_items, "publisher_groups"),
+        Key("subtag_codes", dict, {}, _lower_items, "subtag_codes"),
         Key("generic_names", list, [], _words, "generic_names"),
     )),
     Table("allow", (

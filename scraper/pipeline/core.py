@@ -14,7 +14,7 @@ from cleaners.markdown import clean_markdown
 from cleaners.records import CleaningError, Removal, count_by_category
 from scraper.errors import DocumentError
 from scraper.model import CleanOptions, SourceDocument
-from scraper.pipeline.attribution import OriginalSource, Signals, attribute
+from scraper.pipeline.attribution import OriginalSource, Signals, attribute, self_urls
 from scraper.pipeline.decode import decode, detect_kind
 from scraper.pipeline.fingerprint import fingerprint
 from scraper.pipeline.frontmatter import render_yaml, split
@@ -98,8 +98,7 @@ def _markdown(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocu
     rules = opts.rules
     fm, body = split(text)
     data = dict(fm.data) if fm else {}
-    self_urls = [v for k in ("url", "permalink", "canonical", "link") if isinstance(v := data.get(k), str)]
-    ctx, farm, own = page_context(rules, text, doc.url, list(self_urls))
+    ctx, farm, own = page_context(rules, text, doc.url, list(self_urls(data)))
     result = clean_markdown(body, ctx, fm.line_count + 1 if fm else 1)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():

@@ -23,7 +23,7 @@ _LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[+-](?=\s)|\d+(?=[.)]\s)|={3,
 _BLOCK = frozenset(
     ["p", "head", "list", "quote", "code", "table", "div", "main", "doc", "body", "item", "fw", "note"]
 )
-_EMPHASIS = {"#b": "**", "#bold": "**", "#strong": "**", "#i": "*", "#em": "*", "#italic": "*"}
+_EMPHASIS = {"#b": "**", "#bold": "**", "#strong": "**", "#i": "_", "#em": "_", "#italic": "_"}
 
 
 def _escape(text: str | None) -> str:
