@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, clean_path
 
-from cleaners.rulespec import TABLES, TOP
 from cleaners.ruleset import RuleSet, load_rules
+from cleaners.rulespec import TABLES, TOP
 
 
 def test_ruleset_is_immutable_and_holds_no_cache() -> None:
