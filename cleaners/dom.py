@@ -29,7 +29,8 @@ _CHROME_LISTS = 'nav ul, nav ol, footer ul, footer ol, [role="navigation"] ul, [
 _URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACE = re.compile(r"\s+")
-_UNSAFE_TAGS = "script, iframe, object, embed, applet, frame, frameset, base, form, style, link, meta"
+_UNSAFE_TAGS = "script, iframe, object, embed, applet, frame, frameset, base, style, link, meta"
+_FORM_CONTROLS = "input, button, select, textarea, keygen, output"
 _URL_ATTRS = ("href", "src", "action", "formaction", "poster", "background", "xlink:href", "data")
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "data-lazy")
 
@@ -138,7 +139,8 @@ def pixels(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
         real = next((str(attrs[a]) for a in _LAZY_ATTRS if attrs.get(a)), "")
         if real and (not src or (verdict and verdict[0] == "tracking_pixel")):
             if src:  # a lazy-load placeholder: the real image is in data-src
-                step = UrlStep("tracking_pixel", "lazy-placeholder", "lazy-load placeholder replaced", src)
+                why = "lazy-load placeholder swapped for the real image"
+                step = UrlStep("layout", "lazy-placeholder", why, src)
                 ed.set_url(img, "src", real, (step,))
             continue
         if verdict and verdict[0] == "tracking_pixel":
@@ -339,6 +341,7 @@ def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
         if node.tag == "iframe" and _embed_link(node, ctx, ed):
             continue
         ed.remove(node, "unsafe", f"{node.tag}-element", f"<{node.tag}> element", climb=ed.markdown)
+    _forms(scope, ed)
     if not ed.markdown:
         return  # in HTML pages attributes never reach the Markdown output
     for node in scope.css("*"):
@@ -351,6 +354,23 @@ def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
                     ed.unwrap(node, "unsafe", "script-url", "script URL")
                 else:
                     ed.drop_attr(node, name, "unsafe", "script-url", "script URL attribute")
+
+
+def _forms(scope: LexborNode, ed: DomEditor) -> None:
+    """Forms are containers: their controls go, their content stays (ASP.NET and some CMS
+    templates wrap the whole page in one form). On a page the form tag itself never reaches
+    the Markdown, so it is unwrapped as layout; in a Markdown island its tag is cut."""
+    for form in scope.css("form"):
+        if not attached(form):
+            continue
+        for control in form.css(_FORM_CONTROLS):
+            if attached(control):
+                ed.remove(control, "unsafe", "form-control", f"<{control.tag}> form control", climb=False)
+        if ed.markdown:
+            why = "<form> unwrapped: its controls removed, its content kept"
+            ed.unwrap(form, "unsafe", "form-element", why)
+        elif not ed.protected(form):
+            form.unwrap()
 
 
 def _embed_link(node: LexborNode, ctx: DomContext, ed: DomEditor) -> bool:

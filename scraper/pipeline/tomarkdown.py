@@ -115,8 +115,8 @@ def _inline_child(c: etree._Element) -> str:
             return text
         lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
         return f"{lead}[{text.strip()}]({escape_url(target, False)}){trail}"
-    if tag == "graphic":
-        return _image(c)
+    if tag == "graphic":  # an image without a usable source goes alone, not the text it holds
+        return _image(c) + _inline(c)
     if tag == "lb":
         return "  \n"
     if tag == "code":

@@ -1,0 +1,149 @@
+"""Shape a cleaned page before extraction: what trafilatura would wrongly keep goes, what it
+would wrongly drop is made plain.
+
+* Page chrome (the rules' `[extraction] prune` and what is never article text) and the parts
+  of news templates that are not body text: figure captions, photo credits, "more/less"
+  toggles. Nothing an `[allow]` entry protects is pruned, and the containers around it are
+  opened so the extractor sees it.
+* Layout tables (a page laid out in cells, one column, cells holding blocks) become plain
+  blocks, so they are not rendered as Markdown tables; data tables stay.
+* Images without a usable source go alone; lazy images get their real source; links whose
+  text is wrapped in emphasis and headings after an empty permalink anchor are made plain.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from cleaners.editor import has_media
+from cleaners.ruleset import RuleSet
+
+_NOT_CONTENT = (
+    "head > :not(title), script, style, svg, template, link, meta, nav, footer, aside, menu, "
+    "button, input, select, textarea, label, dialog, object, embed, canvas, map"
+)
+# Parts of news templates that are not body text: captions and credits of pictures, toggles.
+_NOT_BODY = (
+    "figcaption, .caption, .wp-caption-text, .image-caption, .img-caption, .photo-caption, "
+    ".media-caption, .caption-text, .credit, .image-credit, .photo-credit, .img-credit, "
+    "[class*='caption__'], [class*='-caption '], [class$='-caption'], [class*='credit__'], "
+    "[class$='-credit'], [itemprop='caption'], [itemprop='copyrightHolder'], "
+    ".read-more-toggle, .show-more, .show-less, .more-less, .expand-toggle, [aria-expanded='false'] > .more"
+)
+_OPENED = ("nav", "aside", "footer", "header", "menu", "details")
+_EMPHASIS_IN_LINK = ", ".join(f"a[href] > {t}:only-child" for t in "strong b em i u span font".split())
+_HEADING_LINKS = "h1 a, h2 a, h3 a, h4 a, h5 a, h6 a"
+_LAZY = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "data-lazy")
+_SOURCE_ATTRS = ("src", *_LAZY, "srcset", "data-srcset")
+_SPACE = re.compile(r"\s+")
+_BLOCKS = "p, div, h1, h2, h3, h4, h5, h6, ul, ol, table, blockquote, pre, section, article"
+_MAX_TABLES = 200
+
+
+def shape_for_extraction(tree: LexborHTMLParser, rules: RuleSet) -> None:
+    allowed = _allowed(tree, rules)
+    _prune(tree, ", ".join((*rules.prune, _NOT_CONTENT, _NOT_BODY)), allowed)
+    if allowed:
+        _open_containers(tree, rules)
+    _flatten_layout_tables(tree)
+    for anchor in tree.css(_HEADING_LINKS):
+        if not (anchor.text(deep=True) or "").strip() and not has_media(anchor):
+            anchor.remove()  # a permalink anchor: trafilatura would drop the heading text after it
+    for em in tree.css(_EMPHASIS_IN_LINK):
+        a = em.parent
+        if a is not None and _SPACE.sub("", a.text(deep=True) or "") == _SPACE.sub(
+            "", em.text(deep=True) or ""
+        ):
+            em.unwrap()  # trafilatura drops the URL of a link whose text is wrapped in emphasis
+    _images(tree)
+
+
+def _allowed(tree: LexborHTMLParser, rules: RuleSet) -> set[int]:
+    """Nodes an `[allow]` selector protects, with everything inside them."""
+    if not rules.allow.selectors:
+        return set()
+    out: set[int] = set()
+    for node in tree.css(", ".join(rules.allow.selectors)):
+        out.update(n.mem_id for n in node.traverse(include_text=False))
+    return out
+
+
+def _prune(tree: LexborHTMLParser, css: str, allowed: set[int]) -> None:
+    for node in tree.css(css):
+        if allowed and (node.mem_id in allowed or any(n.mem_id in allowed for n in node.traverse())):
+            continue  # protected, or holds something protected
+        node.remove()  # not decompose(): a match may sit inside an earlier one
+
+
+def _open_containers(tree: LexborHTMLParser, rules: RuleSet) -> None:
+    """Containers the extractor discards whole (nav, aside …) around protected content are
+    unwrapped, and the protected nodes lose the class and id words it discards by."""
+    for node in tree.css(", ".join(rules.allow.selectors)):
+        for attr in ("class", "id", "hidden", "aria-hidden", "style"):
+            if node.attributes.get(attr) is not None:
+                del node.attrs[attr]
+        parent = node.parent
+        while parent is not None and parent.tag not in ("body", "html"):
+            up = parent.parent
+            if parent.tag in _OPENED:
+                parent.unwrap()
+            parent = up
+
+
+def _images(tree: LexborHTMLParser) -> None:
+    for img in tree.css("img"):
+        attrs = img.attributes
+        src = str(attrs.get("src") or "").strip()
+        if not src or src.startswith("data:"):
+            real = next((str(attrs[k]) for k in _LAZY if attrs.get(k)), "")
+            if real and not real.lstrip().startswith("{"):
+                img.attrs["src"] = real
+            elif not any(attrs.get(k) for k in _SOURCE_ATTRS[1:]):
+                img.remove()  # no usable source: the image goes alone, never its paragraph
+    for picture in tree.css("picture"):
+        if picture.css_first("img[src], source[srcset]") is None:
+            picture.unwrap()
+
+
+def _is_layout(table: LexborNode) -> bool:
+    """A table used to lay a page out, not to hold data."""
+    if str(table.attributes.get("role") or "").lower() in ("presentation", "none"):
+        return True
+    if table.css_first("th, thead, caption") is not None:
+        return False
+    rows = [r for r in table.css("tr") if _owner(r) is table]
+    if not rows:
+        return False
+    cells = [c for c in table.css("td") if _owner(c) is table]
+    if table.css_first("table") is not None or any(c.css_first(_BLOCKS) is not None for c in cells):
+        return True
+    widths = {len([c for c in r.iter() if c.tag in ("td", "th")]) for r in rows}
+    if widths == {1}:
+        return True
+    text = [len(_SPACE.sub(" ", c.text(deep=True) or "").strip()) for c in cells]
+    return bool(text) and sum(text) / len(text) > 200
+
+
+def _owner(node: LexborNode) -> LexborNode | None:
+    parent = node.parent
+    while parent is not None and parent.tag != "table":
+        parent = parent.parent
+    return parent
+
+
+def _flatten_layout_tables(tree: LexborHTMLParser) -> None:
+    """Layout tables become one block per cell, outermost first (a nested data table stays)."""
+    for _ in range(_MAX_TABLES):
+        table = next((t for t in tree.css("table") if _is_layout(t)), None)
+        if table is None:
+            return
+        cells = [c for c in table.css("td, th") if _owner(c) is table]
+        html = "".join(f"<div>{c.inner_html or ''}</div>" for c in cells)
+        fragment = LexborHTMLParser(f"<div>{html}</div>").css_first("body > div")
+        if fragment is None:
+            table.remove()
+            continue
+        table.insert_before(fragment)
+        table.remove()
