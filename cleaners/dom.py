@@ -18,7 +18,7 @@ from cleaners.editor import DomEditor, attached, node_text, same
 from cleaners.hosts import HostSet
 from cleaners.htmlspan import strip_comment_mark
 from cleaners.ruleset import RuleSet
-from cleaners.urls import UrlCleaner, UrlStep, is_unsafe_url
+from cleaners.urls import UrlCleaner, UrlStep, goes_whole, is_unsafe_url
 
 _ADSENSE_WORDS = ("adsbygoogle", "googlesyndication.com", "fundingchoicesmessages")
 _EMBEDDED_URL = re.compile(r"https?(?::|%3A)(?://|%2F%2F)[^'\"\s)]+", re.I)
@@ -26,7 +26,6 @@ _LINKED_MEDIA = "a[href] img, a[href] video, a[href] picture, a[href] iframe, a[
 _PLAYERS = frozenset(("video", "audio", "picture"))
 _CHROME_LINKS = 'nav a[href], footer a[href], [role="navigation"] a[href]'
 _CHROME_LISTS = 'nav ul, nav ol, footer ul, footer ol, [role="navigation"] ul, [role="navigation"] ol'
-_URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACE = re.compile(r"\s+")
 _UNSAFE_TAGS = "script, iframe, object, embed, applet, frame, frameset, base, style, link, meta"
@@ -301,8 +300,10 @@ def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
                 _rewrite_url_text(a, href, verdict.url)
         elif verdict.action == "unlink":
             last = verdict.last
-            if _URL_TEXT.match(node_text(a).strip()):  # the text is the junk URL itself
-                ed.remove(a, last.category, last.rule, last.reason)
+            if goes_whole(node_text(a), _line_around(a)):  # its URL, a lone button label
+                before, after = a.prev, a.next
+                if ed.remove(a, last.category, last.rule, last.reason, climb=False) and not ed.markdown:
+                    _drop_link_tail(before, after)
             else:
                 ed.unwrap(a, last.category, last.rule, last.reason, verdict.steps[:-1])
     for node in tree.css("img[src], source[src], video[src], audio[src]"):
@@ -314,6 +315,28 @@ def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
             steps = tuple(s for s in verdict.steps if s.category == "tracking_param")
             if len(steps) == len(verdict.steps):
                 ed.set_url(node, "src", verdict.url, steps)
+
+
+def _line_around(node: LexborNode) -> str:
+    """The text beside an inline element on its line (up to a <br> or its block's edge)."""
+    parts: list[str] = []
+    for step in ("prev", "next"):
+        cur = getattr(node, step)
+        while cur is not None and cur.tag != "br":
+            parts.append(node_text(cur) if cur.is_element_node else cur.text_content or "")
+            cur = getattr(cur, step)
+    return " ".join(parts)
+
+
+def _drop_link_tail(before: LexborNode | None, after: LexborNode | None) -> None:
+    """A broken scraped image-link renders its target as text between "](" and ")": when the
+    target goes, its brackets go with it (the removal's debris, not the article's text)."""
+    if before is None or after is None or not (before.is_text_node and after.is_text_node):
+        return
+    left, right = before.text_content or "", after.text_content or ""
+    if left.rstrip().endswith("](") and right.lstrip().startswith(")"):
+        before.replace_with(left.rstrip()[:-2].rstrip() + " ")
+        after.replace_with(right.lstrip()[1:])
 
 
 def _rewrite_url_text(a: LexborNode, old: str, new: str) -> None:

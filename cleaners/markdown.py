@@ -27,7 +27,7 @@ from cleaners.mdsyntax import (
     find_refdefs,
 )
 from cleaners.records import LineIndex, Removal
-from cleaners.urls import UrlStep
+from cleaners.urls import UrlStep, goes_whole
 
 _LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+", re.M)
 _ITEM = r"[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+\S.*"
@@ -35,7 +35,6 @@ _ITEM = r"[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+\S.*"
 _ITEM_START = re.compile(r"\n[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+\S")
 _LIST_BLOCK = re.compile(rf"^{_ITEM}(?:\n(?:{_ITEM}|[ \t]+\S.*|[ \t]*(?=\n{_ITEM})))*", re.M)
 _INLINE_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]*)")
-_URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 _RESIDUE = re.compile(r"^[ \t]*(?:(?:[*+-]|\d{1,9}[.)]|>|#{1,6})[ \t]*)?(?:\*\*|__|\*|_|[ \t])*$")
 
@@ -278,7 +277,10 @@ def _links(body: str, ctx: DomContext, rec: _Recorder, blocked: list[tuple[int, 
                 _rewrite(body, rec, link.dest_start, link.dest_end, verdict.url, verdict.steps, link.angle)
             continue
         verdict = urls.clean(url)
-        if verdict.action == "rewrite":
+        if verdict.action == "keep" and not text.strip():
+            rec.add(link.start, link.end, "", "layout", "empty-link", "link with no text: it shows nothing")
+            removed.append((link.start, link.end))
+        elif verdict.action == "rewrite":
             _rewrite(body, rec, link.dest_start, link.dest_end, verdict.url, verdict.steps, link.angle)
         elif verdict.action == "unlink":
             last = verdict.last
@@ -287,7 +289,8 @@ def _links(body: str, ctx: DomContext, rec: _Recorder, blocked: list[tuple[int, 
                 rec.add(link.start, link.end, "", "ad_block", "affiliate-banner", "affiliate banner link")
                 removed.append((link.start, link.end))
                 continue
-            if not text.strip() or _URL_TEXT.match(text.strip()):
+            line = body[body.rfind("\n", 0, link.start) + 1 : link.start] + body[link.end :].split("\n", 1)[0]
+            if goes_whole(text, line):
                 rec.add(link.start, link.end, "", last.category, last.rule, last.reason)
                 removed.append((link.start, link.end))
                 continue

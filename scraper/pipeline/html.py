@@ -21,6 +21,7 @@ from cleaners.ruleset import RuleSet
 from cleaners.urls import UrlCleaner, network_domains
 from scraper.errors import DocumentError
 from scraper.pipeline.metadata import PageMeta, extract_meta
+from scraper.pipeline.recover import restore
 from scraper.pipeline.shape import shape_for_extraction
 from scraper.pipeline.tomarkdown import xml_to_markdown
 
@@ -150,6 +151,7 @@ def clean_html(
     body_el = _extract(_wrap_fragment(tree, fragment), fragment, unshaped)
     if body_el is None:
         raise DocumentError("no article text could be extracted from the page")
+    restore(tree, body_el, rules)
     shares = tuple(str(a.attributes.get("href") or "") for a in tree.css(_SHARE_CSS))
     if base:
         _resolve_links(body_el, base)

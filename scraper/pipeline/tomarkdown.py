@@ -75,6 +75,8 @@ def _join(buf: list[str], piece: str, element: bool) -> None:
         left, right = _edge(prev, False), _edge(piece, True)
         if left.isalnum() and right.isalnum():
             buf.append(" ")
+    elif prev and prev[-1] == " " and piece[0] == " ":
+        piece = piece[1:]  # HTML collapses the space a link's edge and the text after it share
     buf.append(piece)
 
 
