@@ -62,13 +62,14 @@ _CJ_SID = re.compile(r"/sid/([^/?#\s]+)/")
 _VALNET = re.compile(r"UU([a-z]{2,4})UeUpU", re.I)  # Valnet sub-ids: UU<site code>UeUpU<id>
 _FUTURE = re.compile(r"^([a-z0-9]{4,})-(?:us|uk|gb|au|ca|in|de|fr|es|it|nl|sg)-\d", re.I)  # Future plc
 _AMAZON_TAG = re.compile(r"^([\w-]+?)(?:-2\d)?$")
-# Credits: "(Image credit: Tom's Hardware)", "Credit: Lifewire", and "Name / Site" either way round.
-_CREDIT_LABEL = re.compile(
-    r"\b(?:image|photo|picture|screenshot|video)?\s*(?:credits?|courtesy)\s*(?:of|:)\s*([^)\n\]|]{2,60})",
-    re.I,
-)
+# Credits: "(Image credit: Tom's Hardware)", "Courtesy of Lifewire", and "Name / Site" either
+# way round. Found from their literal words and slashes, then read around them (a pattern
+# that has to be tried at every position is slow over a long article).
+_CREDIT_WORD = re.compile(r"(?:credits?|courtesy)\s*(?:of\b|:)\s*")
+_CREDIT_NAME = re.compile(r"[^)\n\]|]{2,60}")
 _CAP_WORDS = r"[A-Z][\w.&'’-]*(?:[ -][A-Z][\w.&'’-]*){0,3}"
-_SLASH_CREDIT = re.compile(rf"(?<![\w/.])({_CAP_WORDS})\s?/\s?({_CAP_WORDS})(?![\w/])")
+_BEFORE_SLASH = re.compile(rf"(?<![\w/.])({_CAP_WORDS})\s?$")
+_AFTER_SLASH = re.compile(rf"\s?({_CAP_WORDS})(?![\w/])")
 
 
 def explicit(s: Scorer, sig: Signals) -> None:
@@ -225,13 +226,8 @@ def credits_and_mentions(s: Scorer, sig: Signals) -> None:
     """Credits and mentions of a publisher in the prose, and e-mail domains."""
     prose = _URLISH.sub(" ", sig.body)
     credit = 0.0
-    for m in _CREDIT_LABEL.finditer(prose):
-        credit += _credit(s, m.group(1).strip(" .,;"), f"credit '{m.group(0).strip()[:60]}'", credit)
-    for m in _SLASH_CREDIT.finditer(prose):
-        for side in (m.group(2), m.group(1)):
-            if s.domain_for_name(side):
-                credit += _credit(s, side, f"credit '{m.group(0)}'", credit)
-                break
+    for name, what in _credits(prose):
+        credit += _credit(s, name, what, credit)
     mention = 0.0
     for _, end, name in s.mentions(prose):
         if prose.startswith(("'s", "’s"), end):
@@ -246,6 +242,27 @@ def credits_and_mentions(s: Scorer, sig: Signals) -> None:
         d = s.domain_of(m.group(1).lower())
         if d not in _FREEMAIL and not s.excluded(d):
             s.add(s.cand(d), 3, "email", f"e-mail address at {d}")
+
+
+def _credits(prose: str) -> list[tuple[str, str]]:
+    """(name, what was read) of each credit: the words after "credit:", each side of a slash."""
+    out: list[tuple[str, str]] = []
+    low = prose.lower()
+    if len(low) == len(prose) and ("credit" in low or "courtesy" in low):
+        for m in _CREDIT_WORD.finditer(low):
+            name = _CREDIT_NAME.match(prose, m.end())
+            if name:
+                text = name.group(0).strip(" .,;")
+                out.append((text, f"credit '{prose[m.start() : m.end()]}{text}'"[:80]))
+    pos = prose.find("/")
+    while pos >= 0 and len(out) < 50:
+        before = _BEFORE_SLASH.search(prose, max(0, pos - 80), pos)
+        after = _AFTER_SLASH.match(prose, pos + 1)
+        if before and after:
+            what = f"credit '{before.group(1)}/{after.group(1)}'"
+            out += [(after.group(1), what), (before.group(1), what)]
+        pos = prose.find("/", pos + 1)
+    return out
 
 
 def _credit(s: Scorer, name: str, what: str, so_far: float) -> float:

@@ -98,14 +98,27 @@ class Candidate:
 
 
 @lru_cache(maxsize=8)
-def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """Each name, lower-cased, and its words that start upper case in the name (a cheap
-    pre-check on long texts: "Tom's Hardware" -> "Tom", "Hardware")."""
+def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+    """Each name, lower-cased, and its words that start upper case in the name, as written and
+    in capitals (a cheap pre-check on long texts: "Tom's Hardware" -> "Tom", "Hardware")."""
     out = []
     for n in names:
-        words = tuple(w.lower() for w in re.split(r"['’\s]+", n) if _CAPS.fullmatch(w))
+        words = tuple((w, w.upper()) for w in re.split(r"['’\s]+", n) if _CAPS.fullmatch(w))
         out.append((n, n.lower(), words))
     return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def _publisher_keys(
+    publishers: Mapping[str, str],
+) -> tuple[dict[str, str], dict[str, str], tuple[tuple[str, str], ...]]:
+    """Lookups of the publishers table (the table is immutable: built once per table): by
+    name, by squashed name or domain label, and (label, domain) of every publisher."""
+    by_name = {n.lower(): d for d, n in publishers.items()}
+    by_squash = {squash(n): d for d, n in publishers.items()}
+    labels = tuple((squash(d.split(".")[0]), d) for d in publishers)
+    by_squash.update({k: d for k, d in labels if len(k) >= 4})
+    return by_name, by_squash, labels
 
 
 class Scorer:
@@ -117,10 +130,7 @@ class Scorer:
         self.cands: dict[str, Candidate] = {}
         self._domains: dict[str, str] = {}
         self._excluded: dict[str, bool] = {}
-        self.by_name = {n.lower(): d for d, n in rules.publishers.items()}
-        self.by_squash = {squash(n): d for d, n in rules.publishers.items()}
-        labels = {squash(d.split(".")[0]): d for d in rules.publishers}
-        self.by_squash.update({k: d for k, d in labels.items() if len(k) >= 4})
+        self.by_name, self.by_squash, self.labels = _publisher_keys(rules.publishers)
         self.name_keys = _name_keys(tuple(sorted(set(rules.publishers.values()), key=len, reverse=True)))
         self.seen_domains: Counter[str] = Counter()  # every domain the document links to
         self.group_counts: Counter[str] = Counter()  # links and images on a publisher group's CDN
@@ -132,8 +142,12 @@ class Scorer:
         low = text.lower()
         if len(text) < 500:
             return [n for n, nl, _ in self.name_keys if nl in low]
-        tokens = {t.lower() for t in _CAPS.findall(text)}
-        return [n for n, nl, words in self.name_keys if tokens.issuperset(words) and nl in low]
+        tokens = set(_CAPS.findall(text))
+        return [
+            n
+            for n, nl, words in self.name_keys
+            if all(w in tokens or up in tokens for w, up in words) and nl in low
+        ]
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, name) of each whole-word occurrence of a publisher name, as written or
@@ -178,8 +192,8 @@ class Scorer:
         if len(key) < 4:
             return None
         best: tuple[int, str] | None = None
-        for domain in [*self.rules.publishers, *self.seen_domains]:
-            label = squash(domain.split(".")[0])
+        seen = tuple((squash(d.split(".")[0]), d) for d in self.seen_domains)
+        for label, domain in (*self.labels, *seen):
             if len(label) < 4:
                 continue
             spelt = (
