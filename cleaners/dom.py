@@ -14,11 +14,12 @@ from urllib.parse import unquote
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from cleaners.debris import drop_link_tail, goes_whole, line_around, rewrite_url_text, unwrap_forms
 from cleaners.editor import DomEditor, attached, node_text, same
 from cleaners.hosts import HostSet
 from cleaners.htmlspan import strip_comment_mark
 from cleaners.ruleset import RuleSet
-from cleaners.urls import UrlCleaner, UrlStep, goes_whole, is_unsafe_url
+from cleaners.urls import UrlCleaner, UrlStep, is_unsafe_url
 
 _ADSENSE_WORDS = ("adsbygoogle", "googlesyndication.com", "fundingchoicesmessages")
 _EMBEDDED_URL = re.compile(r"https?(?::|%3A)(?://|%2F%2F)[^'\"\s)]+", re.I)
@@ -29,7 +30,6 @@ _CHROME_LISTS = 'nav ul, nav ol, footer ul, footer ol, [role="navigation"] ul, [
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACE = re.compile(r"\s+")
 _UNSAFE_TAGS = "script, iframe, object, embed, applet, frame, frameset, base, style, link, meta"
-_FORM_CONTROLS = "input, button, select, textarea, keygen, output"
 _URL_ATTRS = ("href", "src", "action", "formaction", "poster", "background", "xlink:href", "data")
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "data-lazy")
 
@@ -297,13 +297,13 @@ def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
             continue
         if verdict.action == "rewrite":
             if ed.set_url(a, "href", verdict.url, verdict.steps) and not ed.markdown:
-                _rewrite_url_text(a, href, verdict.url)
+                rewrite_url_text(a, href, verdict.url)
         elif verdict.action == "unlink":
             last = verdict.last
-            if goes_whole(node_text(a), _line_around(a)):  # its URL, a lone button label
+            if goes_whole(node_text(a), line_around(a)):  # its URL, a lone button label
                 before, after = a.prev, a.next
                 if ed.remove(a, last.category, last.rule, last.reason, climb=False) and not ed.markdown:
-                    _drop_link_tail(before, after)
+                    drop_link_tail(before, after)
             else:
                 ed.unwrap(a, last.category, last.rule, last.reason, verdict.steps[:-1])
     for node in tree.css("img[src], source[src], video[src], audio[src]"):
@@ -315,38 +315,6 @@ def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
             steps = tuple(s for s in verdict.steps if s.category == "tracking_param")
             if len(steps) == len(verdict.steps):
                 ed.set_url(node, "src", verdict.url, steps)
-
-
-def _line_around(node: LexborNode) -> str:
-    """The text beside an inline element on its line (up to a <br> or its block's edge)."""
-    parts: list[str] = []
-    for step in ("prev", "next"):
-        cur = getattr(node, step)
-        while cur is not None and cur.tag != "br":
-            parts.append(node_text(cur) if cur.is_element_node else cur.text_content or "")
-            cur = getattr(cur, step)
-    return " ".join(parts)
-
-
-def _drop_link_tail(before: LexborNode | None, after: LexborNode | None) -> None:
-    """A broken scraped image-link renders its target as text between "](" and ")": when the
-    target goes, its brackets go with it (the removal's debris, not the article's text)."""
-    if before is None or after is None or not (before.is_text_node and after.is_text_node):
-        return
-    left, right = before.text_content or "", after.text_content or ""
-    if left.rstrip().endswith("](") and right.lstrip().startswith(")"):
-        before.replace_with(left.rstrip()[:-2].rstrip() + " ")
-        after.replace_with(right.lstrip()[1:])
-
-
-def _rewrite_url_text(a: LexborNode, old: str, new: str) -> None:
-    """A link whose text is its own URL (a broken scraped image-link rendered as text) shows
-    the cleaned URL, not the one with the trackers."""
-    texts = [t for t in a.traverse(include_text=True) if t.is_text_node]
-    for t in texts:
-        value = t.text_content or ""
-        if value.strip() == old.strip():
-            t.replace_with(value.replace(old.strip(), new))
 
 
 # -- unsafe content -------------------------------------------------------------------------
@@ -364,7 +332,7 @@ def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
         if node.tag == "iframe" and _embed_link(node, ctx, ed):
             continue
         ed.remove(node, "unsafe", f"{node.tag}-element", f"<{node.tag}> element", climb=ed.markdown)
-    _forms(scope, ed)
+    unwrap_forms(scope, ed)
     if not ed.markdown:
         return  # in HTML pages attributes never reach the Markdown output
     for node in scope.css("*"):
@@ -377,23 +345,6 @@ def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
                     ed.unwrap(node, "unsafe", "script-url", "script URL")
                 else:
                     ed.drop_attr(node, name, "unsafe", "script-url", "script URL attribute")
-
-
-def _forms(scope: LexborNode, ed: DomEditor) -> None:
-    """Forms are containers: their controls go, their content stays (ASP.NET and some CMS
-    templates wrap the whole page in one form). On a page the form tag itself never reaches
-    the Markdown, so it is unwrapped as layout; in a Markdown island its tag is cut."""
-    for form in scope.css("form"):
-        if not attached(form):
-            continue
-        for control in form.css(_FORM_CONTROLS):
-            if attached(control):
-                ed.remove(control, "unsafe", "form-control", f"<{control.tag}> form control", climb=False)
-        if ed.markdown:
-            why = "<form> unwrapped: its controls removed, its content kept"
-            ed.unwrap(form, "unsafe", "form-element", why)
-        elif not ed.protected(form):
-            form.unwrap()
 
 
 def _embed_link(node: LexborNode, ctx: DomContext, ed: DomEditor) -> bool:

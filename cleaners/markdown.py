@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
+from cleaners.debris import goes_whole, text_around
 from cleaners.dom import DomContext, run_dom_rules
 from cleaners.editor import Edit, SpanEditor
 from cleaners.htmlspan import COMMENT_RE, Scan, code_regions, scan
@@ -27,7 +28,7 @@ from cleaners.mdsyntax import (
     find_refdefs,
 )
 from cleaners.records import LineIndex, Removal
-from cleaners.urls import UrlStep, goes_whole
+from cleaners.urls import UrlStep
 
 _LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+", re.M)
 _ITEM = r"[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+\S.*"
@@ -289,8 +290,7 @@ def _links(body: str, ctx: DomContext, rec: _Recorder, blocked: list[tuple[int, 
                 rec.add(link.start, link.end, "", "ad_block", "affiliate-banner", "affiliate banner link")
                 removed.append((link.start, link.end))
                 continue
-            line = body[body.rfind("\n", 0, link.start) + 1 : link.start] + body[link.end :].split("\n", 1)[0]
-            if goes_whole(text, line):
+            if goes_whole(text, text_around(body, link.start, link.end)):
                 rec.add(link.start, link.end, "", last.category, last.rule, last.reason)
                 removed.append((link.start, link.end))
                 continue

@@ -36,32 +36,7 @@ _MAX_UNWRAP = 3
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _FARM_ACCOUNT = "link through the farm's own affiliate account"
 
-__all__ = ["UrlCleaner", "UrlStep", "UrlVerdict", "goes_whole", "is_unsafe_url", "network_domains"]
-
-# Link texts that mean nothing without their link: the URL itself, or a button label.
-_AT = r"(?: (?:it )?(?:at|on|from) [\w.&'’ -]{2,30})?"
-_WHOLE = re.compile(
-    r"^(?:(?:https?://|www\.)\S+"
-    rf"|(?:download|buy|order|shop)(?: (?:it )?(?:now|here|today))?{_AT}"
-    r"|(?:get|try|grab|claim)(?: it)? (?:now|free|today|here)"
-    rf"|(?:check|view|see|compare) (?:the )?(?:latest )?(?:prices?|deals?|offers?){_AT}"
-    r"|(?:see|view|shop) (?:it )?(?:at|on) [\w.&'’ -]{2,30}"
-    r"|free download|learn more|read more|click here|sign up(?: now)?)[\s!.:>»→]*$",
-    re.I,
-)
-
-
-_LINE_RESIDUE = re.compile(r"^[\s*_>#+\-.)\d]*$")
-
-
-def goes_whole(text: str, around: str = "") -> bool:
-    """Whether a link that goes takes its text with it: nothing, or the link's URL, or a
-    button label ("Download now", "See at Amazon") with nothing else on its line or in its
-    block (`around`: the rest of it) would be debris. A label in a sentence stays."""
-    t = re.sub(r"[*_`]+|\s+", " ", text).strip()
-    if not t or re.match(r"^(?:https?://|www\.)\S+$", t, re.I):
-        return True
-    return bool(_LINE_RESIDUE.match(around)) and bool(_WHOLE.match(t))
+__all__ = ["UrlCleaner", "UrlStep", "UrlVerdict", "is_unsafe_url", "network_domains"]
 
 
 @dataclass(frozen=True)
