@@ -11,8 +11,11 @@ import re
 from selectolax.lexbor import LexborNode
 
 from cleaners.editor import DomEditor, attached, node_text
+from cleaners.urls import UrlStep
 
 _FORM_CONTROLS = "input, button, select, textarea, keygen, output"
+# A link with no text shows nothing (a farm's converter dropped the icon or picture it held).
+EMPTY_LINK = UrlStep("layout", "empty-link", "link with no text: it shows nothing", "")
 
 # Link texts that mean nothing without their link: the URL itself, or a button label.
 _AT = r"(?: (?:it )?(?:at|on|from) [\w.&'’ -]{2,30})?"

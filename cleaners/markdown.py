@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.debris import goes_whole, text_around
+from cleaners.debris import EMPTY_LINK, goes_whole, text_around
 from cleaners.dom import DomContext, run_dom_rules
 from cleaners.editor import Edit, SpanEditor
 from cleaners.htmlspan import COMMENT_RE, Scan, code_regions, scan
@@ -278,8 +278,9 @@ def _links(body: str, ctx: DomContext, rec: _Recorder, blocked: list[tuple[int, 
                 _rewrite(body, rec, link.dest_start, link.dest_end, verdict.url, verdict.steps, link.angle)
             continue
         verdict = urls.clean(url)
-        if verdict.action == "keep" and not text.strip():
-            rec.add(link.start, link.end, "", "layout", "empty-link", "link with no text: it shows nothing")
+        if not text.strip() and verdict.action != "unlink":  # it shows nothing: it goes
+            step = verdict.last if verdict.steps else EMPTY_LINK
+            rec.add(link.start, link.end, "", step.category, step.rule, step.reason)
             removed.append((link.start, link.end))
         elif verdict.action == "rewrite":
             _rewrite(body, rec, link.dest_start, link.dest_end, verdict.url, verdict.steps, link.angle)

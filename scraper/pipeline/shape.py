@@ -13,6 +13,7 @@ would wrongly drop is made plain.
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -48,6 +49,7 @@ def shape_for_extraction(tree: LexborHTMLParser, rules: RuleSet) -> None:
     if allowed:
         _open_containers(tree, rules)
     _flatten_layout_tables(tree)
+    _loose_text(tree)
     for anchor in tree.css(_HEADING_LINKS):
         if not (anchor.text(deep=True) or "").strip() and not has_media(anchor):
             anchor.remove()  # a permalink anchor: trafilatura would drop the heading text after it
@@ -90,6 +92,40 @@ def _open_containers(tree: LexborHTMLParser, rules: RuleSet) -> None:
             if parent.tag in _OPENED:
                 parent.unwrap()
             parent = up
+
+
+_CONTAINERS = "body, div, section, article, main"
+_BLOCK_TAGS = frozenset(
+    ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote", "pre")
+)
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(\S.*)$")
+
+
+def _loose_text(tree: LexborHTMLParser) -> None:
+    """Text standing between blocks (a farm's template leaves unrendered Markdown there:
+    "### Method 1: …" after an ad block) becomes a block of its own, a heading when it is a
+    Markdown heading; the extractor drops loose text."""
+    loose: list[LexborNode] = []
+    for container in tree.css(_CONTAINERS):
+        child = container.child
+        blocks = False
+        texts: list[LexborNode] = []
+        while child is not None:
+            if child.is_element_node and child.tag in _BLOCK_TAGS:
+                blocks = True
+            elif child.is_text_node and len((child.text_content or "").strip().split()) >= 3:
+                texts.append(child)  # words, not a lone label ("More", "Advertisement")
+            child = child.next
+        if blocks:
+            loose += texts
+    for node in loose[:500]:
+        text = _SPACE.sub(" ", node.text_content or "").strip()
+        m = _MD_HEADING.match(text)
+        tag = f"h{len(m.group(1))}" if m else "p"
+        new = LexborHTMLParser(f"<{tag}>{htmllib.escape(m.group(2) if m else text)}</{tag}>").css_first(tag)
+        if new is not None:
+            node.insert_before(new)
+            node.remove()
 
 
 def _images(tree: LexborHTMLParser) -> None:
