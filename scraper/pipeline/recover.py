@@ -15,6 +15,7 @@ from lxml import etree
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.ruleset import RuleSet
+from scraper.pipeline.shape import ALLOWED
 
 _SOURCE_LINE = re.compile(
     r"^(?:sources?|via|credits?|quelle|quellen|fuente|fonte|source originale)\s*:\s*\S", re.I
@@ -34,7 +35,7 @@ def restore(tree: LexborHTMLParser, body: etree._Element, rules: RuleSet) -> Non
     extracted = _SPACE.sub(" ", " ".join(body.itertext()))
     wanted = [p for p in tree.css("p, div") if _is_source_line(p)]
     if rules.allow.selectors:
-        wanted += tree.css(", ".join(rules.allow.selectors))
+        wanted += tree.css(f"[{ALLOWED}]")
     done = 0
     for node in wanted:
         text = _text(node)

@@ -34,12 +34,13 @@ _NOT_BODY = (
     ".read-more-toggle, .show-more, .show-less, .more-less, .expand-toggle, [aria-expanded='false'] > .more"
 )
 _OPENED = ("nav", "aside", "footer", "header", "menu", "details")
+ALLOWED = "data-scraper-allowed"
 _EMPHASIS_IN_LINK = ", ".join(f"a[href] > {t}:only-child" for t in "strong b em i u span font".split())
 _HEADING_LINKS = "h1 a, h2 a, h3 a, h4 a, h5 a, h6 a"
 _LAZY = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "data-lazy")
 _SOURCE_ATTRS = ("src", *_LAZY, "srcset", "data-srcset")
 _SPACE = re.compile(r"\s+")
-_BLOCKS = "p, div, h1, h2, h3, h4, h5, h6, ul, ol, table, blockquote, pre, section, article"
+_BLOCKS = "p, h1, h2, h3, h4, h5, h6, ul, ol, blockquote, pre"
 _MAX_TABLES = 200
 
 
@@ -86,6 +87,7 @@ def _open_containers(tree: LexborHTMLParser, rules: RuleSet) -> None:
         for attr in ("class", "id", "hidden", "aria-hidden", "style"):
             if node.attributes.get(attr) is not None:
                 del node.attrs[attr]
+        node.attrs[ALLOWED] = "1"  # found again after extraction (see recover.py)
         parent = node.parent
         while parent is not None and parent.tag not in ("body", "html"):
             up = parent.parent
@@ -144,29 +146,31 @@ def _images(tree: LexborHTMLParser) -> None:
 
 
 def _is_layout(table: LexborNode) -> bool:
-    """A table used to lay a page out, not to hold data."""
+    """A table used to lay a page out, not to hold data: declared so, or holding another
+    table, or a cell holding paragraphs or headings of real length, or one column of prose."""
     if str(table.attributes.get("role") or "").lower() in ("presentation", "none"):
         return True
-    if table.css_first("th, thead, caption") is not None:
+    if any(_owned(c, table) for c in table.css("th, thead, caption")):
         return False
-    rows = [r for r in table.css("tr") if _owner(r) is table]
+    rows = [r for r in table.css("tr") if _owned(r, table)]
     if not rows:
         return False
-    cells = [c for c in table.css("td") if _owner(c) is table]
-    if table.css_first("table") is not None or any(c.css_first(_BLOCKS) is not None for c in cells):
+    cells = [c for c in table.css("td") if _owned(c, table)]
+    if any(t.mem_id != table.mem_id for t in table.css("table")):  # css() holds the node itself
+        return True
+    if any(c.css_first(_BLOCKS) is not None and len(_SPACE.sub(" ", c.text() or "")) > 200 for c in cells):
         return True
     widths = {len([c for c in r.iter() if c.tag in ("td", "th")]) for r in rows}
-    if widths == {1}:
-        return True
-    text = [len(_SPACE.sub(" ", c.text(deep=True) or "").strip()) for c in cells]
-    return bool(text) and sum(text) / len(text) > 200
+    text = [len(_SPACE.sub(" ", c.text() or "").strip()) for c in cells]
+    return widths == {1} and bool(text) and sum(text) / len(text) > 200
 
 
-def _owner(node: LexborNode) -> LexborNode | None:
+def _owned(node: LexborNode, table: LexborNode) -> bool:
+    """Whether `node` belongs to `table` itself, not to a table nested in it."""
     parent = node.parent
     while parent is not None and parent.tag != "table":
         parent = parent.parent
-    return parent
+    return parent is not None and parent.mem_id == table.mem_id
 
 
 def _flatten_layout_tables(tree: LexborHTMLParser) -> None:
@@ -175,7 +179,7 @@ def _flatten_layout_tables(tree: LexborHTMLParser) -> None:
         table = next((t for t in tree.css("table") if _is_layout(t)), None)
         if table is None:
             return
-        cells = [c for c in table.css("td, th") if _owner(c) is table]
+        cells = [c for c in table.css("td, th") if _owned(c, table)]
         html = "".join(f"<div>{c.inner_html or ''}</div>" for c in cells)
         fragment = LexborHTMLParser(f"<div>{html}</div>").css_first("body > div")
         if fragment is None:
