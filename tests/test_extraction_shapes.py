@@ -103,3 +103,10 @@ def test_allow_brings_back_what_the_extractor_drops(tmp_path: Path) -> None:
     md = clean_bytes(page(body), "page.html", rules=load_rules(rules_file)).markdown
     assert "[Section 2](#s2)" in md
     assert md.index("Section 2") < md.rindex("committee met")  # in its place, before the last paragraph
+
+
+def test_the_title_heading_is_front_matter_not_body() -> None:
+    body = f"<article><h1>Budget news</h1><p>{PROSE * 2}</p><h2>The library</h2><p>{PROSE}</p></article>"
+    md = clean_bytes(page(body), "page.html").markdown
+    assert md.startswith("---\ntitle: Budget news\n")
+    assert "# Budget news" not in md and "## The library" in md

@@ -121,6 +121,21 @@ def _wrap_fragment(tree: LexborHTMLParser, fragment: bool) -> str:
     return html
 
 
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _drop_title_heading(body: Any, title: str | None) -> None:
+    """The page's title heading opening the article is the front matter's `title`, not body
+    text (the title may carry the site's name: "Headline - Site")."""
+    first = next(iter(body), None)
+    if first is None or first.tag != "head" or not title:
+        return
+    heading, name = _words("".join(first.itertext())), _words(title)
+    if heading and (heading == name or (len(heading) >= 20 and name.startswith(heading))):
+        body.remove(first)
+
+
 def _resolve_links(body: Any, base: str) -> None:
     """Make the article's relative link and image URLs absolute (in-page anchors stay)."""
     for el in body.iter("ref", "graphic"):
@@ -152,6 +167,7 @@ def clean_html(
     if body_el is None:
         raise DocumentError("no article text could be extracted from the page")
     restore(tree, body_el, rules)
+    _drop_title_heading(body_el, meta.title)
     shares = tuple(str(a.attributes.get("href") or "") for a in tree.css(_SHARE_CSS))
     if base:
         _resolve_links(body_el, base)
