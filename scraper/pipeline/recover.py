@@ -47,8 +47,20 @@ def restore(tree: LexborHTMLParser, body: etree._Element, rules: RuleSet) -> Non
             done += 1
 
 
+_INLINE = frozenset(("a", "span", "em", "strong", "i", "b", "u", "small", "cite", "br", "sup", "sub"))
+
+
 def _is_source_line(node: LexborNode) -> bool:
-    if node.tag == "div" and node.css_first("p, div, ul, ol, table") is not None:
+    """A short paragraph (or a div holding only inline content) that reads "Source: …"."""
+    child = node.child
+    while child is not None:  # direct children only: cheap on deep pages
+        if child.is_element_node and child.tag not in _INLINE:
+            return False
+        child = child.next
+    first = node.child
+    while first is not None and first.is_text_node and not (first.text_content or "").strip():
+        first = first.next
+    if first is None or not (first.is_text_node or first.tag in _INLINE):
         return False
     text = _text(node)
     return len(text) <= 300 and bool(_SOURCE_LINE.match(text))
