@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import html as htmllib
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -80,7 +81,18 @@ def _has_text(body: Any) -> bool:
     return body is not None and bool("".join(body.itertext()).strip())
 
 
+# trafilatura parses with one module-level lxml parser, and lxml parsers must not be shared
+# between threads: with thread workers (`--workers 0`) two extractions at once crashed the
+# process (a double free in lxml). One extraction at a time per process; processes are apart.
+_ONE_EXTRACTION = threading.Lock()
+
+
 def _trafilatura(html: str, recall: bool) -> Any:
+    with _ONE_EXTRACTION:
+        return _bare(html, recall)
+
+
+def _bare(html: str, recall: bool) -> Any:
     doc = trafilatura.bare_extraction(
         html,
         url=None,  # it would resolve links against the site root, not the page: done below
@@ -109,7 +121,8 @@ def _extract(html: str, fragment: bool, unshaped: Callable[[], str]) -> Any:
     plain = unshaped()
     body = _trafilatura(plain, True)
     if body is None:
-        body, _, _ = trafilatura.baseline(plain)
+        with _ONE_EXTRACTION:
+            body, _, _ = trafilatura.baseline(plain)
     return body if _has_text(body) else None
 
 
