@@ -88,7 +88,8 @@ class DocAudit:
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(CATEGORIES, 0)
         for r in self.removals:
-            counts[r["category"]] = counts.get(r["category"], 0) + 1
+            if r["category"] in counts:  # notes such as "layout" are not removals
+                counts[r["category"]] += 1
         return counts
 
     def to_json(self) -> dict[str, Any]:
@@ -239,7 +240,8 @@ def totals(docs: list[DocAudit]) -> dict[str, Any]:
     by_rule: Counter[str] = Counter()
     for d in docs:
         for r in d.removals:
-            by_category[r["category"]] += 1
+            if r["category"] in by_category:  # notes such as "layout" are not removals
+                by_category[r["category"]] += 1
             by_rule[f"{r['category']}/{r['rule']}"] += 1
     return {
         "documents": len(docs),
