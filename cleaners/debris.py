@@ -50,14 +50,30 @@ def text_around(text: str, start: int, end: int) -> str:
     return text[line_start:start] + text[end : len(text) if line_end < 0 else line_end]
 
 
+# Inline elements a link may sit in while its line goes on around them (`<strong><a>…</a></strong> and …`).
+_INLINE = frozenset(
+    "abbr b bdi bdo cite code del dfn em font i ins kbd mark q s samp small span strong sub sup u var".split()
+)
+_MAX_INLINE_DEPTH = 8
+
+
 def line_around(node: LexborNode) -> str:
-    """The text beside an inline element on its line (up to a <br> or its block's edge)."""
+    """The text beside an inline element on its line (up to a <br> or its block's edge), through
+    the inline elements that wrap it."""
     parts: list[str] = []
-    for step in ("prev", "next"):
-        cur = getattr(node, step)
-        while cur is not None and cur.tag != "br":
-            parts.append(node_text(cur) if cur.is_element_node else cur.text_content or "")
-            cur = getattr(cur, step)
+    open_sides = {"prev", "next"}  # a side closes at a <br>
+    for _ in range(_MAX_INLINE_DEPTH):
+        for step in tuple(open_sides):
+            cur = getattr(node, step)
+            while cur is not None and cur.tag != "br":
+                parts.append(node_text(cur) if cur.is_element_node else cur.text_content or "")
+                cur = getattr(cur, step)
+            if cur is not None:
+                open_sides.discard(step)
+        parent = node.parent
+        if not open_sides or parent is None or parent.tag not in _INLINE:
+            break
+        node = parent
     return " ".join(parts)
 
 
