@@ -68,7 +68,7 @@ def _unsafe_attributes(node: LexborNode, ed: DomEditor) -> None:
             ed.drop_attr(node, name, "unsafe", "event-handler", "event-handler attribute")
             continue
         if lname == "srcdoc":
-            ed.drop_attr(node, name, "unsafe", "script-url", "srcdoc attribute")
+            ed.drop_attr(node, name, "unsafe", "url-scheme", "srcdoc attribute")
             continue
         if not value or (lname not in _URL_ATTRS and lname not in _SRCSET_ATTRS and lname not in _LAZY_ATTRS):
             continue
@@ -76,12 +76,12 @@ def _unsafe_attributes(node: LexborNode, ed: DomEditor) -> None:
         if all(is_safe_url(u) for u in urls):
             continue
         if node.tag in ("a", "area") and lname == "href":
-            ed.unwrap(node, "unsafe", "script-url", "link URL the gate refuses")
+            ed.unwrap(node, "unsafe", "url-scheme", "link URL the gate refuses")
             return
         if node.tag == "img" and lname == "src":
-            ed.remove(node, "unsafe", "script-url", "image URL the gate refuses", climb=False)
+            ed.remove(node, "unsafe", "url-scheme", "image URL the gate refuses", climb=False)
             return
-        ed.drop_attr(node, name, "unsafe", "script-url", "URL attribute the gate refuses")
+        ed.drop_attr(node, name, "unsafe", "url-scheme", "URL attribute the gate refuses")
 
 
 def _embed_link(node: LexborNode, ctx: DomContext, ed: DomEditor) -> bool:

@@ -8,7 +8,6 @@ from urllib.parse import unquote, urlsplit
 
 from cleaners.hosts import registrable_domain
 
-UNSAFE_SCHEMES = ("javascript:", "vbscript:", "livescript:", "data:text/html", "data:application")
 # An affiliate network's click or impression path (Impact's /c|i/<partner>/<ad>/<program>) on a
 # <brand>.<network-domain> host: the page itself tells which domains are a network's.
 _NETWORK_PATH = r"//((?:[a-z0-9-]+\.)+[a-z0-9-]+)/[ci]/\d{4,9}/\d{3,9}/\d{3,9}\b"
@@ -97,8 +96,3 @@ def url_path(url: str) -> str:
     start = url.find("//")
     slash = url.find("/", start + 2 if start >= 0 else 0)
     return url[slash:] if slash >= 0 else "/"
-
-
-def is_unsafe_url(url: str) -> bool:
-    low = re.sub(r"[\s\x00-\x1f]+", "", url[:40]).lower()
-    return low.startswith(UNSAFE_SCHEMES)

@@ -15,10 +15,9 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 
 from cleaners.hosts import HostSet, registrable_domain, url_host
 from cleaners.ruleset import AffiliateRule, RedirectRule, RuleSet, StripRule
+from cleaners.safeurl import is_safe_url, scheme_of
 from cleaners.urlparts import (
-    UNSAFE_SCHEMES,
     decode_url,
-    is_unsafe_url,
     network_domains,
     param_name,
     param_url,
@@ -27,7 +26,6 @@ from cleaners.urlparts import (
     url_path,
 )
 
-_SAFE_SCHEMES = ("mailto:", "tel:", "sms:", "data:", "ftp:", "news:", "irc:", "xmpp:")
 # 1x1 GIF87a/GIF89a and 1x1 PNG, as they start in base64.
 _ONE_PIXEL = re.compile(
     r"data:image/(?:gif|png);base64,(?:R0lGODlhAQABA|R0lGODdhAQABA|iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB)"
@@ -36,7 +34,7 @@ _MAX_UNWRAP = 3
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _FARM_ACCOUNT = "link through the farm's own affiliate account"
 
-__all__ = ["UrlCleaner", "UrlStep", "UrlVerdict", "is_unsafe_url", "network_domains"]
+__all__ = ["UrlCleaner", "UrlStep", "UrlVerdict", "network_domains"]
 
 
 @dataclass(frozen=True)
@@ -202,16 +200,16 @@ class UrlCleaner:
     def _clean(self, url: str) -> UrlVerdict:
         u = url.strip()
         keep = UrlVerdict("keep", url)
+        if not is_safe_url(u):  # the gate comes first: no [allow] entry lets a script URL through
+            return UrlVerdict(
+                "unlink", url, (UrlStep("unsafe", "url-scheme", "link URL the gate refuses", u),)
+            )
         if not u or u.startswith("#") or self.rules.allow.allows_url(u) or self._quick_keep(u):
             return keep
         if self.in_page(u) and not any(f.pattern.search(u.partition("#")[2]) for f in self.rules.fragments):
             return keep  # the article's own table of contents
-        if not u.startswith(("https://", "http://", "//", "/")):
-            low = re.sub(r"[\s\x00-\x1f]+", "", u[:40]).lower()
-            if low.startswith(UNSAFE_SCHEMES):
-                return UrlVerdict("unlink", url, (UrlStep("unsafe", "script-url", "script URL", u),))
-            if low.startswith(_SAFE_SCHEMES):
-                return keep
+        if scheme_of(u) == "mailto":
+            return keep
         steps: list[UrlStep] = []
         split = self._split(u)
         for _ in range(_MAX_UNWRAP):
