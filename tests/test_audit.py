@@ -55,7 +55,7 @@ def audit_json(root: Path, *args: str) -> dict[str, Any]:
 def test_the_diff_shows_only_junk_removed(fixture_run: Path) -> None:
     report = audit_json(fixture_run)
     markdown = [d for d in report["documents"] if d["kind"] == "markdown"]
-    assert len(markdown) == 13 and all(d["original_found"] for d in markdown)
+    assert len(markdown) == 19 and all(d["original_found"] for d in markdown)
     for doc in markdown:
         covered: set[int] = set()
         for r in doc["removals"]:
@@ -94,7 +94,7 @@ def test_counts_agree_with_the_run_and_the_sidecars(fixture_run: Path) -> None:
             total[c] += doc["removed"][c]
     assert report["totals"]["removed"] == total
     # the first run wrote every document: its summary counted the same removals
-    assert RUN_SUMMARY["new"] == report["totals"]["documents"] == 37
+    assert RUN_SUMMARY["new"] == report["totals"]["documents"] == 47
     assert RUN_SUMMARY["removed"] == total
 
 
