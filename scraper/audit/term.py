@@ -103,7 +103,7 @@ def print_document(console: Console, doc: DocAudit, view: View) -> None:
             new = [c for c in row.changes() if c not in seen]
             if new:
                 seen.update(new)
-                labels = [lab for c in new for lab in view.changes[c].labels]
+                labels = list(dict.fromkeys(lab for c in new for lab in view.changes[c].labels))
                 where = view.changes[new[0]].where if len(new) == 1 else None
                 console.print(Text("# " + label_text(labels, reasons, where), style="bold magenta"))
             console.print(row_text(row, colour, view.placed != "diff"), soft_wrap=True, highlight=False)
