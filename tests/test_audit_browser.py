@@ -22,6 +22,7 @@ from cleaners import CATEGORIES
 
 require_browser()
 
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
@@ -62,10 +63,20 @@ def load(browser: Any, url: str) -> None:
 
 
 def section(browser: Any, output: str) -> Any:
-    for sec in browser.find_elements(By.CSS_SELECTOR, "section.doc"):
-        if sec.find_element(By.TAG_NAME, "h2").get_attribute("textContent") == output:
-            return sec
-    raise AssertionError(f"no section for {output}")
+    def find(_: Any) -> Any:
+        for sec in browser.find_elements(By.CSS_SELECTOR, "section.doc"):
+            if sec.find_element(By.TAG_NAME, "h2").get_attribute("textContent") == output:
+                return sec
+        return None
+
+    try:
+        return WebDriverWait(browser, 10).until(find)
+    except TimeoutException:
+        shown = browser.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('section.doc h2'),"
+            " function (h) { return h.textContent; })"
+        )
+        raise AssertionError(f"no section for {output} at {browser.current_url} among {shown}") from None
 
 
 def lines_around(browser: Any, node: Any) -> tuple[str, str]:
@@ -275,10 +286,14 @@ def test_a_large_report_draws_a_chunk_at_a_time(report: Report, browser: Any) ->
     assert browser.find_element(By.ID, "shown-documents").text == str(n)
     # the index is drawn 10 rows at a time, the next as its "more" button comes near the view
     rows = "#index tbody tr[data-doc]"
-    drawn = len(browser.find_elements(By.CSS_SELECTOR, rows))
+    drawn, text = browser.execute_script(  # one snapshot: more rows may be drawn at any moment
+        "return [document.querySelectorAll(arguments[0]).length,"
+        " document.querySelector('#index tr.more button').textContent]",
+        rows,
+    )
     assert drawn % 10 == 0 and 10 <= drawn < n
+    assert text == f"{n - drawn} more documents: show them"
     more = browser.find_element(By.CSS_SELECTOR, "#index tr.more button")
-    assert more.text == f"{n - drawn} more documents: show them"
     browser.execute_script("arguments[0].scrollIntoView()", more)
     WebDriverWait(browser, 10).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, rows)) == n)
     assert len(browser.find_elements(By.CSS_SELECTOR, "#docs section.doc")) == 5
