@@ -61,9 +61,13 @@ def measure(driver: Any, report: Path) -> dict[str, float]:
     driver.get("about:blank")
     driver.set_script_timeout(60)
     driver.get(report.as_uri())
-    timing = driver.execute_script(
-        "var t = performance.timing, m = performance.getEntriesByName('report-ready');"
-        "return [t.loadEventEnd - t.navigationStart, m.length ? m[0].startTime : -1];"
+    timing = driver.execute_async_script(  # once the load event has ended and the script is done
+        "var done = arguments[0];"
+        "(function wait() {"
+        "  var n = performance.getEntriesByType('navigation')[0],"
+        "      m = performance.getEntriesByName('report-ready');"
+        "  if (n && n.loadEventEnd > 0 && m.length) { done([n.loadEventEnd, m[0].startTime]); }"
+        "  else { setTimeout(wait, 10); } })();"
     )
     jump = driver.execute_async_script(
         "var done = arguments[0], t = performance.now();"
