@@ -136,6 +136,12 @@ def test_changes_view_follows_an_upstream_change(tmp_path: Path) -> None:
     assert any(line.startswith("+") and "A correction." in line for line in diff)
     text = scraper(tmp_path, "audit", "--changes", "--since", "1").stdout
     assert "changes after run 1 up to run 3: 0 new, 1 updated, 1 vanished" in text
+    assert "while she was gone.{+ A correction.+}" in text  # the words added, in their line
+    summary = scraper(tmp_path, "audit", "--changes", "--since", "1", "--summary", "--doc", "b.md").stdout
+    assert summary.count("\n") == 2 and "updated  out/" in summary and "(-2 +2 lines)" in summary
+    proc = scraper(tmp_path, "audit", "--changes", "--since", "1", "--html", "changes.html")
+    assert proc.returncode == 0 and "changes report: changes.html (2 documents)" in proc.stderr
+    assert "A correction." in (tmp_path / "changes.html").read_text("utf-8")
 
 
 def test_an_allow_list_override_takes_effect_after_reclean(tmp_path: Path) -> None:

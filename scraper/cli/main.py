@@ -319,6 +319,10 @@ def reclean(config_path: Path, log_format: str, workers: int | None, verbose: bo
     default=None,
     help="With --changes: changes made after this run [default: those of the latest run].",
 )
+@click.option("--category", "categories", multiple=True, metavar="C", help="Only removals of this category.")
+@click.option("--rule", "rules", multiple=True, metavar="R", help="Only removals by this rule (or C/R).")
+@click.option("--doc", "docs", multiple=True, metavar="PATTERN", help="Only documents whose path matches.")
+@click.option("--summary", is_flag=True, help="One line per document: input, publisher, counts.")
 def audit(
     paths: tuple[Path, ...],
     config_path: Path | None,
@@ -326,18 +330,26 @@ def audit(
     html_path: Path | None,
     show_changes: bool,
     since: int | None,
+    categories: tuple[str, ...],
+    rules: tuple[str, ...],
+    docs: tuple[str, ...],
+    summary: bool,
 ) -> None:
     """Review what the cleaners removed, and what changed between runs.
 
     PATH is an output directory or cleaned .md files (default: the sources file's out_dir, or
-    out/). For each document: the unified diff from its original (the input file, or the
-    archived response) to the cleaned Markdown, each hunk labelled with its category and rule
-    (an HTML page: each removed element); then removals per category and per rule. Coloured on
-    a terminal, plain when piped.
+    out/). For each document: the diff from its original (the input file, the archived
+    response, the feed item) to the cleaned Markdown — an HTML page's removals shown where they
+    were cut — each change labelled with its category and rule, changed words marked inside
+    the line; then removals per category and per rule. Coloured on a terminal; piped, words as
+    [-old-]{+new+}.
 
-    Exit status: 0; 1 when a PATH or a document could not be read (the others are still
-    shown); 2 when there is nothing to audit (no cleaned documents, no readable state store).
+    Exit status: 0; 1 when a PATH or a document could not be read, or an audit record names
+    an input outside the known directories (the others are still shown); 2 when there is
+    nothing to audit (no cleaned documents, no readable state store).
     """
+    from scraper.audit.filters import Filter
     from scraper.cli.audit import run_audit
 
-    sys.exit(run_audit(list(paths), config_path, as_json, html_path, show_changes, since))
+    keep = Filter(categories, rules, docs)
+    sys.exit(run_audit(list(paths), config_path, as_json, html_path, show_changes, since, keep, summary))
