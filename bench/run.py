@@ -17,8 +17,9 @@ generated from one farm article (the bundled ZDNet copy): *distinct* articles (e
 of the article carries a word of its own, so no two pages are near copies) and *near-identical*
 ones (the same article under a different title, with a one-line edit: farms republish one
 article under many titles). Each crawl is a first run in a fresh directory; the two alternate
-`--repeat` times and the medians are reported: wall time and peak RSS of the run process
-(target for 10,000 pages: near-identical <= 1.5x distinct, peak <= 300 MB).
+`--repeat` times and the medians are reported: wall time, CPU time and peak RSS of the run
+process (and of the cleaning workers); target for 10,000 pages: near-identical <= 1.5x
+distinct, peak <= 300 MB.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -163,36 +165,49 @@ def serve(
     asyncio.run(main())
 
 
-# `python -m scraper`, writing its own peak RSS and its largest worker's (KB) to $BENCH_PEAK at exit
+# `python -m scraper`, writing its own rusage and its workers' to $BENCH_USAGE at exit
 _MEASURED = """
 import atexit, json, os, resource, runpy, sys
 pid = os.getpid()
-def peak():
+def usage():
     if os.getpid() == pid:
         r = resource
-        own, workers = (r.getrusage(w).ru_maxrss for w in (r.RUSAGE_SELF, r.RUSAGE_CHILDREN))
-        with open(os.environ["BENCH_PEAK"], "w") as f:
-            json.dump({"run": own, "workers": workers}, f)
-atexit.register(peak)
+        own, workers = r.getrusage(r.RUSAGE_SELF), r.getrusage(r.RUSAGE_CHILDREN)
+        with open(os.environ["BENCH_USAGE"], "w") as f:
+            json.dump([[u.ru_maxrss, u.ru_utime + u.ru_stime] for u in (own, workers)], f)
+atexit.register(usage)
 sys.argv[0] = "scraper"
 runpy.run_module("scraper", run_name="__main__", alter_sys=True)
 """
 
 
-def run_once(work: Path, workers: int | None) -> tuple[float, dict[str, Any], dict[str, float]]:
-    """Wall time, summary line and peak RSS in MB ({"run": …, "workers": …}) of one `scraper run`."""
+@dataclass(frozen=True)
+class Usage:
+    """What one `scraper run` cost: wall seconds; peak RSS (MB) and CPU seconds of the run
+    process itself, and of its cleaning workers (the largest's peak, their total CPU)."""
+
+    wall: float
+    run_mb: float
+    worker_mb: float
+    run_cpu: float
+    workers_cpu: float
+
+
+def run_once(work: Path, workers: int | None) -> tuple[Usage, dict[str, Any]]:
+    """What one `scraper run` in `work` cost, and its summary line."""
     cmd = [sys.executable, "-c", _MEASURED, "run", "--log", "jsonl"]
     if workers is not None:
         cmd += ["--workers", str(workers)]
-    peak_file = work / "peak.json"
-    env = {"PYTHONPATH": str(ROOT), "BENCH_PEAK": str(peak_file), "PATH": os.environ.get("PATH", "")}
+    usage_file = work / "usage.json"
+    env = {"PYTHONPATH": str(ROOT), "BENCH_USAGE": str(usage_file), "PATH": os.environ.get("PATH", "")}
     t = time.perf_counter()
     proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t
     if proc.returncode != 0:
         sys.exit(f"scraper run failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    peak = {k: v / 1024 for k, v in json.loads(peak_file.read_text()).items()}
-    return wall, json.loads(proc.stdout.splitlines()[-1]), peak
+    (run_kb, run_cpu), (worker_kb, workers_cpu) = json.loads(usage_file.read_text())
+    usage = Usage(wall, run_kb / 1024, worker_kb / 1024, run_cpu, workers_cpu)
+    return usage, json.loads(proc.stdout.splitlines()[-1])
 
 
 def write_sources(work: Path, sitemaps: list[str], pages: int) -> None:
@@ -205,31 +220,36 @@ def write_sources(work: Path, sitemaps: list[str], pages: int) -> None:
 
 def near_identical(bases: list[str], pages: int, repeat: int, workers: int | None) -> None:
     """Distinct against near-identical articles, alternating, fresh directory each time."""
-    figures: dict[str, list[tuple[float, float, float]]] = {"d": [], "n": []}
+    rounds: dict[str, list[Usage]] = {"distinct": [], "near-identical": []}
     for r in range(repeat):
-        for kind in ("d", "n"):
+        for kind in rounds:
             with tempfile.TemporaryDirectory() as tmp:
                 work = Path(tmp)
-                write_sources(work, [f"{b}/sitemap-{kind}-{i}.xml" for i, b in enumerate(bases)], pages)
-                wall, summary, peak = run_once(work, workers)
+                sitemaps = [f"{b}/sitemap-{kind[0]}-{i}.xml" for i, b in enumerate(bases)]
+                write_sources(work, sitemaps, pages)
+                u, summary = run_once(work, workers)
+            rounds[kind].append(u)
             copies = summary["copies"]
-            figures[kind].append((wall, peak["run"], peak["workers"]))
             print(
-                f"  round {r + 1} {'distinct' if kind == 'd' else 'near-identical':14s} {wall:7.2f} s  "
-                f"run {peak['run']:6.0f} MB  worker {peak['workers']:5.0f} MB  new {summary['new']}, "
-                f"failed {summary['failed']}, copies: {copies['clusters']} clusters, "
-                f"{copies['documents']} documents",
+                f"  round {r + 1} {kind:14s} {u.wall:7.2f} s  CPU: run {u.run_cpu:6.2f} s, workers "
+                f"{u.workers_cpu:6.2f} s  peak: run {u.run_mb:4.0f} MB, worker {u.worker_mb:4.0f} MB  "
+                f"new {summary['new']}, failed {summary['failed']}, "
+                f"copies: {copies['clusters']} clusters of {copies['documents']} documents",
                 flush=True,
             )
-    med = {k: [statistics.median(f[i] for f in v) for i in range(3)] for k, v in figures.items()}
-    spread = {k: (max(f[0] for f in v) - min(f[0] for f in v)) / med[k][0] for k, v in figures.items()}
-    for kind, name in (("d", "distinct"), ("n", "near-identical")):
-        wall, run_mb, worker_mb = med[kind]
+    med = {k: Usage(*map(statistics.median, zip(*map(astuple, us), strict=True))) for k, us in rounds.items()}
+    for kind, us in rounds.items():
+        m, spread = med[kind], (max(u.wall for u in us) - min(u.wall for u in us)) / med[kind].wall
         print(
-            f"{name:14s} median of {repeat}: {wall:7.2f} s (spread {spread[kind]:.0%})  "
-            f"peak RSS: run {run_mb:.0f} MB, largest worker {worker_mb:.0f} MB"
+            f"{kind:14s} median of {repeat}: {m.wall:7.2f} s (spread {spread:.0%}), "
+            f"CPU run {m.run_cpu:.2f} s + workers {m.workers_cpu:.2f} s; "
+            f"peak RSS: run {m.run_mb:.0f} MB, largest worker {m.worker_mb:.0f} MB"
         )
-    print(f"near-identical / distinct: {med['n'][0] / med['d'][0]:.2f}x wall time (target <= 1.5x)")
+    d, n = med["distinct"], med["near-identical"]
+    print(
+        f"near-identical / distinct: {n.wall / d.wall:.2f}x wall time (target <= 1.5x), "
+        f"{n.run_cpu / d.run_cpu:.2f}x CPU of the run process"
+    )
 
 
 def main() -> None:
@@ -276,8 +296,9 @@ def twice(args: argparse.Namespace, bases: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         write_sources(work, [f"{b}/sitemap.xml" for b in bases], args.pages)
-        first, s1, peak1 = run_once(work, args.workers)
-        second, s2, peak2 = run_once(work, args.workers)
+        u1, s1 = run_once(work, args.workers)
+        u2, s2 = run_once(work, args.workers)
+        first, second = u1.wall, u2.wall
         files = len(list((work / "out").rglob("*.md")))
         archive_mb = sum(p.stat().st_size for p in (work / ".scraper" / "archive").iterdir()) / 1e6
     pages = args.hosts * args.pages
@@ -294,10 +315,10 @@ def twice(args: argparse.Namespace, bases: list[str]) -> None:
         f"second run: {second:6.2f} s  ({pages / second:6.1f} pages/s)  unchanged {s2['unchanged']}, "
         f"new {s2['new']}, updated {s2['updated']}, archived {s2['archived']}"
     )
-    peak = max(peak1["run"], peak2["run"]), max(peak1["workers"], peak2["workers"])
+    run_mb, worker_mb = max(u1.run_mb, u2.run_mb), max(u1.worker_mb, u2.worker_mb)
     print(
-        f"second run is {first / second:.1f}x faster; peak RSS: run process {peak[0]:.0f} MB, "
-        f"largest cleaning worker {peak[1]:.0f} MB"
+        f"second run is {first / second:.1f}x faster; peak RSS: run process {run_mb:.0f} MB, "
+        f"largest cleaning worker {worker_mb:.0f} MB"
     )
 
 
