@@ -1,6 +1,7 @@
 """One document through the pipeline, pure: bytes and rules in, a cleaned document out.
 
 decode → frontmatter / html (+ metadata, tomarkdown) → attribution → fingerprint, driven by
-`core.clean_document`. No I/O, no globals: safe to run in worker processes or on a cluster.
+`core.clean_document`; `nearcopy` clusters the fingerprints of many documents. No I/O, no
+globals: safe to run in worker processes or on a cluster.
 May import: `cleaners`, `scraper.model`, `scraper.errors`. Nothing above it.
 """
