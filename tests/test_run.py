@@ -20,6 +20,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from siteserver import Handler, Site, serve
 
+from scraper.pipeline.fingerprint import NEAR, distance
 from scraper.store.lock import RunLock
 
 PAGES = {
@@ -161,7 +162,7 @@ def test_second_run_writes_nothing_and_asks_conditionally(site: Site, tmp_path: 
     assert second.returncode == 0, second.stderr
     _, summary = events(second)
     assert (summary["new"], summary["updated"], summary["unchanged"]) == (0, 0, 5)
-    assert summary["archived"] == 0 and summary["copies"] == []
+    assert summary["archived"] == 0 and summary["copies"] == {"clusters": 0, "documents": 0, "largest": []}
     assert snapshot(tmp_path / "out") == before  # not a byte, not an mtime
     assert sorted((tmp_path / ".scraper" / "archive").iterdir()) == archives
     # the second requests were conditional; /c.html has no validators, its body hash decided
@@ -302,11 +303,16 @@ def test_outputs_read_back_and_copies_are_linked(site: Site, tmp_path: Path) -> 
     proc = scraper("run", tmp_path)
     _, summary = events(proc)
     # the farm's Markdown copy and the page it renders are one article: linked
-    assert any(
-        any(p.endswith("local/tdy-winforum-2checkout-bsod-dumps.md") for p in group)
-        and any(p.endswith("/c.md") for p in group)
-        for group in summary["copies"]
-    ), summary["copies"]
+    # (one cluster of two, named by its first output path)
+    assert summary["copies"] == {
+        "clusters": 1,
+        "documents": 2,
+        "largest": [{"representative": f"out/127.0.0.1-{site_port(site)}/c.md", "size": 2, "written": 2}],
+    }
+    out = tmp_path / "out"
+    pair = (out / f"127.0.0.1-{site_port(site)}/c.md", out / "local/tdy-winforum-2checkout-bsod-dumps.md")
+    prints = [str(frontmatter.loads(p.read_text("utf-8"))["fingerprint"]) for p in pair]
+    assert distance(*prints) <= NEAR  # its other member: the farm's copy
     for md in (tmp_path / "out").rglob("*.md"):
         post = frontmatter.loads(md.read_text("utf-8"))
         assert post["fingerprint"] and post["retrieved_from"] and "original_source" in post

@@ -27,7 +27,7 @@ from scraper.jobs.frontier import Origin
 from scraper.jobs.incremental import Incremental
 from scraper.jobs.workers import CleanerPool
 from scraper.model import DOC_KINDS, VERDICTS, CleanOptions, Outcome, SourceDocument
-from scraper.pipeline.fingerprint import near_copies
+from scraper.pipeline.nearcopy import copy_summary, no_copies
 from scraper.settings import LOCK_SUFFIX, READ_TIMEOUT, default_workers
 from scraper.sources.config import RunConfig, Source
 from scraper.sources.local import expand_inputs, read_input
@@ -52,7 +52,7 @@ class RunSummary:
     archived: int = 0
     problems: list[str] = field(default_factory=list)  # run-level: archive write errors …
     written: list[str] = field(default_factory=list)  # outputs new or updated in this run
-    copies: list[list[str]] = field(default_factory=list)  # written docs and their near copies
+    copies: dict[str, Any] = field(default_factory=no_copies)  # clusters holding written docs
 
     def add(self, o: Outcome) -> None:
         v = o.verdict
@@ -154,9 +154,8 @@ def run_sources(
             if archive is not None:
                 with contextlib.suppress(OSError):
                     archive.close()
-        near = near_copies(state.fingerprints()) if summary.written else {}
-        groups = {tuple(sorted([out, *near[out]])) for out in summary.written if out in near}
-        summary.copies = [list(g) for g in sorted(groups)]
+        if summary.written:
+            summary.copies = copy_summary(state.fingerprints(), summary.written)
         if archive is not None:
             summary.archived = archive.records
             summary.problems.extend(archive.errors)
