@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _err(message: str) -> None:
-    click.echo(f"scraper: error: {message}", err=True)
+    from scraper.cli.report import error
+
+    error(message)
+
+
+class Seconds(click.FloatRange):
+    """A finite number of seconds within a range (click's FloatRange lets inf and nan pass)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
+        return number
 
 
 def _options(rules: tuple[Path, ...], attribution_line: bool) -> CleanOptions:
@@ -145,21 +160,21 @@ def clean(
 )
 @click.option(
     "--delay",
-    type=click.FloatRange(0),
+    type=Seconds(0, 3600),
     default=settings.DELAY,
     show_default=True,
     help="Seconds between requests to one host (robots.txt Crawl-delay raises it).",
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(0.1),
+    type=Seconds(0.1, 3600),
     default=settings.TIMEOUT,
     show_default=True,
     help="Total seconds for one response, headers to last byte.",
 )
 @click.option(
     "--read-timeout",
-    type=click.FloatRange(0.1),
+    type=Seconds(0.1, 3600),
     default=settings.READ_TIMEOUT,
     show_default=True,
     help="Seconds to wait for each read.",
