@@ -18,6 +18,7 @@ from cleaners.records import Removal
 from cleaners.ruleset import RuleSet
 from scraper.errors import DocumentError
 from scraper.pipeline.metadata import PageMeta, extract_meta
+from scraper.pipeline.nesting import flatten_deep
 from scraper.pipeline.tomarkdown import xml_to_markdown
 
 _EMPHASIS_IN_LINK = ", ".join(f"a[href] > {t}:only-child" for t in "strong b em i u span font".split())
@@ -88,11 +89,13 @@ def clean_html(
     text: str, rules: RuleSet, page_url: str | None, fragment: bool = False, raw: bytes | None = None
 ) -> HtmlResult:
     """Clean an HTML page (or, with `fragment`, an article body such as a feed item's content)."""
+    text, flattened = flatten_deep(text)  # parsing stays linear however deep the page nests
     tree = LexborHTMLParser(text)
     meta = extract_meta(tree) if not fragment else PageMeta()
     base = _http(page_url) or _http(meta.canonical) or _http(meta.og_url)
     ctx, farm, own = page_context(rules, raw or text, base, [meta.canonical, meta.og_url])
     editor = DomEditor(tree, rules)
+    editor.removals.extend(flattened)
     run_dom_rules(tree, ctx, editor)
     _prepare_for_extraction(tree, rules)
     html = tree.html or ""
