@@ -308,7 +308,7 @@ class Fetcher:
                     robots_url = _origin(url) + "/robots.txt"
 
                     async def once(u: str) -> tuple[Response | None, str | None]:
-                        return await self._retrying()(self._one, u, {}, host.allow_private)
+                        return await self._one(u, {}, host.allow_private)  # one try: next run
 
                     verdict, response = await robots.load(robots_url, once)
                     if response is not None and self.on_response is not None:

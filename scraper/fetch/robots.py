@@ -23,7 +23,7 @@ from scraper.fetch.errors import FetchError, Permanent, Retryable, Skipped
 from scraper.model import Response
 
 REDIRECTS = 5  # RFC 9309: follow at least five; more: unavailable
-# fetch robots.txt (retrying as for any URL): (response, Location of a redirect)
+# fetch robots.txt once (a failure is retried by the next run): (response, Location of a redirect)
 GetOne = Callable[[str], Awaitable[tuple[Response | None, str | None]]]
 
 
