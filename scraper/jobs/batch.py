@@ -13,7 +13,7 @@ from typing import BinaryIO
 from scraper.errors import DocumentError
 from scraper.jobs.workers import clean
 from scraper.model import CleanOptions, Failed, Outcome, SourceDocument
-from scraper.sources.local import expand_inputs, read_input
+from scraper.sources.local import expand_inputs, read_input, unread
 from scraper.store.writer import assign_stems, write_document
 
 
@@ -29,7 +29,7 @@ def run_clean(paths: list[str], out_dir: Path, opts: CleanOptions, stdout: Binar
         try:
             data = read_input(name)
         except DocumentError as exc:
-            outcomes.append(Outcome(name, "error", "file", "read", str(exc)))
+            outcomes.append(unread(name, exc))
             continue
         stem = "stdin" if name == "-" else stems[name]
         result = clean(SourceDocument(name, data), opts, stem)

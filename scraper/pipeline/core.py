@@ -7,7 +7,7 @@ so it can run in worker processes or on a cluster. Bad input raises DocumentErro
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cleaners import CleaningError, Removal, UrlCleaner, clean_markdown, count_by_category, page_context
@@ -90,7 +90,10 @@ def _clean(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
     text = decode(doc.data, doc.charset, strict_utf8=local_text and not doc.fragment)
     kind = "html" if doc.fragment else detect_kind(text, doc.name, doc.content_type)
     if kind == "markdown":
-        return _markdown(doc, text.lstrip("\ufeff"), opts)
+        cleaned = _markdown(doc, text.lstrip("\ufeff"), opts)
+        if doc.data.startswith(b"\xef\xbb\xbf"):  # the front matter byte for byte: its BOM too
+            return replace(cleaned, markdown="\ufeff" + cleaned.markdown)
+        return cleaned
     return _html(doc, text, opts)
 
 
@@ -163,6 +166,7 @@ def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument
         "image": result.image,
         "original_source": source.to_json(),
         "retrieved_from": retrieved,
+        "claimed_url": item.get("claimed_url"),  # a feed item's link to another site: a claim
         "canonical_url": canonical,
         "fingerprint": fingerprint(result.body),
     }

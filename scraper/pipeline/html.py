@@ -23,6 +23,7 @@ from cleaners.ruleset import RuleSet
 from cleaners.urls import UrlCleaner
 from scraper.errors import DocumentError
 from scraper.pipeline.metadata import PageMeta, extract_meta
+from scraper.pipeline.nesting import flatten_deep
 from scraper.pipeline.recover import restore
 from scraper.pipeline.shape import shape_for_extraction
 from scraper.pipeline.tomarkdown import xml_to_markdown
@@ -146,11 +147,13 @@ def clean_html(
     text: str, rules: RuleSet, page_url: str | None, fragment: bool = False, raw: bytes | None = None
 ) -> HtmlResult:
     """Clean an HTML page (or, with `fragment`, an article body such as a feed item's content)."""
+    text, flattened = flatten_deep(text)  # parsing stays linear however deep the page nests
     tree = LexborHTMLParser(text)
     meta = extract_meta(tree) if not fragment else PageMeta()
     base = _http(page_url) or _http(meta.og_url) or _http(meta.canonical)
     ctx, farm, own = page_context(rules, raw or text, base, _self_urls(base, meta))
     editor = DomEditor(tree, rules)
+    editor.removals.extend(flattened)
     run_dom_rules(tree, ctx, editor)
     shape_for_extraction(tree, rules)
 
