@@ -99,7 +99,8 @@ def stage_profile(stats_file: Path) -> str:
     cum: dict[str, float] = {}
     total = 0.0
     imports = 0.0
-    for (filename, _, name), (_, _, _, ct, _) in stats.stats.items():  # type: ignore[attr-defined]
+    table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    for (filename, _, name), (_, _, _, ct, _) in table.items():
         key = f"{'/'.join(Path(filename).parts[-3:])}:{name}"
         cum[key] = max(cum.get(key, 0.0), ct)
         total = max(total, ct)
@@ -114,9 +115,7 @@ def stage_profile(stats_file: Path) -> str:
     other = total - sum(t for _, t in parts)
     parts.append(("other", max(0.0, other)))
     fsync = sum(
-        tt
-        for (f, _, name), (_, _, tt, _, _) in stats.stats.items()
-        if name == "<built-in method posix.fsync>"  # type: ignore[attr-defined]
+        tt for (_, _, name), (_, _, tt, _, _) in table.items() if name == "<built-in method posix.fsync>"
     )
     lines = [f"  {label:28s} {t:6.2f} s  {t / total:4.0%}" for label, t in parts]
     lines.append(
