@@ -118,9 +118,7 @@ def stage_profile(stats_file: Path) -> str:
         tt for (_, _, name), (_, _, tt, _, _) in table.items() if name == "<built-in method posix.fsync>"
     )
     lines = [f"  {label:28s} {t:6.2f} s  {t / total:4.0%}" for label, t in parts]
-    lines.append(
-        f"  (of which fsync calls {fsync:.2f} s; profiled total {total:.2f} s, imports {imports:.2f} s)"
-    )
+    lines.append(f"  (fsync calls {fsync:.2f} s; profiled total {total:.2f} s, imports {imports:.2f} s)")
     return "\n".join(lines)
 
 
