@@ -14,14 +14,17 @@ from scraper.errors import DocumentError
 from scraper.jobs.workers import clean
 from scraper.model import CleanOptions, Failed, Outcome, SourceDocument
 from scraper.sources.local import expand_inputs, read_input, unread
-from scraper.store.writer import assign_stems, write_document
+from scraper.store.writer import WriteResult, assign_stems, sync_dirs, write_document
 
 
 def run_clean(paths: list[str], out_dir: Path, opts: CleanOptions, stdout: BinaryIO) -> list[Outcome]:
-    """Clean every input; files go to `out_dir`, standard input ('-') to `stdout`."""
+    """Clean every input; files go to `out_dir`, standard input ('-') to `stdout`. Each file
+    is written atomically (file fsync, rename); the directories are synced once, at the end,
+    before any outcome is reported."""
     inputs = list(expand_inputs(paths))
     stems = assign_stems([n for n, problem in inputs if problem is None and n != "-"])
     outcomes: list[Outcome] = []
+    written: list[WriteResult] = []
     for name, problem in inputs:
         if problem:
             outcomes.append(Outcome(name, "error", "file", "input", problem))
@@ -45,11 +48,13 @@ def run_clean(paths: list[str], out_dir: Path, opts: CleanOptions, stdout: Binar
             outcomes.append(replace(done, output="-"))
             continue
         try:
-            w = write_document(out_dir, stem, result.markdown, result.audit)
+            w = write_document(out_dir, stem, result.markdown, result.audit, sync_dir=False)
+            written.append(w)
         except OSError as exc:
             outcomes.append(
                 Outcome(name, "error", "file", "write", f"cannot write output: {exc.strerror or exc}")
             )
             continue
         outcomes.append(replace(done, output=str(w.path), changed=w.changed, created=w.created))
+    sync_dirs(written)
     return outcomes
