@@ -10,7 +10,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from cleaners.editor import DomEditor, attached, node_text
+from cleaners.editor import DomEditor, attached, node_text, unwrap_node
 from cleaners.urls import UrlStep
 
 _FORM_CONTROLS = "input, button, select, textarea, keygen, output"
@@ -112,4 +112,4 @@ def unwrap_forms(scope: LexborNode, ed: DomEditor) -> None:
             why = "<form> unwrapped: its controls removed, its content kept"
             ed.unwrap(form, "unsafe", "form-element", why)
         elif not ed.protected(form):
-            form.unwrap()
+            unwrap_node(form)
