@@ -2,8 +2,8 @@
 
     python bench/unseen.py [DIR] [-v] [--file NAME ...]
 
-DIR (default `fixtures/unseen`) holds the inputs (`farm/`: content-farm copies from sub-sites
-of the farm that are in neither `fixtures/farm` nor the shared corpus; `pages/`: publisher
+DIR (default `fixtures/unseen`) holds the inputs (`copies/`: content-farm copies from sub-sites
+of the farm that are in neither `fixtures/farm` nor the shared corpus; `news/`: publisher
 pages) and `labels/<file>.json` in the schema of the shared corpus labels (junk strings per
 category, article passages, publisher; see `fixtures/unseen/README.md`). Every file is
 cleaned by the whole pipeline, as `scraper clean` does, and scored per file and in total:
@@ -66,10 +66,10 @@ class Totals:
 
 
 def _input(root: Path, name: str) -> Path:
-    for sub in ("farm", "pages"):
+    for sub in ("copies", "news"):
         if (root / sub / name).is_file():
             return root / sub / name
-    raise SystemExit(f"bench/unseen.py: no input {name} under {root}/farm or {root}/pages")
+    raise SystemExit(f"bench/unseen.py: no input {name} under {root}/copies or {root}/news")
 
 
 def _body(markdown: str) -> str:
