@@ -5,7 +5,7 @@
 DIR (default `fixtures/unseen`) holds the inputs (`copies/`: content-farm copies from sub-sites
 of the farm that are in neither `fixtures/farm` nor the shared corpus; `news/`: publisher
 pages) and `labels/<file>.json` in the schema of the shared corpus labels (junk strings per
-category, article passages, publisher; see `fixtures/unseen/README.md`). Every file is
+category, article passages, publisher; see `fixtures/unseen/PROVENANCE`). Every file is
 cleaned by the whole pipeline, as `scraper clean` does, and scored per file and in total:
 
 * junk strings gone (per category), passages kept (in the labels' normalisation, the one
