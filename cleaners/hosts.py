@@ -6,11 +6,11 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from publicsuffixlist import PublicSuffixList
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
 
-_PSL = PublicSuffixList()
 T = TypeVar("T")
 K = TypeVar("K")
 V = TypeVar("V")
@@ -95,7 +95,17 @@ def registrable_domain(host: str) -> str:
         return ""
     if host.replace(".", "").isdigit() or ":" in host:
         return host
-    return _PSL.privatesuffix(host) or host
+    return _psl("xn--" in host).privatesuffix(host) or host
+
+
+@lru_cache(maxsize=2)
+def _psl(punycode: bool) -> PublicSuffixList:
+    """The public-suffix list, built on first use. Without the punycoded forms of its
+    internationalised entries (their IDNA encoding is most of the build's cost) it answers
+    exactly as the full list for any host with no "xn--" in it: only such a host can end in one."""
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList(accept_encoded_idn=punycode)
 
 
 @dataclass(frozen=True)
