@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from publicsuffixlist import PublicSuffixList
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
 
-_PSL = PublicSuffixList()
 T = TypeVar("T")
 K = TypeVar("K")
 V = TypeVar("V")
@@ -78,6 +78,7 @@ def _is_glob(pattern: str) -> bool:
     return any(c in pattern for c in "*?[")
 
 
+_MEMO_HOSTS = 4096
 _HOST = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.-]*:)?//(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:\\]*)")
 
 
@@ -95,7 +96,17 @@ def registrable_domain(host: str) -> str:
         return ""
     if host.replace(".", "").isdigit() or ":" in host:
         return host
-    return _PSL.privatesuffix(host) or host
+    return _psl("xn--" in host).privatesuffix(host) or host
+
+
+@lru_cache(maxsize=2)
+def _psl(punycode: bool) -> PublicSuffixList:
+    """The public-suffix list, built on first use. Without the punycoded forms of its
+    internationalised entries (their IDNA encoding is most of the build's cost) it answers
+    exactly as the full list for any host with no "xn--" in it: only such a host can end in one."""
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList(accept_encoded_idn=punycode)
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,8 @@ class HostIndex(Generic[T]):
     globbed: tuple[tuple[int, re.Pattern[str]], ...]
     anyhost: tuple[int, ...]
     always: tuple[T, ...]  # the rules of a host no rule names: the host-less ones
+    # host -> its rules, across documents (bounded; not compared, hashed or pickled)
+    _memo: dict[str, tuple[T, ...]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
     def build(cls, rules: tuple[T, ...], host_sets: list[HostSet]) -> HostIndex[T]:
@@ -131,8 +144,22 @@ class HostIndex(Generic[T]):
             tuple(rules[i] for i in anyhost),
         )
 
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, _memo={})
+
     def matching(self, host: str) -> tuple[T, ...]:
         """The rules whose hosts match `host` (lower case), in rule order."""
+        found = self._memo.get(host)
+        if found is None:
+            if len(self._memo) >= _MEMO_HOSTS:
+                self._memo.clear()
+            found = self._memo[host] = self._matching(host)
+        return found
+
+    def _matching(self, host: str) -> tuple[T, ...]:
         hits: tuple[int, ...] = ()
         h = host
         while h:

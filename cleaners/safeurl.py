@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 __all__ = ["ALLOWED_SCHEMES", "is_safe_url", "normalise", "scheme_of", "srcset_urls"]
 
@@ -43,8 +44,19 @@ def normalise(url: str, *, markdown: bool = False) -> str:
 
 def scheme_of(url: str, *, markdown: bool = False) -> str | None:
     """The lower-cased scheme a browser would find, or None for a relative URL."""
+    if len(url) > _MEMO_LEN:
+        return _scheme(url, markdown)
+    return _memo_scheme(url, markdown)
+
+
+def _scheme(url: str, markdown: bool) -> str | None:
     m = _SCHEME.match(normalise(url, markdown=markdown))
     return m.group(1).lower() if m else None
+
+
+# one URL is checked several times on its way (the link, its cleaned form, the attribution)
+_memo_scheme = lru_cache(maxsize=4096)(_scheme)
+_MEMO_LEN = 2048  # longer URLs (data: images) are not kept
 
 
 def is_safe_url(url: str, *, markdown: bool = False) -> bool:

@@ -13,6 +13,9 @@ from cleaners.hosts import registrable_domain
 _NETWORK_PATH = r"//((?:[a-z0-9-]+\.)+[a-z0-9-]+)/[ci]/\d{4,9}/\d{3,9}/\d{3,9}\b"
 _NETWORK_STR = re.compile(_NETWORK_PATH, re.I)
 _NETWORK_BYTES = re.compile(_NETWORK_PATH.encode(), re.I)
+# what every such path holds: a cheap look before the full search (most pages have none)
+_MAY_HOLD_PATH = re.compile(rb"/[ci]/\d", re.I)
+_MAY_HOLD_PATH_STR = re.compile(r"/[ci]/\d", re.I)
 # First labels of a brand's own tracking host (goto.walmart.com): its domain is the brand's.
 _BRAND_TRACKERS = frozenset(("goto", "go", "click", "clicks", "track", "link", "links", "www", "shop", "buy"))
 
@@ -21,7 +24,10 @@ def network_domains(text: str | bytes) -> frozenset[str]:
     """Registrable domains that serve an affiliate network's click or impression paths in this
     document (razer.a9yw.net/c/…): their vanity short links (razer.a9yw.net/x1y2z3) are clicks
     too, whether or not a list names the domain yet."""
-    found = _NETWORK_BYTES.findall(text) if isinstance(text, bytes) else _NETWORK_STR.findall(text)
+    if isinstance(text, bytes):
+        found = _NETWORK_BYTES.findall(text) if _MAY_HOLD_PATH.search(text) else []
+    else:
+        found = _NETWORK_STR.findall(text) if _MAY_HOLD_PATH_STR.search(text) else []
     out = set()
     for raw in found:
         host = (raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw).lower()

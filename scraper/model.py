@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Literal, NewType, get_args
+from typing import TYPE_CHECKING, Any, Literal, NewType, get_args
 
-from cleaners import RuleSet
+if TYPE_CHECKING:  # the cleaners load for commands that clean only
+    from cleaners import RuleSet
 
 # -- the words ----------------------------------------------------------------------------------
 

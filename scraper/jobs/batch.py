@@ -1,6 +1,6 @@
 """`scraper clean`: the pipeline over many local inputs; one failure never stops the others.
 
-Each input is cleaned (jobs.workers.clean, in this process) and written by the writer;
+Each input is cleaned (jobs.cleanone.clean, in this process) and written by the writer;
 standard input ('-') is written to the given stream instead.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from scraper.errors import DocumentError
-from scraper.jobs.workers import clean
+from scraper.jobs.cleanone import clean
 from scraper.model import CleanOptions, Failed, Outcome, SourceDocument
 from scraper.sources.local import expand_inputs, read_input, unread
 from scraper.store.writer import WriteResult, assign_stems, sync_dirs, write_document

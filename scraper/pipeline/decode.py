@@ -5,8 +5,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from charset_normalizer import from_bytes
-
 from scraper.errors import DocumentError
 
 _MAGIC = (
@@ -116,6 +114,8 @@ def decode(data: bytes, declared: str | None = None, strict_utf8: bool = False) 
             raise DocumentError(
                 f"undecodable bytes: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
             ) from None
+    from charset_normalizer import from_bytes  # loaded for the rare input that needs a guess
+
     best = from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
         raise DocumentError("undecodable bytes: no text encoding fits")
