@@ -62,7 +62,8 @@ KnownReason = Literal[
     "sitemap",  # an unreadable sitemap
     "input",  # a local input that is not there
     "read",  # a local input that cannot be read
-    "clean",  # the document cannot be cleaned (DocumentError)
+    "clean",  # the document cannot be cleaned (DocumentError), or its cleaning process crashed
+    "too-complex",  # cleaning it took longer than the per-document budget (settings.CLEAN_BUDGET_S)
     "write",  # the output cannot be written
 ]
 HttpReason = NewType("HttpReason", str)  # "http-404", "http-503" …: made by http_reason()
@@ -88,6 +89,15 @@ class ExitCode(IntEnum):
 
 
 @dataclass(frozen=True)
+class ArchiveRef:
+    """Where an archived response lies: a WARC file (its name in the archive) and the offset of
+    its record. `reclean` on Dask sends these instead of bodies (see jobs.cluster)."""
+
+    file: str
+    offset: int
+
+
+@dataclass(frozen=True)
 class SourceDocument:
     """A document as read: bytes plus where they came from."""
 
@@ -98,6 +108,7 @@ class SourceDocument:
     charset: str | None = None
     fragment: bool = False  # an article body without page chrome (feed item content)
     meta: dict[str, Any] = field(default_factory=dict)  # e.g. a feed item's title, date, author
+    ref: ArchiveRef | None = None  # its body is this archived record (`data` is then empty)
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,7 @@ class Response:
     body: bytes
     etag: str | None = None
     last_modified: str | None = None
+    ref: ArchiveRef | None = None  # a document left in the archive: `body` is empty (jobs.cluster)
 
     @property
     def not_modified(self) -> bool:
@@ -136,6 +148,7 @@ class Rendered:
     fingerprint: str | None
     counts: dict[str, int]  # removals per category, every category present
     source: dict[str, Any]  # original_source: {"name", "url"}
+    input_sha256: str | None = None  # input_digest of a document the cleaner read from the archive
 
 
 @dataclass(frozen=True)

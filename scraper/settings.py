@@ -39,10 +39,19 @@ BACKOFF_INITIAL = 1.0
 BACKOFF_MAX = 30.0
 BREAKER = 5  # consecutive failed URLs after which a host is given up for the run
 MAX_PAGES = 1000  # pages taken from a source's feeds and sitemaps in one run
+CLEAN_BUDGET_S = 60.0  # seconds to clean one document; past it, it fails with reason too-complex
 
 # -- incremental runs ----------------------------------------------------------------------------
 REVALIDATE_HOURS = 24.0  # a page whose listing date did not move is asked again after this
 ATTRIBUTION_LINE = True  # end each body with "Originally published by [Name](url)."
+
+
+# -- Dask (`--dask ADDRESS`) ---------------------------------------------------------------------
+DASK_CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler and see a first worker
+DASK_BATCH = 16  # documents per task (per-task overhead amortised; little redone when a worker dies)
+DASK_BATCH_BYTES = 8 * 1024 * 1024  # input bytes per task, at most (one larger document goes alone)
+DASK_IN_FLIGHT = 2  # tasks in flight per cleaning slot (a worker thread): one running, one ready
+DASK_LINGER = 0.02  # seconds a partial batch waits for more documents while a slot is free
 
 
 def default_workers() -> int:

@@ -50,6 +50,16 @@ _WORKERS = click.option(
 )
 
 
+_DASK = click.option(
+    "--dask",
+    "dask",
+    metavar="ADDRESS",
+    default=None,
+    help="Clean on a Dask cluster: tcp://HOST:PORT or tls://HOST:PORT of a scheduler, or local:N "
+    "(N worker processes here). Needs pip install 'scraper[dask]'.",
+)
+
+
 def _out(help_text: str) -> Callable[[F], F]:
     return click.option(
         "-o",
@@ -77,6 +87,7 @@ def main() -> None:
 @_JSON
 @_RULES
 @_ATTRIBUTION
+@_DASK
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def clean(
     paths: tuple[str, ...],
@@ -84,6 +95,7 @@ def clean(
     as_json: bool,
     rules: tuple[Path, ...],
     attribution_line: bool,
+    dask: str | None,
     quiet: bool,
 ) -> None:
     """Clean Markdown articles and HTML pages.
@@ -103,7 +115,7 @@ def clean(
         sys.exit(ExitCode.USAGE)
     from scraper.cli.clean import clean_command  # the extraction stack loads where it is used
 
-    sys.exit(clean_command(list(paths), out_dir, _options(rules, attribution_line), as_json, quiet))
+    sys.exit(clean_command(list(paths), out_dir, _options(rules, attribution_line), as_json, quiet, dask))
 
 
 @main.command()
@@ -253,6 +265,7 @@ def _run_options(fn: F) -> F:
                 help="auto: progress and text on a terminal, JSON lines on stdout otherwise.",
             ),
             _WORKERS,
+            _DASK,
             click.option("-v", "--verbose", is_flag=True, help="Report unchanged and skipped documents too."),
             click.option("-q", "--quiet", is_flag=True, help="Report failures and the summary only."),
         )
@@ -263,7 +276,9 @@ def _run_options(fn: F) -> F:
 
 @main.command()
 @_run_options
-def run(config_path: Path, log_format: str, workers: int | None, verbose: bool, quiet: bool) -> None:
+def run(
+    config_path: Path, log_format: str, workers: int | None, dask: str | None, verbose: bool, quiet: bool
+) -> None:
     """Fetch and clean every source of a sources file: the cron job.
 
     Incremental: conditional requests, and input identical to last time is not cleaned again,
@@ -277,12 +292,14 @@ def run(config_path: Path, log_format: str, workers: int | None, verbose: bool, 
     """
     from scraper.cli.run import run_command
 
-    sys.exit(run_command("run", config_path, log_format, workers, quiet, verbose))
+    sys.exit(run_command("run", config_path, log_format, workers, quiet, verbose, dask))
 
 
 @main.command()
 @_run_options
-def reclean(config_path: Path, log_format: str, workers: int | None, verbose: bool, quiet: bool) -> None:
+def reclean(
+    config_path: Path, log_format: str, workers: int | None, dask: str | None, verbose: bool, quiet: bool
+) -> None:
     """Clean every source again from the archive, with today's rules, without the network.
 
     Gives the output a live run would give on the same responses; only files whose cleaned
@@ -291,7 +308,7 @@ def reclean(config_path: Path, log_format: str, workers: int | None, verbose: bo
     """
     from scraper.cli.run import run_command
 
-    sys.exit(run_command("reclean", config_path, log_format, workers, quiet, verbose))
+    sys.exit(run_command("reclean", config_path, log_format, workers, quiet, verbose, dask))
 
 
 @main.command()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -62,12 +63,20 @@ class _Log:
 
 
 def run_command(
-    command: str, config_path: Path, log_format: str, workers: int | None, quiet: bool, verbose: bool
+    command: str,
+    config_path: Path,
+    log_format: str,
+    workers: int | None,
+    quiet: bool,
+    verbose: bool,
+    dask: str | None = None,
 ) -> ExitCode:
     jsonl = log_format == "jsonl" or (log_format == "auto" and not sys.stdout.isatty())
     log = _Log(command, jsonl, quiet, verbose)
     try:
         cfg = load_config(config_path)
+        if dask:
+            cfg = replace(cfg, dask=dask)
         summary = run_sources(cfg, command, log.outcome, workers=workers)
     except UsageError as exc:
         return log.fatal(str(exc), ExitCode.USAGE)

@@ -178,7 +178,8 @@ class FetchJob:
                 Outcome(url, "not_modified", "page", output=output, found_in=found_in, origin=origin.name)
             )
             return
-        what = classify(resp.url, resp.content_type, resp.body)
+        # a document left in the archive (reclean on Dask, jobs.refs) was classified there
+        what = classify(resp.url, resp.content_type, resp.body) if resp.ref is None else "page"
         if what == "sitemap":
             await self._sitemap(url, resp, found_in, origin)
         elif what == "feed":
@@ -187,7 +188,12 @@ class FetchJob:
             )
         else:
             doc = SourceDocument(
-                url, resp.body, url=resp.url, content_type=resp.content_type, charset=resp.charset
+                url,
+                resp.body,
+                url=resp.url,
+                content_type=resp.content_type,
+                charset=resp.charset,
+                ref=resp.ref,
             )
             await self._document(
                 url, doc, "page", found_in, origin, resp.etag, resp.last_modified, listed=listed
@@ -325,6 +331,7 @@ class FetchJob:
                 return
             changed, created = w.changed, w.created
         markdown = result.markdown.decode("utf-8") if changed else None  # a version, for audit --changes
+        digest = result.input_sha256 or digest  # the cleaner read the body (a reference into the archive)
         written = Written(output, result.sha256, result.audit_sha256, result.fingerprint, digest, markdown)
         self.policy.done(url, kind, etag=etag, modified=modified, written=written, listed=listed)
         self.report(

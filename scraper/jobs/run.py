@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cleaners import CATEGORIES, RulesError, load_rules
 from scraper.errors import DocumentError, UsageError
@@ -36,6 +36,9 @@ from scraper.store.lock import RunLock
 from scraper.store.replay import ArchiveFetcher, archived_response
 from scraper.store.state import StateStore
 from scraper.store.writer import assign_stems
+
+if TYPE_CHECKING:
+    from scraper.jobs.cluster import DaskCleaner
 
 
 class RunAborted(Exception):
@@ -131,8 +134,7 @@ def run_sources(
     check_writable(cfg.state.parent, "state directory")
     with RunLock(cfg.state.with_name(cfg.state.name + LOCK_SUFFIX)):
         sweep_temp_files(cfg.out_dir)
-        pool = CleanerPool(options, default_workers() if workers is None else workers)
-        pool.warm()  # before any thread exists (forking)
+        pool = _cleaner(cfg, command, options, workers)
         try:
             state = StateStore(cfg.state, archive_dir=cfg.archive)
         except Exception as exc:
@@ -166,11 +168,25 @@ def run_sources(
     return summary
 
 
+def _cleaner(
+    cfg: RunConfig, command: str, options: dict[str, CleanOptions], workers: int | None
+) -> CleanerPool | DaskCleaner:
+    """The local pool, or a Dask cluster (`dask`: imported only then, it is optional)."""
+    if cfg.dask:
+        from scraper.jobs.cluster import DaskCleaner
+
+        archive = cfg.archive if command == "reclean" else None
+        return DaskCleaner(cfg.dask, options, archive=archive, archive_url=cfg.dask_archive)
+    pool = CleanerPool(options, default_workers() if workers is None else workers)
+    pool.warm()  # before any thread exists (forking)
+    return pool
+
+
 async def _walk(
     cfg: RunConfig,
     command: str,
     keys: dict[str, str],
-    pool: CleanerPool,
+    pool: CleanerPool | DaskCleaner,
     state: StateStore,
     archive: Archive | None,
     report: Callable[[Outcome], None],
@@ -195,7 +211,10 @@ async def _walk(
             )
             await _sources(job, cfg, keys)
     else:
-        replayer = ArchiveFetcher(state, cfg.archive, config)
+        if isinstance(pool, CleanerPool):
+            replayer = ArchiveFetcher(state, cfg.archive, config)
+        else:  # documents stay in the archive as references
+            replayer = pool.archive_fetcher(state, cfg.archive, config)
         job = FetchJob(replayer, pool, cfg.out_dir, state, on_outcome=report, force=True)
         await _sources(job, cfg, keys)
 

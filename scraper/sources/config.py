@@ -36,6 +36,8 @@ _TOP: dict[str, type | tuple[type, ...]] = {
     "contact": str,
     "concurrency": int,
     "workers": int,
+    "dask": str,
+    "dask_archive": str,
     "attribution_line": bool,
     "max_pages": int,
     "allow_private": bool,
@@ -84,6 +86,8 @@ class RunConfig:
     contact: str | None = None
     concurrency: int = settings.CONCURRENCY
     workers: int | None = None
+    dask: str | None = None  # clean on this Dask scheduler (tcp://…, tls://…) or local:N
+    dask_archive: str | None = None  # where Dask workers read the archive (a path or fsspec URL)
     attribution_line: bool = settings.ATTRIBUTION_LINE
     timeout: float = settings.TIMEOUT
     revalidate_hours: float = settings.REVALIDATE_HOURS
@@ -144,6 +148,8 @@ def load_config(path: Path) -> RunConfig:
         contact=data.get("contact"),
         concurrency=data.get("concurrency", settings.CONCURRENCY),
         workers=data.get("workers"),
+        dask=data.get("dask"),
+        dask_archive=data.get("dask_archive"),
         attribution_line=data.get("attribution_line", settings.ATTRIBUTION_LINE),
         timeout=float(data.get("timeout", settings.TIMEOUT)),
         revalidate_hours=float(data.get("revalidate_hours", settings.REVALIDATE_HOURS)),
