@@ -129,12 +129,16 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path: Path) -> None
 # -- a scheduler and two workers, as a user starts them ------------------------------------------
 
 
-def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def _dask(args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`dask ARGS` on 127.0.0.1, started in the log's directory (`-m` puts the working
+    directory first on sys.path: the code comes from PYTHONPATH alone)."""
+    command = [sys.executable, "-m", "dask", *args.split(), "--host", "127.0.0.1", "--no-dashboard"]
     with log.open("ab") as fh:
-        # started in the log's directory: `-m` puts the working directory first on sys.path
-        return subprocess.Popen(
-            [sys.executable, "-m", "dask", *args], env=env, stdout=fh, stderr=fh, cwd=log.parent
-        )
+        return subprocess.Popen(command, env=env, stdout=fh, stderr=fh, cwd=log.parent)
+
+
+def _worker(sched_file: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return _dask(f"worker --scheduler-file {sched_file} --nthreads 1 --no-nanny", env, log)
 
 
 @pytest.fixture()
@@ -142,30 +146,12 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A `dask scheduler` and two `dask worker --no-nanny` processes on 127.0.0.1."""
     sched_file = tmp_path / "scheduler.json"
     log = tmp_path / "dask.log"
-    procs = [_start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                     "--scheduler-file", str(sched_file)], ENV, log)]  # fmt: skip
+    procs = [_dask(f"scheduler --port 0 --scheduler-file {sched_file}", ENV, log)]
     try:
         deadline = time.monotonic() + 60
         while not sched_file.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
-        for _ in range(2):
-            procs.append(
-                _start(
-                    [
-                        "worker",
-                        "--scheduler-file",
-                        str(sched_file),
-                        "--nthreads",
-                        "1",
-                        "--no-nanny",
-                        "--host",
-                        "127.0.0.1",
-                        "--no-dashboard",
-                    ],
-                    ENV,
-                    log,
-                )  # fmt: skip
-            )
+        procs += [_worker(str(sched_file), ENV, log) for _ in range(2)]
         yield str(sched_file), log
     finally:
         for p in procs:
@@ -184,11 +170,14 @@ def test_a_worker_killed_mid_batch_costs_nothing(cluster: tuple[str, Path], tmp_
         client.wait_for_workers(2, timeout=60)
         address = client.scheduler.address
         pids: dict[str, int] = client.run(os.getpid)
+        command = ["clean", str(inputs), "-o", str(tmp_path / "dask"), "--json", "--dask", address]
         run = subprocess.Popen(
-            [sys.executable, "-m", "scraper", "clean", str(inputs), "-o", str(tmp_path / "dask"), "--json",
-             "--dask", address],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
-        )  # fmt: skip
+            [sys.executable, "-m", "scraper", *command],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
+        )
         victim, children = "", []
         deadline = time.monotonic() + 120
         while not victim and time.monotonic() < deadline and run.poll() is None:
@@ -206,7 +195,7 @@ def test_a_worker_killed_mid_batch_costs_nothing(cluster: tuple[str, Path], tmp_
         local, tmp_path / "local"
     )
     # the killed worker's cleaning processes died with it
-    gone, alive = psutil.wait_procs(children, timeout=10)
+    _, alive = psutil.wait_procs(children, timeout=10)
     assert children and not alive
 
 
@@ -220,8 +209,7 @@ def test_workers_running_other_code_are_refused(cluster: tuple[str, Path], tmp_p
         shutil.copytree(ROOT / package, odd / package, ignore=shutil.ignore_patterns("__pycache__"))
     init = odd / "scraper" / "__init__.py"
     init.write_text(init.read_text().replace('__version__ = "', '__version__ = "9.'))
-    worker = _start(["worker", "--scheduler-file", sched_file, "--nthreads", "1", "--no-nanny",
-                     "--host", "127.0.0.1", "--no-dashboard"], {**ENV, "PYTHONPATH": str(odd)}, log)  # fmt: skip
+    worker = _worker(sched_file, {**ENV, "PYTHONPATH": str(odd)}, log)
     try:
         with Client(scheduler_file=sched_file, timeout=30, set_as_default=False) as client:
             client.wait_for_workers(3, timeout=60)

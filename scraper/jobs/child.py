@@ -15,6 +15,7 @@ Frames on the pipes: 8-byte big-endian length, then a pickle (the parent is the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import select
@@ -74,6 +75,14 @@ class Child:
         self.options = options
         self.budget = budget
         self.proc: subprocess.Popen[bytes] | None = None
+        self.lock = threading.Lock()  # one document at a time
+
+    def warm(self) -> None:
+        """Start the process now (its imports take seconds), not with the first document."""
+        with self.lock:
+            if self.proc is None:
+                with contextlib.suppress(ChildDied):  # the first document will say so
+                    self.proc = self._start()
 
     def _start(self) -> subprocess.Popen[bytes]:
         package_root = str(Path(__file__).resolve().parents[2])  # the same code as this worker's
@@ -99,6 +108,10 @@ class Child:
 
     def clean(self, doc: SourceDocument, stem: str, key: str) -> Rendered | Failed:
         """Clean in the child, within the budget; a document that kills the child fails alone."""
+        with self.lock:
+            return self._clean(doc, stem, key)
+
+    def _clean(self, doc: SourceDocument, stem: str, key: str) -> Rendered | Failed:
         if self.proc is not None and self.proc.poll() is not None:
             self._kill(self.proc)  # died between documents (the OOM killer …): not this one's fault
         if self.proc is None:
@@ -130,8 +143,9 @@ class Child:
         return code
 
     def close(self) -> None:
-        if self.proc is not None:
-            self._kill(self.proc)
+        with self.lock:
+            if self.proc is not None:
+                self._kill(self.proc)
 
 
 # -- the child's side ----------------------------------------------------------------------------
@@ -146,6 +160,7 @@ def _watch_parent(parent: int) -> None:
 
 def main() -> None:
     """Read the options, then (document, stem, key) frames; answer each with what to write."""
+    import scraper.pipeline.core  # noqa: F401 - loaded before "ready": not in a document's budget
     from scraper.jobs.workers import clean  # the same pipeline and rendering as the local pool
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import platform
 import queue
+import threading
 from dataclasses import replace
 from functools import cache
 from importlib import metadata
@@ -122,6 +123,7 @@ class RulesPlugin(WorkerPlugin):  # type: ignore[misc]
             child = Child(self.options, self.budget)
             self.all.append(child)
             self.children.put(child)
+            threading.Thread(target=child.warm, name="scraper-child-start", daemon=True).start()
 
     def teardown(self, worker: Any) -> None:
         for child in self.all:
