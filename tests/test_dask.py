@@ -224,3 +224,34 @@ def test_workers_running_other_code_are_refused(cluster: tuple[str, Path], tmp_p
     assert "runs other code than this command" in proc.stderr
     assert f"scraper {__version__} here, 9.{__version__} there" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_archive_seen_by_workers_budget_and_reasons(tmp_path: Path) -> None:
+    """On local:1 the workers see the archive where it is (references are sent); a dask_archive
+    they do not see is refused; a document past its budget fails with reason too-complex."""
+    from cleaners import load_rules
+    from scraper.errors import UsageError
+    from scraper.jobs.cluster import DaskCleaner
+    from scraper.model import CleanOptions, Failed, Response, SourceDocument
+    from scraper.store.archive import Archive
+    from scraper.store.state import StateStore
+
+    state = StateStore(tmp_path / "state.db", archive_dir=tmp_path / "archive")
+    archive = Archive(tmp_path / "archive", state.start_run("run"), state)
+    archive(
+        "http://127.0.0.1/a", Response("http://127.0.0.1/a", 200, "text/markdown", None, b"# A\n\nText.\n")
+    )
+    archive.close()
+    cleaner = DaskCleaner("local:1", CleanOptions(load_rules()), archive=tmp_path / "archive", budget=1e-9)
+    try:
+        assert cleaner.shared_archive == str((tmp_path / "archive").resolve())
+        (tmp_path / "elsewhere").mkdir()
+        with pytest.raises(UsageError, match="does not see the archive as it is in"):
+            cleaner._shared_archive(tmp_path / "archive", str(tmp_path / "elsewhere"))
+        doc = SourceDocument("a.md", b"# A\n\nText.\n")
+        results = list(cleaner.clean_all(iter([(0, doc, "a"), (1, doc, "b")])))
+    finally:
+        cleaner.close()
+    assert sorted(results, key=lambda r: r[0]) == [
+        (i, Failed("too-complex", "cleaning took longer than 1e-09 s; stopped")) for i in (0, 1)
+    ]

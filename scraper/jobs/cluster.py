@@ -109,11 +109,11 @@ class DaskCleaner:
         archive_url: str | None = None,
         budget: float = settings.CLEAN_BUDGET_S,
     ) -> None:
+        self.options = options if isinstance(options, dict) else {"": options}
+        self.client, self.cluster = connect(address)  # first: it says when Dask is not installed
         from scraper.jobs import remote
         from scraper.jobs.inflight import InFlight
 
-        self.options = options if isinstance(options, dict) else {"": options}
-        self.client, self.cluster = connect(address)
         try:
             self._check_workers(remote.identity())
             self.plugin = f"scraper-rules-{uuid.uuid4().hex[:12]}"
