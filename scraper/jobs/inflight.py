@@ -70,6 +70,7 @@ class InFlight:
         self._inflight: dict[Future, list[Item]] = {}
         self._completed = as_completed(loop=client.loop)
         self._closed = False
+        self._slots_at, self._slots_seen = -1.0, 1
         self._names = (f"scraper-clean-{uuid.uuid4().hex[:12]}-{n}" for n in itertools.count())
         self.tasks = 0  # submitted (for the bench: documents per task)
         self._threads = [
@@ -122,9 +123,12 @@ class InFlight:
         self._pending_bytes += len(item.doc.data)
 
     def _slots(self) -> int:
-        """Cleaning slots (worker threads) the scheduler knows of now (its cached report)."""
-        workers = self.client.scheduler_info().get("workers", {})
-        return sum(int(w.get("nthreads", 1)) for w in workers.values())
+        """Cleaning slots (worker threads) the scheduler reports, asked at most once a second."""
+        now = time.monotonic()
+        if now - self._slots_at >= 1.0:
+            self._slots_at = now
+            self._slots_seen = int(self.client.scheduler_info(n_workers=0).get("total_threads", 1))
+        return self._slots_seen
 
     def _ready(self) -> float | None:
         """0 when a batch should go now, seconds to wait for more documents, None: nothing to do."""
