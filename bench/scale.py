@@ -123,7 +123,7 @@ def bench_clean(root: Path, n: int, rounds: int, configs: list[str]) -> dict[str
     for name in configs:
         mid, spread = median_of(rounds, ["clean", str(inputs), "-o", str(out), "-q"], root, out)
         per[name] = mid / n
-        print(f"clean    {name:8s} {n / mid:8.1f} documents/s  ({mid:7.1f} s, spread {spread:4.0%})", flush=True)
+        print(f"clean    {name:8s} {n / mid:8.1f} documents/s  ({mid:7.1f} s, spread {spread:4.0%})")
     return per
 
 
@@ -135,7 +135,7 @@ def bench_reclean(root: Path, n: int, rounds: int, configs: list[str]) -> None:
             args += ["--workers", "2"]
         mid, spread = median_of(rounds, args, site, site / "out")
         label = "local(2)" if name == "local" else name
-        print(f"reclean  {label:8s} {n / mid:8.1f} documents/s  ({mid:7.1f} s, spread {spread:4.0%})", flush=True)
+        print(f"reclean  {label:8s} {n / mid:8.1f} documents/s  ({mid:7.1f} s, spread {spread:4.0%})")
 
 
 def bench_overhead(root: Path, n: int, rounds: int) -> tuple[float, float]:
@@ -149,14 +149,16 @@ def bench_overhead(root: Path, n: int, rounds: int) -> tuple[float, float]:
     out = tiny / "out"
     cost: dict[str, float] = {}
     for name in CONFIGS:
-        many, _ = median_of(rounds, ["clean", str(tiny / "in"), "-o", str(out), "-q", *CONFIGS[name]], root, out)
-        one, _ = median_of(rounds, ["clean", str(tiny / "one"), "-o", str(out), "-q", *CONFIGS[name]], root, out)
+        opts = ["-o", str(out), "-q", *CONFIGS[name]]
+        many, _ = median_of(rounds, ["clean", str(tiny / "in"), *opts], root, out)
+        one, _ = median_of(rounds, ["clean", str(tiny / "one"), *opts], root, out)
         cost[name] = (many - one) / (n - 1)
-        print(f"tiny     {name:8s} {cost[name] * 1000:6.2f} ms/document after start-up ({one:.1f} s)", flush=True)
+        print(f"tiny     {name:8s} {cost[name] * 1000:6.2f} ms/document after start-up ({one:.1f} s)")
     return cost["local:1"] - cost["local"], cost["local:2"]
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=10_000)
     ap.add_argument("--rounds", type=int, default=3)
@@ -178,7 +180,7 @@ def main() -> None:
         print("model (c = 2 cleaning processes per machine): documents/s = min(N·c/(t_doc+o), 1/t_cmd)")
         for machines in (1, 2, 4, 8, 16, 32, 64):
             rate = min(machines * 2 / (t_doc + overhead), 1 / command)
-            print(f"  N={machines:3d}  {rate:9.0f} documents/s  speed-up {rate * t_doc:6.1f}x over one local core")
+            print(f"  N={machines:3d}  {rate:9.0f} documents/s  {rate * t_doc:6.1f}x one local core")
 
 
 if __name__ == "__main__":
