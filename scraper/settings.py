@@ -52,6 +52,7 @@ DASK_BATCH = 16  # documents per task (per-task overhead amortised; little redon
 DASK_BATCH_BYTES = 8 * 1024 * 1024  # input bytes per task, at most (one larger document goes alone)
 DASK_IN_FLIGHT = 2  # tasks in flight per cleaning slot (a worker thread): one running, one ready
 DASK_LINGER = 0.02  # seconds a partial batch waits for more documents while a slot is free
+DASK_NO_WORKERS_S = 300.0  # a cluster without a worker this long: the documents left fail
 
 
 def default_workers() -> int:

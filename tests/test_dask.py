@@ -255,3 +255,24 @@ def test_archive_seen_by_workers_budget_and_reasons(tmp_path: Path) -> None:
     assert sorted(results, key=lambda r: r[0]) == [
         (i, Failed("too-complex", "cleaning took longer than 1e-09 s; stopped")) for i in (0, 1)
     ]
+
+
+def test_a_cluster_left_without_workers_fails_the_documents_in_bounded_time() -> None:
+    from distributed import Client, LocalCluster
+
+    from scraper.jobs.inflight import InFlight
+    from scraper.model import Failed, SourceDocument
+
+    with (
+        LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster,
+        Client(cluster, set_as_default=False) as client,
+    ):
+        inflight = InFlight(client, "no-such-plugin", no_workers=1.0)
+        results: list[object] = []
+        started = time.monotonic()
+        for i in range(3):
+            inflight.put(SourceDocument(f"{i}.md", b"# A\n"), str(i), "", results.append)
+        while len(results) < 3 and time.monotonic() - started < 30:
+            time.sleep(0.1)
+        inflight.close()
+    assert results == [Failed("clean", "the Dask cluster had no worker for 1 s")] * 3

@@ -15,6 +15,7 @@ runs again alone, so one document that kills its worker fails alone.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
@@ -57,12 +58,15 @@ class InFlight:
         batch_bytes: int = settings.DASK_BATCH_BYTES,
         per_slot: int = settings.DASK_IN_FLIGHT,
         linger: float = settings.DASK_LINGER,
+        no_workers: float = settings.DASK_NO_WORKERS_S,
     ) -> None:
         self.client = client
         self.plugin = plugin
         self.archive = archive  # where workers read archived bodies (None: they are sent)
         self.resolve = resolve  # the command reads a referenced body before sending it
         self.batch, self.batch_bytes, self.per_slot, self.linger = batch, batch_bytes, per_slot, linger
+        self.no_workers = no_workers
+        self._alone_since: float | None = None  # since when the scheduler has had no worker
         self._cond = threading.Condition()
         self._pending: deque[Item] = deque()
         self._pending_bytes = 0
@@ -70,12 +74,13 @@ class InFlight:
         self._inflight: dict[Future, list[Item]] = {}
         self._completed = as_completed(loop=client.loop)
         self._closed = False
+        self._broken: str | None = None  # why documents can no longer be cleaned
         self._slots_at, self._slots_seen = -1.0, 1
         self._names = (f"scraper-clean-{uuid.uuid4().hex[:12]}-{n}" for n in itertools.count())
         self.tasks = 0  # submitted (for the bench: documents per task)
         self._threads = [
-            threading.Thread(target=self._submitter, name="dask-submit", daemon=True),
-            threading.Thread(target=self._collector, name="dask-collect", daemon=True),
+            threading.Thread(target=self._guarded(self._submitter), name="dask-submit", daemon=True),
+            threading.Thread(target=self._guarded(self._collector), name="dask-collect", daemon=True),
         ]
         for thread in self._threads:
             thread.start()
@@ -85,8 +90,11 @@ class InFlight:
     def put(self, doc: SourceDocument, stem: str, key: str, deliver: Callable[[Result], None]) -> None:
         """Queue a document; `deliver` is called (from another thread) with its result."""
         with self._cond:
-            self._add(Item(doc, stem, key, deliver))
-            self._cond.notify_all()
+            if self._broken is None:
+                self._add(Item(doc, stem, key, deliver))
+                self._cond.notify_all()
+                return
+        deliver(Failed("clean", self._broken))
 
     def outstanding(self) -> int:
         """Documents given and not yet delivered."""
@@ -127,7 +135,8 @@ class InFlight:
         now = time.monotonic()
         if now - self._slots_at >= 1.0:
             self._slots_at = now
-            self._slots_seen = int(self.client.scheduler_info(n_workers=0).get("total_threads", 1))
+            with contextlib.suppress(Exception):  # the scheduler is away: keep what it last said
+                self._slots_seen = int(self.client.scheduler_info(n_workers=0).get("total_threads", 1))
         return self._slots_seen
 
     def _ready(self) -> float | None:
@@ -161,6 +170,7 @@ class InFlight:
         while True:
             with self._cond:
                 while not self._closed:
+                    self._watch_workers()
                     wait = self._ready()
                     if wait == 0.0:
                         break
@@ -178,6 +188,47 @@ class InFlight:
                 self._inflight[future] = batch
             self._completed.add(future)
             self.tasks += 1
+
+    def _watch_workers(self) -> None:
+        """Called with the lock held: after `no_workers` seconds without a worker, every
+        document not yet cleaned fails (the command does not wait for ever)."""
+        if self._slots() > 0 or not (self._pending or self._inflight):
+            self._alone_since = None
+            return
+        now = time.monotonic()
+        if self._alone_since is None:
+            self._alone_since = now
+        if now - self._alone_since >= self.no_workers:
+            self._abandon(f"the Dask cluster had no worker for {self.no_workers:g} s")
+            self._alone_since = None
+
+    def _abandon(self, message: str) -> None:
+        """With the lock held: every document not delivered yet fails with `message`."""
+        items = [*self._pending, *(i for batch in self._inflight.values() for i in batch)]
+        futures = list(self._inflight)
+        self._pending.clear()
+        self._pending_bytes = 0
+        self._inflight.clear()
+        with contextlib.suppress(Exception):
+            self.client.cancel(futures)
+        failed = Failed("clean", message)
+        for item in items:
+            item.deliver(failed)
+        self._cond.notify_all()
+
+    def _guarded(self, step: Callable[[], None]) -> Callable[[], None]:
+        """A thread's loop that, should it ever fail, fails the documents instead of hanging."""
+
+        def run() -> None:
+            try:
+                step()
+            except Exception as exc:
+                with self._cond:
+                    self._broken = f"scraper's Dask client failed ({type(exc).__name__}: {exc})"
+                    self._abandon(self._broken)
+                    self._closed = True
+
+        return run
 
     def _submit(self, batch: list[Item]) -> Future:
         items = []
