@@ -20,6 +20,7 @@ import os
 import pickle
 import select
 import signal
+import site
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+import scraper
 from scraper.model import CleanOptions, Failed, Rendered, SourceDocument
 
 START_TIMEOUT = 300.0  # seconds for a child to start and load the pipeline (a loaded machine)
@@ -85,9 +87,11 @@ class Child:
                     self.proc = self._start()
 
     def _start(self) -> subprocess.Popen[bytes]:
-        package_root = str(Path(__file__).resolve().parents[2])  # the same code as this worker's
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+        package_root = str(Path(scraper.__file__).resolve().parents[1])
+        if package_root not in (*site.getsitepackages(), site.getusersitepackages()):
+            # a checkout (PYTHONPATH, or the working directory of `python -m`): the same one
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         proc = subprocess.Popen(
             [sys.executable, "-c", "from scraper.jobs.child import main; main()"],
             stdin=subprocess.PIPE,
@@ -101,9 +105,10 @@ class Child:
             ready = _read_frame(proc.stdout.fileno(), time.monotonic() + START_TIMEOUT)
         except (OSError, ChildDied):
             ready = None
-        if ready != "ready":
+        if ready != ("ready", scraper.__file__):
             self._kill(proc)
-            raise ChildDied("the cleaning process did not start")
+            loaded = f" (it loads scraper from {ready[1]})" if isinstance(ready, tuple) else ""
+            raise ChildDied(f"the cleaning process did not start{loaded}")
         return proc
 
     def clean(self, doc: SourceDocument, stem: str, key: str) -> Rendered | Failed:
@@ -160,7 +165,7 @@ def _watch_parent(parent: int) -> None:
 
 def main() -> None:
     """Read the options, then (document, stem, key) frames; answer each with what to write."""
-    import scraper.pipeline.core  # noqa: F401 - loaded before "ready": not in a document's budget
+    import scraper.pipeline.core  # loaded before "ready": not in a document's budget
     from scraper.jobs.workers import clean  # the same pipeline and rendering as the local pool
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle
@@ -171,7 +176,7 @@ def main() -> None:
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the frames
     never = float("inf")
     options = _read_frame(inp.fileno(), never)
-    _write_frame(out, "ready")
+    _write_frame(out, ("ready", scraper.__file__))  # the same code as the worker's, or refused
     while True:
         try:
             request = _read_frame(inp.fileno(), never)

@@ -32,8 +32,8 @@ from scraper.jobs.incremental import input_digest
 from scraper.model import CleanOptions, Failed, Rendered, SourceDocument
 from scraper.store.archive import _records
 
-# what the cleaning output depends on besides our own code: a worker with another version of
-# any of these could write other bytes
+# what the cleaning output depends on besides our own code (a worker with another version of
+# any of these could write other bytes), and what carries tasks and results
 PIPELINE_DISTRIBUTIONS = (
     "trafilatura",
     "justext",
@@ -47,6 +47,11 @@ PIPELINE_DISTRIBUTIONS = (
     "PyYAML",
     "charset-normalizer",
     "publicsuffixlist",
+    # and what carries tasks and results
+    "dask",
+    "distributed",
+    "cloudpickle",
+    "msgpack",
 )
 
 Item = tuple[SourceDocument, str, str]  # a document, its output stem, the key of its options
