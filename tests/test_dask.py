@@ -66,13 +66,16 @@ def report(proc: subprocess.CompletedProcess[str], out: Path) -> list[dict[str, 
 
 def test_clean_on_a_local_cluster_writes_what_the_local_run_writes(tmp_path: Path) -> None:
     inputs = corpus(tmp_path, 2)
+    (inputs / "empty.md").write_bytes(b"")  # bad inputs fail alike
+    (inputs / "latin1.md").write_bytes("---\ntitle: x\n---\n\nCaf\xe9\n".encode("latin-1"))
     local = scraper("clean", str(inputs), "-o", str(tmp_path / "local"), "--json")
     dask = scraper("clean", str(inputs), "-o", str(tmp_path / "dask"), "--json", "--dask", "local:2")
-    assert local.returncode == dask.returncode == 0, dask.stderr
+    assert local.returncode == dask.returncode == 1, dask.stderr
     assert files(tmp_path / "dask") == files(tmp_path / "local")
     assert len(files(tmp_path / "dask")) == 2 * 34
     assert report(dask, tmp_path / "dask") == report(local, tmp_path / "local")
-    assert dask.stderr == ""  # nothing from Dask's logs
+    assert sum(d["status"] == "error" for d in report(dask, tmp_path / "dask")) == 2
+    assert dask.stderr == local.stderr  # the two errors; nothing from Dask's logs
 
 
 def _urls(state: Path) -> list[tuple[Any, ...]]:
