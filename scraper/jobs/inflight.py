@@ -5,7 +5,8 @@ thread groups them into batches of up to `batch` documents or `batch_bytes` byte
 one task per batch while fewer than `per_slot` tasks per cleaning slot (worker thread) are in
 flight — one running and one ready on each slot, so no worker waits for the command and
 neither the command nor the scheduler holds more than that. A partial batch waits `linger`
-seconds for more documents while a slot is free (under load batches fill by themselves).
+seconds for more documents while a slot is free, unless nothing is in flight (under load
+batches fill by themselves; a caller that gives one document at a time does not wait).
 A collecting thread takes results with `distributed.as_completed` and hands each document's
 result to its callback.
 
@@ -144,7 +145,8 @@ class InFlight:
         if not self._pending or len(self._inflight) >= self.per_slot * max(1, self._slots()):
             return None
         if (
-            self._pending[0].alone
+            not self._inflight  # the cluster is idle: no reason to wait (one document at a time)
+            or self._pending[0].alone
             or len(self._pending) >= self.batch
             or self._pending_bytes >= self.batch_bytes
         ):
