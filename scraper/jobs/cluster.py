@@ -114,9 +114,9 @@ class DaskCleaner:
         from scraper.jobs import remote
         from scraper.jobs.inflight import InFlight
 
+        self.plugin = f"scraper-rules-{uuid.uuid4().hex[:12]}"
         try:
             self._check_workers(remote.identity())
-            self.plugin = f"scraper-rules-{uuid.uuid4().hex[:12]}"
             self.client.register_plugin(
                 remote.RulesPlugin(self.options, budget, remote.identity()), name=self.plugin
             )
@@ -125,6 +125,8 @@ class DaskCleaner:
             resolve = self._read_body if archive is not None and shared is None else None
             self.inflight = InFlight(self.client, self.plugin, shared, resolve)
         except BaseException:
+            with contextlib.suppress(Exception):
+                self.client.unregister_worker_plugin(self.plugin)
             _close(self.client, self.cluster)
             raise
         self.shared_archive = shared
