@@ -86,8 +86,8 @@ def _urls(state: Path) -> list[tuple[Any, ...]]:
 
 
 def test_run_and_reclean_on_a_local_cluster(tmp_path: Path) -> None:
-    """`run` then `reclean` (references into the archive, read by the workers) on local:2 give
-    the local pool's files and state; the next run writes nothing."""
+    """`run` then `reclean` (references into the archive, read by the workers at a file:// URL)
+    on local:2 give the local pool's files and state; the next run writes nothing."""
     here, there = tmp_path / "local", tmp_path / "dask"
     with serve(make_site()) as site:
         for root in (here, there):
@@ -101,7 +101,8 @@ def test_run_and_reclean_on_a_local_cluster(tmp_path: Path) -> None:
         shutil.rmtree(there / "out")
         assert scraper("reclean", "--workers", "0", cwd=here).returncode == 0
         config = there / "sources.toml"  # the sources file's key, this time
-        config.write_text('dask = "local:2"\n' + config.read_text())
+        url = (there / ".scraper/archive").resolve().as_uri()  # an fsspec URL, read by the workers
+        config.write_text(f'dask = "local:2"\ndask_archive = "{url}"\n' + config.read_text())
         proc = scraper("reclean", cwd=there)
         assert proc.returncode == 0, proc.stderr
         summary = json.loads(proc.stdout.splitlines()[-1])

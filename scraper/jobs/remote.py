@@ -54,6 +54,7 @@ PIPELINE_DISTRIBUTIONS = (
     "msgpack",
 )
 
+READ_AHEAD = 256 * 1024  # bytes a remote archive (s3://…) is read in, from a record's offset
 Item = tuple[SourceDocument, str, str]  # a document, its output stem, the key of its options
 
 
@@ -104,7 +105,8 @@ def read_archived(base: str, doc: SourceDocument) -> SourceDocument | None:
 
     assert doc.ref is not None
     try:
-        with fsspec.open(f"{base.rstrip('/')}/{doc.ref.file}", "rb") as fh:
+        # a record is rarely over a few hundred KB: remote stores read ahead no more than that
+        with fsspec.open(f"{base.rstrip('/')}/{doc.ref.file}", "rb", block_size=READ_AHEAD) as fh:
             fh.seek(doc.ref.offset)
             for _requested, response in _records(fh):
                 return replace(doc, data=response.body)
