@@ -121,7 +121,7 @@ def main() -> None:
 
     pool = CleanerPool(CleanOptions(load_rules()), args.workers)
     pool.warm()
-    worker_pids = list(pool.pool._processes) if pool.pool else []
+    worker_pids = pool.pids
     config = FetchConfig(
         allow_private=True, per_host=args.per_host, concurrency=args.hosts * args.per_host, http2=False
     )

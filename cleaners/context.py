@@ -5,7 +5,7 @@ from __future__ import annotations
 from cleaners.dom import DomContext
 from cleaners.hosts import HostSet, registrable_domain, url_host
 from cleaners.ruleset import RuleSet
-from cleaners.urls import UrlCleaner
+from cleaners.urls import UrlCleaner, network_domains
 
 
 def page_context(
@@ -21,6 +21,6 @@ def page_context(
         marked = any(f in text for f in rules.farm_fingerprints)
     farm = marked or any(rules.farm_domains.matches(d) for d in own)
     farm_hosts = rules.farm_domains | HostSet.of(sorted(own)) if farm else rules.farm_domains
-    urls = UrlCleaner(rules, farm_hosts, page_url)
+    urls = UrlCleaner(rules, farm_hosts, page_url, network_domains(text))
     ctx = DomContext(rules, urls, HostSet.of(sorted(own)), url_host(page_url or ""))
     return ctx, farm, own

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from cleaners.debris import drop_link_tail, goes_whole, line_around, rewrite_url_text
 from cleaners.domsafe import unsafe
 from cleaners.editor import DomEditor, attached, node_text, same
 from cleaners.hosts import HostSet
@@ -28,7 +29,6 @@ _LINKED_MEDIA = "a[href] img, a[href] video, a[href] picture, a[href] iframe, a[
 _PLAYERS = frozenset(("video", "audio", "picture"))
 _CHROME_LINKS = 'nav a[href], footer a[href], [role="navigation"] a[href]'
 _CHROME_LISTS = 'nav ul, nav ol, footer ul, footer ol, [role="navigation"] ul, [role="navigation"] ol'
-_URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACE = re.compile(r"\s+")
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "data-lazy")
@@ -97,16 +97,14 @@ def ad_media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
         if a is not None:
             banners.setdefault(a.mem_id, a)
     for a in banners.values():
-        verdict = ctx.urls.clean(str(a.attributes.get("href") or ""))
-        if verdict.action == "unlink" and verdict.last.category == "affiliate_link":
+        if ctx.urls.clean(str(a.attributes.get("href") or "")).affiliate:
             ed.remove(a, "ad_block", "affiliate-banner", "affiliate banner link")
     for a in tree.css('a[href*="script:" i]'):
         href = str(a.attributes.get("href") or "")
         if is_safe_url(href):
             continue
         for m in _EMBEDDED_URL.finditer(href):
-            inner = ctx.urls.clean(unquote(m.group(0)))
-            if inner.action == "unlink" and inner.last.category == "affiliate_link":
+            if ctx.urls.clean(unquote(m.group(0))).affiliate:
                 ed.remove(a, "ad_block", "script-ad-link", "script link to an affiliate click")
                 break
     for node in tree.css("img, video, source, iframe, embed, object, input[type=image]"):
@@ -136,7 +134,8 @@ def pixels(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
         real = next((str(attrs[a]) for a in _LAZY_ATTRS if attrs.get(a)), "")
         if real and (not src or (verdict and verdict[0] == "tracking_pixel")):
             if src:  # a lazy-load placeholder: the real image is in data-src
-                step = UrlStep("tracking_pixel", "lazy-placeholder", "lazy-load placeholder replaced", src)
+                why = "lazy-load placeholder swapped for the real image"
+                step = UrlStep("layout", "lazy-placeholder", why, src)
                 ed.set_url(img, "src", real, (step,))
             continue
         if verdict and verdict[0] == "tracking_pixel":
@@ -288,15 +287,19 @@ def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
     for a in tree.css("a[href]"):
         if a.mem_id in chrome:
             continue
-        verdict = ctx.urls.clean(str(a.attributes.get("href") or ""))
+        href = str(a.attributes.get("href") or "")
+        verdict = ctx.urls.clean(href)
         if verdict.action == "keep":
             continue
         if verdict.action == "rewrite":
-            ed.set_url(a, "href", verdict.url, verdict.steps)
+            if ed.set_url(a, "href", verdict.url, verdict.steps) and not ed.markdown:
+                rewrite_url_text(a, href, verdict.url)
         elif verdict.action == "unlink":
             last = verdict.last
-            if _URL_TEXT.match(node_text(a).strip()):  # the text is the junk URL itself
-                ed.remove(a, last.category, last.rule, last.reason)
+            if goes_whole(node_text(a), line_around(a)):  # its URL, a lone button label
+                before, after = a.prev, a.next
+                if ed.remove(a, last.category, last.rule, last.reason, climb=False) and not ed.markdown:
+                    drop_link_tail(before, after)
             else:
                 ed.unwrap(a, last.category, last.rule, last.reason, verdict.steps[:-1])
     for node in tree.css("img[src], source[src], video[src], audio[src]"):

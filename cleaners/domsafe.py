@@ -1,5 +1,6 @@
-"""The DOM rule for what could run: scripts, frames, plugins, forms, SVG/MathML animation, event
-handlers, and every URL attribute the gate (`cleaners.safeurl.is_safe_url`) refuses."""
+"""The DOM rule for what could run: scripts, frames, plugins, SVG/MathML animation, event
+handlers, and every URL attribute the gate (`cleaners.safeurl.is_safe_url`) refuses. Forms are
+containers: their controls go, their content stays (`cleaners.debris.unwrap_forms`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from cleaners.debris import unwrap_forms
 from cleaners.editor import DomEditor, attached
 from cleaners.safeurl import is_safe_url, srcset_urls
 
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["unsafe"]
 
 _UNSAFE_TAGS = (
-    "script, iframe, object, embed, applet, frame, frameset, base, form, style, link, meta, "
+    "script, iframe, object, embed, applet, frame, frameset, base, style, link, meta, "
     # SVG/MathML elements that set or animate attributes (href included) or handle events
     "animate, set, animatemotion, animatetransform, animatecolor, handler, listener, maction"
 )
@@ -39,8 +41,9 @@ def _scope(tree: LexborHTMLParser) -> LexborNode:
 
 
 def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
-    """Scripts, frames, plugins, forms, SVG animation; event handlers and every URL attribute
-    the gate (`is_safe_url`) refuses. Known video embeds become plain links."""
+    """Scripts, frames, plugins, SVG animation; event handlers and every URL attribute the gate
+    (`is_safe_url`) refuses; forms unwrapped (controls removed, content kept). Known video
+    embeds become plain links."""
     scope = _scope(tree)
     for node in scope.css(_UNSAFE_TAGS):
         if not attached(node):
@@ -50,6 +53,7 @@ def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
         if node.tag == "iframe" and _embed_link(node, ctx, ed):
             continue
         ed.remove(node, "unsafe", f"{node.tag}-element", f"<{node.tag}> element", climb=ed.markdown)
+    unwrap_forms(scope, ed)
     # On a page only links and images reach the Markdown (tomarkdown gates them again); in a
     # Markdown island every attribute does.
     for node in scope.css("*") if ed.markdown else scope.css(_PAGE_CANDIDATES):
@@ -64,7 +68,7 @@ def _unsafe_attributes(node: LexborNode, ed: DomEditor) -> None:
             ed.drop_attr(node, name, "unsafe", "event-handler", "event-handler attribute")
             continue
         if lname == "srcdoc":
-            ed.drop_attr(node, name, "unsafe", "script-url", "srcdoc attribute")
+            ed.drop_attr(node, name, "unsafe", "url-scheme", "srcdoc attribute")
             continue
         if not value or (lname not in _URL_ATTRS and lname not in _SRCSET_ATTRS and lname not in _LAZY_ATTRS):
             continue
@@ -72,12 +76,12 @@ def _unsafe_attributes(node: LexborNode, ed: DomEditor) -> None:
         if all(is_safe_url(u) for u in urls):
             continue
         if node.tag in ("a", "area") and lname == "href":
-            ed.unwrap(node, "unsafe", "script-url", "link URL the gate refuses")
+            ed.unwrap(node, "unsafe", "url-scheme", "link URL the gate refuses")
             return
         if node.tag == "img" and lname == "src":
-            ed.remove(node, "unsafe", "script-url", "image URL the gate refuses", climb=False)
+            ed.remove(node, "unsafe", "url-scheme", "image URL the gate refuses", climb=False)
             return
-        ed.drop_attr(node, name, "unsafe", "script-url", "URL attribute the gate refuses")
+        ed.drop_attr(node, name, "unsafe", "url-scheme", "URL attribute the gate refuses")
 
 
 def _embed_link(node: LexborNode, ctx: DomContext, ed: DomEditor) -> bool:

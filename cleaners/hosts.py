@@ -6,10 +6,31 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 from publicsuffixlist import PublicSuffixList
 
 _PSL = PublicSuffixList()
+T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenDict(dict[K, V]):
+    """A dict of rule data that refuses changes (and so can be hashed, like the rest of a
+    RuleSet); it pickles as a plain mapping."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("rule data cannot be changed")
+
+    __setitem__ = __delitem__ = _refuse
+    clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple[type[FrozenDict[K, V]], tuple[dict[K, V]]]:
+        return FrozenDict, (dict(self),)
 
 
 @dataclass(frozen=True)
@@ -78,19 +99,21 @@ def registrable_domain(host: str) -> str:
 
 
 @dataclass(frozen=True)
-class HostIndex:
-    """Which rules (by position) may apply to a host: rules with plain host patterns are found by
-    dictionary lookups of the host and its parent domains, glob and host-less rules always
-    stay candidates. Keeps per-URL work flat however many rules there are."""
+class HostIndex(Generic[T]):
+    """Which rules apply to a host: rules with plain host patterns are found by dictionary
+    lookups of the host and its parent domains, glob patterns by one regex each, and host-less
+    rules always apply. Keeps per-URL work flat however many rules there are."""
 
-    plain: dict[str, tuple[int, ...]]
-    globbed: tuple[int, ...]
+    rules: tuple[T, ...]
+    plain: FrozenDict[str, tuple[int, ...]]
+    globbed: tuple[tuple[int, re.Pattern[str]], ...]
     anyhost: tuple[int, ...]
+    always: tuple[T, ...]  # the rules of a host no rule names: the host-less ones
 
     @classmethod
-    def build(cls, host_sets: list[HostSet]) -> HostIndex:
+    def build(cls, rules: tuple[T, ...], host_sets: list[HostSet]) -> HostIndex[T]:
         plain: dict[str, list[int]] = {}
-        globbed: list[int] = []
+        globbed: list[tuple[int, re.Pattern[str]]] = []
         anyhost: list[int] = []
         for i, hs in enumerate(host_sets):
             if not hs:
@@ -99,15 +122,25 @@ class HostIndex:
             for p in hs.plain:
                 plain.setdefault(p, []).append(i)
             if hs.globs is not None:
-                globbed.append(i)
-        return cls({k: tuple(v) for k, v in plain.items()}, tuple(globbed), tuple(anyhost))
+                globbed.append((i, hs.globs))
+        return cls(
+            rules,
+            FrozenDict({k: tuple(v) for k, v in plain.items()}),
+            tuple(globbed),
+            tuple(anyhost),
+            tuple(rules[i] for i in anyhost),
+        )
 
-    def candidates(self, host: str) -> list[int]:
-        found = set(self.anyhost) | set(self.globbed)
+    def matching(self, host: str) -> tuple[T, ...]:
+        """The rules whose hosts match `host` (lower case), in rule order."""
+        hits: tuple[int, ...] = ()
         h = host
         while h:
-            hit = self.plain.get(h)
-            if hit:
-                found.update(hit)
+            hits += self.plain.get(h, ())
             h = h.partition(".")[2]
-        return sorted(found)
+        for i, rx in self.globbed:
+            if rx.match(host):
+                hits += (i,)
+        if not hits:
+            return self.always  # the common case
+        return tuple(self.rules[i] for i in sorted({*hits, *self.anyhost}))

@@ -4,8 +4,10 @@
 links leave, reference definitions, autolinks and bare URLs — with exact positions. `clean_urls`
 then applies, to each one, the gate first (`cleaners.safeurl.is_safe_url`: a link is dropped and
 its text kept, an image removed, a definition removed and its uses unlinked — each recorded as
-`unsafe`) and then the URL rules (`UrlCleaner.clean`: rewrite, or unlink). URLs in raw-HTML
-attributes are the DOM rules' (`cleaners.dom`), those of the front matter the pipeline's.
+`unsafe`) and then the URL rules (`UrlCleaner.clean`: rewrite, or unlink). Debris goes with a
+link (`cleaners.debris`): a link that shows nothing, an unlinked one whose text means nothing
+without it (its URL, a lone button label). URLs in raw-HTML attributes are the DOM rules'
+(`cleaners.dom`), those of the front matter the pipeline's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from cleaners.debris import EMPTY_LINK, goes_whole, text_around
 from cleaners.dom import DomContext
 from cleaners.editor import Edit
 from cleaners.mdedits import Recorder, inside, merge
@@ -138,15 +141,19 @@ def _link(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spa
         _unlink(body, site, rec, _unsafe(site, "link"))
         return False  # its text stays, and what the text holds is cleaned
     verdict = ctx.urls.clean(url)
+    text = body[site.text_start : site.text_end]
+    if not text.strip() and verdict.action != "unlink":  # it shows nothing: it goes
+        step = verdict.last if verdict.steps else EMPTY_LINK
+        rec.add(site.start, site.end, "", step.category, step.rule, step.reason)
+        return True
     if verdict.action == "rewrite":
         _rewrite(body, rec, site, verdict.url, verdict.steps)
     elif verdict.action == "unlink":
         last = verdict.last
-        text = body[site.text_start : site.text_end]
-        if last.category == "affiliate_link" and ("![" in text or "<img" in text.lower()):
+        if verdict.affiliate and ("![" in text or "<img" in text.lower()):
             rec.add(site.start, site.end, "", "ad_block", "affiliate-banner", "affiliate banner link")
             return True
-        if not text.strip() or _is_url_text(text):
+        if goes_whole(text, text_around(body, site.start, site.end)):
             rec.add(site.start, site.end, "", last.category, last.rule, last.reason)
             return True
         if ctx.rules.allow.allows_text(body[site.start : site.end]):
@@ -154,11 +161,6 @@ def _link(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spa
         rec.steps(site.start, site.end, verdict.steps[:-1], "")
         _unlink(body, site, rec, last)
     return False
-
-
-def _is_url_text(text: str) -> bool:
-    t = text.strip()
-    return t.lower().startswith(("http://", "https://", "www.")) and not any(c.isspace() for c in t)
 
 
 def _image(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:

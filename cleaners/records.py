@@ -20,6 +20,11 @@ Category = Literal[
 CATEGORIES: tuple[str, ...] = get_args(Category)  # in report order
 
 
+# Changes recorded for the auditor that remove nothing (a lazy-load placeholder swapped for the
+# real image): in the audit record, never in the removal counts.
+NOTES = ("layout",)
+
+
 class CleaningError(ValueError):
     """Input the cleaners refuse (one line for the user), e.g. absurdly deep nesting."""
 
@@ -60,10 +65,12 @@ class Removal:
 
 
 def count_by_category(removals: list[Removal] | tuple[Removal, ...]) -> dict[str, int]:
-    """Removals per category, every category present (zero when nothing was removed)."""
+    """Removals per category, every category present (zero when nothing was removed); notes
+    such as `layout` are not removals and are not counted."""
     counts = dict.fromkeys(CATEGORIES, 0)
     for r in removals:
-        counts[r.category] += 1
+        if r.category in counts:
+            counts[r.category] += 1
     return counts
 
 

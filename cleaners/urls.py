@@ -3,38 +3,38 @@ hijacked, affiliate-only, pixel and ad URLs.
 
 Everything is offline string work: a cleaner never resolves a redirect over the network.
 Query parameters that are kept stay byte for byte as they were, so diffs show only removals.
+A link through a farm's own affiliate account (its partner id, its shop-links slug) is
+`hijacked_link`: the farm put it there, whoever's network it runs through.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import SplitResult, unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
-from cleaners.hosts import HostSet, url_host
+from cleaners.hosts import HostSet, registrable_domain, url_host
 from cleaners.ruleset import AffiliateRule, RedirectRule, RuleSet, StripRule
+from cleaners.safeurl import is_safe_url, scheme_of
+from cleaners.urlparts import (
+    decode_url,
+    network_domains,
+    param_name,
+    param_url,
+    query_pairs,
+    split_path,
+    url_path,
+)
 
-UNSAFE_SCHEMES = ("javascript:", "vbscript:", "livescript:", "data:text/html", "data:application")
-_SAFE_SCHEMES = ("mailto:", "tel:", "sms:", "data:", "ftp:", "news:", "irc:", "xmpp:")
 # 1x1 GIF87a/GIF89a and 1x1 PNG, as they start in base64.
 _ONE_PIXEL = re.compile(
     r"data:image/(?:gif|png);base64,(?:R0lGODlhAQABA|R0lGODdhAQABA|iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB)"
 )
 _MAX_UNWRAP = 3
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_FARM_ACCOUNT = "link through the farm's own affiliate account"
 
-
-def _rules_for(
-    r: RuleSet, host: str
-) -> tuple[tuple[RedirectRule, ...], tuple[AffiliateRule, ...], tuple[StripRule, ...]]:
-    def ok(hosts: HostSet) -> bool:
-        return not hosts or hosts.matches(host)
-
-    return (
-        tuple(r.redirects[i] for i in r.redirect_index.candidates(host) if ok(r.redirects[i].hosts)),
-        tuple(r.affiliates[i] for i in r.affiliate_index.candidates(host) if ok(r.affiliates[i].hosts)),
-        tuple(r.strips[i] for i in r.strip_index.candidates(host) if ok(r.strips[i].hosts)),
-    )
+__all__ = ["UrlCleaner", "UrlStep", "UrlVerdict", "network_domains"]
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,30 @@ class _HostRules:
     affiliates: tuple[AffiliateRule, ...]
     strips: tuple[StripRule, ...]
     farm: bool
-    # No rule for this host can act on a URL without a query or fragment (farm fingerprints
-    # aside): such URLs are kept without parsing them.
-    query_only: bool = False
+    network: bool  # a domain this page shows to be an affiliate network's
+    # When not None: a URL without query or fragment can only be acted on if its path matches
+    # one of these (the common case, a host no path rule names, is an empty tuple).
+    gates: tuple[re.Pattern[str], ...] | None
+
+
+def _gates(
+    redirects: tuple[RedirectRule, ...], affiliates: tuple[AffiliateRule, ...], strips: tuple[StripRule, ...]
+) -> tuple[re.Pattern[str], ...] | None:
+    """Path patterns under which a rule can act on a URL with no query (None: any path)."""
+    gates: list[re.Pattern[str]] = []
+    for r in redirects:
+        if r.click or r.dest is not None:
+            gate = r.path if r.click else r.path or r.dest
+            if gate is None:
+                return None
+            gates.append(gate)
+    for a in affiliates:
+        if not (a.query or a.fingerprint):
+            if a.path is None:
+                return None
+            gates.append(a.path)
+    gates.extend(s.path for s in strips if s.path is not None)
+    return tuple(gates)
 
 
 @dataclass(frozen=True)
@@ -70,38 +91,45 @@ class UrlVerdict:
     def last(self) -> UrlStep:
         return self.steps[-1]
 
+    @property
+    def affiliate(self) -> bool:
+        """An affiliate click (the publisher's or the farm's account) that could not be
+        unwrapped: around an image or a video it is a banner."""
+        return (
+            self.action == "unlink"
+            and self.last.rule != "farm-link"
+            and self.last.category in ("affiliate_link", "hijacked_link")
+        )
+
 
 @dataclass
 class UrlCleaner:
-    """Applies a RuleSet's URL rules for one document (`farm_hosts` are that page's farm hosts)."""
+    """Applies a RuleSet's URL rules for one document (`farm_hosts` are that page's farm hosts,
+    `network_domains` the affiliate-network domains it reveals, see `network_domains()`)."""
 
     rules: RuleSet
     farm_hosts: HostSet
     base_url: str | None = None
+    network_domains: frozenset[str] = frozenset()
     _cache: dict[str, UrlVerdict] = field(default_factory=dict, repr=False)
     _by_host: dict[str, _HostRules] = field(default_factory=dict, repr=False)
     _base: str | None = field(default=None, repr=False)
 
     def _host_rules(self, host: str) -> _HostRules:
-        """The redirect, affiliate and strip rules that can apply to a host, and whether it is a
-        farm host. Rules per host are memoized on the RuleSet (its data never changes, so the
-        memo is only a cache); the farm flag depends on the document and is kept here."""
+        """The redirect, affiliate and strip rules that apply to a host, and whether it is a
+        farm or network host (memoized for the document: the RuleSet itself holds no cache)."""
         found = self._by_host.get(host)
         if found is None:
-            memo = self.rules.host_memo
-            rules = memo.get(host)
-            if rules is None:
-                rules = _rules_for(self.rules, host)
-                if len(memo) < 50_000:
-                    memo[host] = rules
-            farm = self.farm_hosts.matches(host)
-            query_only = (
-                not farm
-                and all(r.dest is None for r in rules[0])
-                and all(a.query or a.fingerprint for a in rules[1])
-                and all(s.path is None for s in rules[2])
+            r = self.rules
+            rules = (
+                r.redirect_index.matching(host),
+                r.affiliate_index.matching(host),
+                r.strip_index.matching(host),
             )
-            found = self._by_host[host] = _HostRules(rules[0], rules[1], rules[2], farm, query_only)
+            farm = self.farm_hosts.matches(host)
+            network = bool(self.network_domains) and registrable_domain(host) in self.network_domains
+            gates = None if farm or network else _gates(*rules)
+            found = self._by_host[host] = _HostRules(*rules, farm, network, gates)
         return found
 
     def resolve(self, url: str) -> str:
@@ -118,9 +146,22 @@ class UrlCleaner:
         return url
 
     def host(self, url: str) -> str:
+        """The host a link leads to: '' for an in-page anchor (it leads nowhere else)."""
+        if url.startswith("#") or self.in_page(url):
+            return ""
         if self.base_url and not url.startswith(("http://", "https://", "//")) and not _SCHEME.match(url):
             return self._base_host()  # a relative link stays on the page's own host
         return self._split(url)[2]
+
+    def in_page(self, url: str) -> bool:
+        """A link to an anchor of this very page (a table of contents): article content."""
+        page, hash_, fragment = url.strip().partition("#")
+        if not hash_ or not fragment:
+            return False
+        if not page:
+            return True
+        base = (self.base_url or "").partition("#")[0]
+        return bool(base) and self.resolve(page).rstrip("/") == base.rstrip("/")
 
     def _base_host(self) -> str:
         if self._base is None:
@@ -142,22 +183,33 @@ class UrlCleaner:
             cached = self._cache[url] = self._clean(url)
         return cached
 
+    def _quick_keep(self, u: str) -> bool:
+        """The common case: a URL without query or fragment that no rule could act on."""
+        absolute = u.startswith(("https://", "http://"))
+        if not (absolute or not _SCHEME.match(u)) or "?" in u or "#" in u:
+            return False
+        host = url_host(u) if absolute or u.startswith("//") else self._base_host()
+        gates = self._host_rules(host).gates
+        if gates is None or any(f in u for f in self.rules.farm_fingerprints):
+            return False
+        if not gates:
+            return True
+        path = url_path(u)
+        return not any(g.search(path) for g in gates)
+
     def _clean(self, url: str) -> UrlVerdict:
         u = url.strip()
         keep = UrlVerdict("keep", url)
-        if not u or u.startswith("#") or self.rules.allow.allows_url(u):
+        if not is_safe_url(u):  # the gate comes first: no [allow] entry lets a script URL through
+            return UrlVerdict(
+                "unlink", url, (UrlStep("unsafe", "url-scheme", "link URL the gate refuses", u),)
+            )
+        if not u or u.startswith("#") or self.rules.allow.allows_url(u) or self._quick_keep(u):
             return keep
-        absolute = u.startswith(("https://", "http://"))
-        if (absolute or not _SCHEME.match(u)) and "?" not in u and "#" not in u:
-            host = url_host(u) if absolute or u.startswith("//") else self._base_host()
-            if self._host_rules(host).query_only and not any(f in u for f in self.rules.farm_fingerprints):
-                return keep  # the common case: nothing a rule could take from this URL
-        if not absolute and not u.startswith(("//", "/")):
-            low = re.sub(r"[\s\x00-\x1f]+", "", u[:40]).lower()
-            if low.startswith(UNSAFE_SCHEMES):
-                return UrlVerdict("unlink", url, (UrlStep("unsafe", "script-url", "script URL", u),))
-            if low.startswith(_SAFE_SCHEMES):
-                return keep
+        if self.in_page(u) and not any(f.pattern.search(u.partition("#")[2]) for f in self.rules.fragments):
+            return keep  # the article's own table of contents
+        if scheme_of(u) == "mailto":
+            return keep
         steps: list[UrlStep] = []
         split = self._split(u)
         for _ in range(_MAX_UNWRAP):
@@ -168,17 +220,27 @@ class UrlCleaner:
             steps.append(step)
             split = self._split(u)
             if self.rules.allow.allows_url(u):
-                return UrlVerdict("rewrite", u, tuple(steps))
-        affiliate = self._affiliate(u, split)
-        if affiliate is not None:
-            return UrlVerdict("unlink", u, (*steps, affiliate))
+                return UrlVerdict("rewrite", u, self._accounts(steps))
+        click = self._affiliate(u, split)
+        if click is not None:
+            return UrlVerdict("unlink", u, self._accounts([*steps, click]))
         if self._host_rules(split[2]).farm:
             step = UrlStep("hijacked_link", "farm-link", "in-text link into the farm's own pages", u)
-            return UrlVerdict("unlink", u, (*steps, step))
+            return UrlVerdict("unlink", u, self._accounts([*steps, step]))
         u = self._strip(u, split[2], steps)
         if u == url:
             return keep
-        return UrlVerdict("rewrite", u, tuple(steps))
+        return UrlVerdict("rewrite", u, self._accounts(steps))
+
+    def _accounts(self, steps: list[UrlStep]) -> tuple[UrlStep, ...]:
+        """Affiliate steps through one of the farm's own accounts are the farm's hijack."""
+        marks = self.rules.farm_fingerprints
+        return tuple(
+            UrlStep("hijacked_link", s.rule, f"{_FARM_ACCOUNT} ({s.reason})", s.removed)
+            if s.category == "affiliate_link" and any(f in s.removed for f in marks)
+            else s
+            for s in steps
+        )
 
     # -- redirects and affiliate clicks ---------------------------------------------------------
 
@@ -193,22 +255,31 @@ class UrlCleaner:
             if rule.dest:
                 m = rule.dest.search(parts.path + ("?" + parts.query if parts.query else ""))
                 if m:
-                    dest = _decode_url(m.group("dest"), rule.default_scheme)
+                    dest = decode_url(m.group("dest"), rule.default_scheme)
             if dest is None and rule.params and parts.query:
-                dest = _param_url(parts.query, rule.params, rule.default_scheme)
+                dest = param_url(parts.query, rule.params, rule.default_scheme)
             if dest:
                 return dest, UrlStep(rule.category, rule.name, rule.reason, url)
         return None
 
     def _affiliate(self, url: str, split: tuple[str, SplitResult | None, str]) -> UrlStep | None:
+        """An affiliate click whose destination is not in the URL (the link is dropped)."""
         full, parts, host = split
         if parts is None:
             return None
+        rules = self._host_rules(host)
+        for redirect in rules.redirects:
+            if redirect.click and (redirect.path is None or redirect.path.search(parts.path)):
+                why = "affiliate network click with no recoverable destination"
+                return UrlStep("affiliate_link", redirect.name, why, url)
+        if rules.network:
+            why = "click on an affiliate network's domain (its banners are on this page)"
+            return UrlStep("affiliate_link", "network-domain", why, url)
         names: set[str] | None = None
-        for rule in self._host_rules(host).affiliates:
+        for rule in rules.affiliates:
             if rule.fingerprint:
                 if any(f in full for f in self.rules.farm_fingerprints):
-                    return UrlStep("affiliate_link", rule.name, "farm affiliate link", url)
+                    return UrlStep(rule.category, rule.name, rule.reason, url)
                 continue
             if not (rule.hosts or rule.path or rule.query):
                 continue
@@ -216,10 +287,10 @@ class UrlCleaner:
                 continue
             if rule.query:
                 if names is None:
-                    names = {n.lower() for n, _ in _query_pairs(parts.query)}
+                    names = {n for n, _ in query_pairs(parts.query)}
                 if not all(q in names for q in rule.query):
                     continue
-            return UrlStep("affiliate_link", rule.name, rule.reason, url)
+            return UrlStep(rule.category, rule.name, rule.reason, url)
         return None
 
     # -- parameters and fragments -----------------------------------------------------------------
@@ -232,17 +303,20 @@ class UrlCleaner:
         if query and rules:
             kept: list[str] = []
             for segment in query.split("&"):
-                name = unquote(segment.partition("=")[0]).strip().lower()
+                name = param_name(segment)
                 rule = next((r for r in rules if name and r.params.fullmatch(name)), None)
                 if rule is None:
                     kept.append(segment)
                 else:
                     cut.setdefault(rule.name, []).append(segment)
-            query = "&".join(s for s in kept if s)
+            kept = [s for s in kept if s]
+            if kept and kept[0].lower().startswith("amp;"):
+                kept[0] = kept[0][4:]  # its "&amp;" separator went with the parameter before it
+            query = "&".join(kept)
         for rule in rules:
             if rule.path is None:
                 continue
-            scheme_host, path = _split_path(base)
+            scheme_host, path = split_path(base)
             pieces = [m.group(0) for m in rule.path.finditer(path)]
             if pieces:
                 cut.setdefault(rule.name, []).extend(pieces)
@@ -276,56 +350,3 @@ class UrlCleaner:
         if rules.ad_media_hosts.matches(host) or any(p.search(low) for p in rules.ad_media_urls):
             return ("ad_block", "ad-media", "ad image or video")
         return None
-
-
-def _query_pairs(query: str) -> list[tuple[str, str]]:
-    pairs = []
-    for segment in query.split("&"):
-        name, _, value = segment.partition("=")
-        pairs.append((unquote(name).strip(), value))
-    return pairs
-
-
-def _param_url(query: str, params: tuple[str, ...], default_scheme: str) -> str | None:
-    wanted = {p.lower(): i for i, p in enumerate(params)}
-    found: dict[int, str] = {}
-    for name, value in _query_pairs(query):
-        idx = wanted.get(name.lower())
-        if idx is not None and idx not in found and value:
-            found[idx] = value
-    for idx in sorted(found):
-        dest = _decode_url(found[idx], default_scheme)
-        if dest:
-            return dest
-    return None
-
-
-def _decode_url(value: str, default_scheme: str) -> str | None:
-    v = value.strip()
-    for _ in range(3):
-        if re.match(r"^https?://", v, re.I):
-            break
-        v = unquote(v)
-    if not re.match(r"^https?://", v, re.I):
-        if default_scheme and re.match(r"^[\w.-]+\.[a-z]{2,}(?:[/?#]|$)", v, re.I):
-            v = f"{default_scheme}://{v}"
-        else:
-            return None
-    try:
-        if not urlsplit(v).hostname:
-            return None
-    except ValueError:
-        return None
-    return v
-
-
-def _split_path(base: str) -> tuple[str, str]:
-    m = re.match(r"^((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^/]*)(.*)$", base)
-    if m:
-        return m.group(1), m.group(2)
-    return "", base
-
-
-def is_unsafe_url(url: str) -> bool:
-    low = re.sub(r"[\s\x00-\x1f]+", "", url[:40]).lower()
-    return low.startswith(UNSAFE_SCHEMES)

@@ -35,7 +35,12 @@ KnownReason = Literal[
     "robots",  # disallowed by robots.txt
     "content-type",  # not a text document
     "duplicate",  # reached again in this run
-    "max-pages",  # over the source's max_pages
+    "max-pages",  # over the source's max_pages (on a listing: how many of its pages were not taken)
+    "max-listings",  # over the source's max_listings (sitemaps and feeds followed)
+    "max-depth",  # found deeper than the source's max_depth
+    "max-bytes",  # the source fetched max_total_bytes already
+    "max-entries",  # (on a listing) entries past MAX_ENTRIES not read
+    "not-a-file",  # a local input that is a FIFO, a device or a socket
     "not-archived",  # reclean: no earlier run fetched it
     "vanished",  # a local input that is gone (its output is kept)
     # ok or not_modified, with nothing to do
@@ -47,8 +52,11 @@ KnownReason = Literal[
     "bad-url",
     "blocked-address",
     "host-given-up",
+    "robots-unavailable",  # robots.txt answered 5xx: the host is not crawled in this run (RFC 9309)
     # errors: the transfer
-    "connect",
+    "dns",  # the host name does not resolve
+    "connect",  # refused, unreachable
+    "tls",  # the TLS handshake or the certificate failed
     "timeout",
     "transfer",
     "too-large",
@@ -62,8 +70,10 @@ KnownReason = Literal[
     "sitemap",  # an unreadable sitemap
     "input",  # a local input that is not there
     "read",  # a local input that cannot be read
-    "clean",  # the document cannot be cleaned (DocumentError), or its cleaning process crashed
-    "too-complex",  # cleaning it took longer than the per-document budget (settings.CLEAN_BUDGET_S)
+    "clean",  # the document cannot be cleaned (DocumentError)
+    "too-complex",  # cleaning it took longer than CLEAN_BUDGET_S: its process was killed
+    "crashed",  # its cleaning process died (a crash, the OOM killer): replaced, the batch goes on
+    "name",  # its output name is held by another URL (never overwritten)
     "write",  # the output cannot be written
 ]
 HttpReason = NewType("HttpReason", str)  # "http-404", "http-503" …: made by http_reason()

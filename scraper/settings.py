@@ -26,6 +26,7 @@ USER_AGENT = f"scraper/{__version__} (+{CONTACT})"
 CONCURRENCY = 16  # requests in flight overall
 PER_HOST = 2  # requests in flight per host
 DELAY = 0.0  # seconds between request starts on one host (robots.txt Crawl-delay raises it)
+CRAWL_DELAY_CAP = 30.0  # a robots.txt Crawl-delay is honoured up to this many seconds
 
 # -- bounds: nothing waits or grows without limit ------------------------------------------------
 CONNECT_TIMEOUT = 10.0
@@ -38,8 +39,27 @@ RETRY_AFTER_CAP = 120.0  # longest Retry-After honoured
 BACKOFF_INITIAL = 1.0
 BACKOFF_MAX = 30.0
 BREAKER = 5  # consecutive failed URLs after which a host is given up for the run
-MAX_PAGES = 1000  # pages taken from a source's feeds and sitemaps in one run
-CLEAN_BUDGET_S = 60.0  # seconds to clean one document; past it, it fails with reason too-complex
+
+# -- bounds per source, per run: every walk ends (each bound hit is reported with its reason) ----
+MAX_PAGES = 1000  # pages taken from a source's feeds and sitemaps ("max-pages")
+MAX_LISTINGS = 100  # sitemaps and feeds followed ("max-listings"); a breeding index stops here
+MAX_DEPTH = 5  # listings followed from a seed to a page ("max-depth"); robots.txt → index →
+# sitemap → page is depth 3
+MAX_TOTAL_BYTES = 512 * 1024 * 1024  # bytes of bodies fetched ("max-bytes")
+MAX_ENTRIES = 50_000  # entries read from one sitemap or feed (the sitemap protocol's own limit)
+STATE_BUSY_S = 10.0  # wait this long for a state store another program holds, then stop (exit 3)
+
+# -- bounds per document ---------------------------------------------------------------------------
+# seconds to clean one document; a cleaning process over it is killed and replaced, and the
+# document fails with reason "too-complex" (every cleaning backend reads this one setting)
+CLEAN_BUDGET_S = 30.0
+WORKER_START_S = 60.0  # a new cleaning process must be ready (its imports done) within this
+# HTML nested deeper than this is flattened before cleaning (tags beyond it dropped, text kept),
+# so parsing stays linear; the 98 pages of fixtures/ and the shared corpus nest at most 40 deep,
+# and trafilatura loses text nested about 195 deep
+MAX_NESTING = 100
+NAME_BYTES = 200  # longest output name (UTF-8 bytes, cut on a character boundary): with
+# ".audit.json" and a temp file's prefix and suffix every file name stays within 255 bytes
 
 # -- incremental runs ----------------------------------------------------------------------------
 REVALIDATE_HOURS = 24.0  # a page whose listing date did not move is asked again after this

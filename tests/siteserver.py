@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -85,12 +87,27 @@ class Handler(BaseHTTPRequestHandler):
             route(self)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that went away (killed, timed out) is not an error of the server."""
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+class _V6Server(_Server):
+    address_family = socket.AF_INET6
+
+
 @contextmanager
-def serve(site: Site) -> Iterator[Site]:
+def serve(site: Site, host: str = "127.0.0.1") -> Iterator[Site]:
+    """Serve `site` on a free port of `host` (127.0.0.1, or ::1 for an IPv6 literal)."""
     handler = type("BoundHandler", (Handler,), {"site": site})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = (_V6Server if ":" in host else _Server)((host, 0), handler)
     server.daemon_threads = True
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    shown = f"[{host}]" if ":" in host else host
+    site.base = f"http://{shown}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

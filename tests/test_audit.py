@@ -55,7 +55,7 @@ def audit_json(root: Path, *args: str) -> dict[str, Any]:
 def test_the_diff_shows_only_junk_removed(fixture_run: Path) -> None:
     report = audit_json(fixture_run)
     markdown = [d for d in report["documents"] if d["kind"] == "markdown"]
-    assert len(markdown) == 13 and all(d["original_found"] for d in markdown)
+    assert len(markdown) == 19 and all(d["original_found"] for d in markdown)
     for doc in markdown:
         covered: set[int] = set()
         for r in doc["removals"]:
@@ -94,7 +94,7 @@ def test_counts_agree_with_the_run_and_the_sidecars(fixture_run: Path) -> None:
             total[c] += doc["removed"][c]
     assert report["totals"]["removed"] == total
     # the first run wrote every document: its summary counted the same removals
-    assert RUN_SUMMARY["new"] == report["totals"]["documents"] == 37
+    assert RUN_SUMMARY["new"] == report["totals"]["documents"] == 47
     assert RUN_SUMMARY["removed"] == total
 
 
@@ -136,6 +136,12 @@ def test_changes_view_follows_an_upstream_change(tmp_path: Path) -> None:
     assert any(line.startswith("+") and "A correction." in line for line in diff)
     text = scraper(tmp_path, "audit", "--changes", "--since", "1").stdout
     assert "changes after run 1 up to run 3: 0 new, 1 updated, 1 vanished" in text
+    assert "while she was gone.{+ A correction.+}" in text  # the words added, in their line
+    summary = scraper(tmp_path, "audit", "--changes", "--since", "1", "--summary", "--doc", "b.md").stdout
+    assert summary.count("\n") == 2 and "updated  out/" in summary and "(-2 +2 lines)" in summary
+    proc = scraper(tmp_path, "audit", "--changes", "--since", "1", "--html", "changes.html")
+    assert proc.returncode == 0 and "changes report: changes.html (2 documents)" in proc.stderr
+    assert "A correction." in (tmp_path / "changes.html").read_text("utf-8")
 
 
 def test_an_allow_list_override_takes_effect_after_reclean(tmp_path: Path) -> None:

@@ -29,8 +29,8 @@ def clean_all(out: Path, seed: str) -> dict[str, bytes]:
 def test_output_is_byte_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
     first = clean_all(tmp_path / "a", "1")
     second = clean_all(tmp_path / "b", "4242")
-    assert len([k for k in first if k.endswith(".md")]) == 17
-    assert len([k for k in first if k.endswith(".audit.json")]) == 17
+    assert len([k for k in first if k.endswith(".md")]) == 27
+    assert len([k for k in first if k.endswith(".audit.json")]) == 27
     assert first.keys() == second.keys()
     differ = [name for name in first if first[name] != second[name]]
     assert not differ, differ

@@ -113,7 +113,7 @@ CASES: dict[str, dict[str, Any]] = {
     },
     "tdy-winforum-2checkout-bsod-dumps.md": {
         "source": ("Revo Uninstaller", "revouninstaller.com"),
-        "counts": {"ad_block": 17, "adsense": 2, "affiliate_link": 6},
+        "counts": {"ad_block": 17, "adsense": 2, "hijacked_link": 6},
         "keep": [
             "## How to fix 100% disk usage on Windows 10\n",
             "### Method 1: Close applications that are running in the background",
@@ -125,7 +125,7 @@ CASES: dict[str, dict[str, Any]] = {
     },
     "tdy-winforum-2checkout-systools-restore.md": {
         "source": ("Revo Uninstaller", "revouninstaller.com"),
-        "counts": {"ad_block": 8, "adsense": 2, "affiliate_link": 6},
+        "counts": {"ad_block": 8, "adsense": 2, "hijacked_link": 6},
         "keep": [
             "* [Dell driver updates](https://www.dell.com/support/home/us/en/19/products/?app=drivers)",
             "* [Lenovo driver updates](https://support.lenovo.com/ro/en/solutions/tvsu-update)",

@@ -97,22 +97,28 @@ def test_sitemap_index_robots_and_feed(site: Site, tmp_path: Path) -> None:
         for junk in ("adsbygoogle", "impactradius", "AFFILIATE=", "atpl-alsoreadstyle", "javascript:"):
             assert junk not in body
         fm = split(Path(o.output).read_text())[0]
-        assert fm is not None and fm.data["retrieved_from"].startswith(
-            "https://printer-issues.techidaily.com/"
-        )
+        # the feed is served by 127.0.0.1, its items link to another site: that link is only a
+        # claim; the output lives under the feed's host, retrieved from the feed
+        assert fm is not None and fm.data["retrieved_from"] == f"{site.base}/feed.xml"
+        assert fm.data["claimed_url"].startswith("https://printer-issues.techidaily.com/")
+        assert Path(o.output).parent == tmp_path / f"127.0.0.1-{site.base.rsplit(':', 1)[1]}" / "feed.xml"
+        audit = json.loads(Path(o.output[: -len(".md")] + ".audit.json").read_text())
+        assert audit["claimed_url"] == fm.data["claimed_url"]
         assert fm.data["date"].startswith("2024-") and fm.data["title"]
     page = Path(out["/page.html"].output or "").read_text()
     assert "Revo Uninstaller" in page and "sjv.io" not in page
 
 
 def test_faults_end_in_the_right_status(site: Site, tmp_path: Path) -> None:
+    """Each fault gets its own reason. Bodies that never end in time get a 2 s deadline; the
+    rest a deadline a loaded machine cannot reach, so a bomb or a huge page ends by its size
+    (too-large), never by the clock."""
     sleep = FakeSleep()
+    slow = ["/drip", "/hang"]
     paths = [
         "/429",
         "/503-then-200",
         "/500",
-        "/drip",
-        "/hang",
         "/truncated",
         "/bomb",
         "/huge",
@@ -126,8 +132,22 @@ def test_faults_end_in_the_right_status(site: Site, tmp_path: Path) -> None:
         "/missing",
     ]
     started = time.monotonic()
-    out = by_url(fetch([site.base + p for p in paths], tmp_path, sleep=sleep, attempts=2, breaker=100), site)
-    elapsed = time.monotonic() - started
+    out = by_url(fetch([site.base + p for p in slow], tmp_path, sleep=sleep, attempts=2), site)
+    assert time.monotonic() - started < 20  # two attempts of 2 s each, in parallel
+    started = time.monotonic()
+    out |= by_url(
+        fetch(
+            [site.base + p for p in paths],
+            tmp_path,
+            sleep=sleep,
+            attempts=2,
+            breaker=100,
+            total_timeout=60.0,
+            read_timeout=30.0,
+        ),
+        site,
+    )
+    assert time.monotonic() - started < 90
     assert out["/429"].status == "ok" and 7.0 in sleep.slept  # Retry-After honoured, not waited for real
     assert out["/503-then-200"].status == "ok"
     expect = {
@@ -150,7 +170,6 @@ def test_faults_end_in_the_right_status(site: Site, tmp_path: Path) -> None:
     assert "cloud metadata" in (out["/to-metadata"].error or "")
     text = Path(out["/wrong-charset"].output or "").read_text()
     assert "café crème" in text and "\ufffd" not in text
-    assert elapsed < 20
     assert site.hits["/500"] == 2  # bounded attempts
 
 

@@ -6,7 +6,8 @@ import itertools
 
 from conftest import FIXTURES, clean_path
 
-from scraper.pipeline.fingerprint import NEAR, distance, fingerprint, near_copies
+from scraper.pipeline.fingerprint import NEAR, distance, fingerprint
+from scraper.pipeline.nearcopy import clusters
 
 
 def body(path_name: str) -> str:
@@ -32,6 +33,6 @@ def test_different_articles_are_far_apart() -> None:
     prints = {n: clean_path(FIXTURES / "farm" / n).fingerprint or "" for n in names}
     for a, b in itertools.combinations(names, 2):
         assert distance(prints[a], prints[b]) > NEAR, (a, b)
-    assert near_copies(list(prints.items())) == {}
-    twins = near_copies([("x", "00000000000000ff"), ("y", "00000000000000fe"), ("z", "ffffffff00000000")])
-    assert twins == {"x": ["y"], "y": ["x"]}
+    assert clusters(list(prints.items())) == []
+    twins = clusters([("x", "00000000000000ff"), ("y", "00000000000000fe"), ("z", "ffffffff00000000")])
+    assert [(c.representative, c.members) for c in twins] == [("x", ("x", "y"))]

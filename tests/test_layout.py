@@ -18,7 +18,7 @@ LEAVES = {"model", "errors", "settings", "scraper"}  # "scraper": its __version_
 ALLOWED: dict[str, set[str]] = {
     "cli": {"jobs", "audit", "sources", "store", "fetch", "pipeline", "cleaners"} | LEAVES,
     "jobs": {"sources", "store", "fetch", "pipeline", "cleaners"} | LEAVES,
-    "audit": {"sources", "store", "cleaners"} | LEAVES,
+    "audit": {"sources", "store", "pipeline", "cleaners"} | LEAVES,  # pipeline: decode, as cleaned
     "sources": {"fetch"} | LEAVES,
     "store": {"fetch"} | LEAVES,
     "fetch": LEAVES,

@@ -20,6 +20,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from siteserver import Handler, Site, serve
 
+from scraper.pipeline.fingerprint import NEAR, distance
 from scraper.store.lock import RunLock
 
 PAGES = {
@@ -161,7 +162,7 @@ def test_second_run_writes_nothing_and_asks_conditionally(site: Site, tmp_path: 
     assert second.returncode == 0, second.stderr
     _, summary = events(second)
     assert (summary["new"], summary["updated"], summary["unchanged"]) == (0, 0, 5)
-    assert summary["archived"] == 0 and summary["copies"] == []
+    assert summary["archived"] == 0 and summary["copies"] == {"clusters": 0, "documents": 0, "largest": []}
     assert snapshot(tmp_path / "out") == before  # not a byte, not an mtime
     assert sorted((tmp_path / ".scraper" / "archive").iterdir()) == archives
     # the second requests were conditional; /c.html has no validators, its body hash decided
@@ -302,11 +303,16 @@ def test_outputs_read_back_and_copies_are_linked(site: Site, tmp_path: Path) -> 
     proc = scraper("run", tmp_path)
     _, summary = events(proc)
     # the farm's Markdown copy and the page it renders are one article: linked
-    assert any(
-        any(p.endswith("local/tdy-winforum-2checkout-bsod-dumps.md") for p in group)
-        and any(p.endswith("/c.md") for p in group)
-        for group in summary["copies"]
-    ), summary["copies"]
+    # (one cluster of two, named by its first output path)
+    assert summary["copies"] == {
+        "clusters": 1,
+        "documents": 2,
+        "largest": [{"representative": f"out/127.0.0.1-{site_port(site)}/c.md", "size": 2, "written": 2}],
+    }
+    out = tmp_path / "out"
+    pair = (out / f"127.0.0.1-{site_port(site)}/c.md", out / "local/tdy-winforum-2checkout-bsod-dumps.md")
+    prints = [str(frontmatter.loads(p.read_text("utf-8"))["fingerprint"]) for p in pair]
+    assert distance(*prints) <= NEAR  # its other member: the farm's copy
     for md in (tmp_path / "out").rglob("*.md"):
         post = frontmatter.loads(md.read_text("utf-8"))
         assert post["fingerprint"] and post["retrieved_from"] and "original_source" in post
@@ -320,3 +326,84 @@ def test_listed_pages_are_asked_again_after_the_revalidation_window(site: Site, 
     assert scraper("run", tmp_path).returncode == 0
     assert scraper("run", tmp_path).returncode == 0
     assert site.hits["/b.html"] == 2 and "If-None-Match" in site.headers["/b.html"][-1]
+
+
+def precedence_site() -> Site:
+    """A feed carrying the full article (its own text) and a sitemap, both listing /a.html and
+    /b.html; /c.html only in the feed. Which listing answers first alternates from run to run."""
+    site = Site()
+    site.turn = 0  # type: ignore[attr-defined]
+    for path in ("/a.html", "/b.html"):
+        site.static(path, PAGES[path].read_bytes(), "text/html; charset=utf-8")
+    body = "".join(
+        f"<p>Paragraph {i} of the feed's own copy, which differs from the page.</p>" for i in range(30)
+    )
+
+    def late(first: bool) -> None:
+        if (site.turn % 2 == 0) == first:  # type: ignore[attr-defined]
+            time.sleep(0.4)
+
+    @site.route("/feed.xml")
+    def feed(h: Handler) -> None:
+        late(True)
+        entries = "".join(
+            f"<entry><title>{p}</title><link href='{site.base}{p}'/><id>{p}</id>"
+            f"<updated>2024-10-01T00:00:00Z</updated>"
+            f"<content type='html'><![CDATA[{body}]]></content></entry>"
+            for p in ("/a.html", "/b.html", "/c.html")
+        )
+        xml = (
+            f"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>t</title>{entries}</feed>"
+        )
+        h.send(200, xml.encode(), "application/atom+xml", {"ETag": '"feed"'})
+
+    @site.route("/sitemap.xml")
+    def sitemap(h: Handler) -> None:
+        late(False)
+        locs = "".join(
+            f"<url><loc>{site.base}{p}</loc><lastmod>2024-10-01</lastmod></url>"
+            for p in ("/a.html", "/b.html")
+        )
+        h.send(
+            200,
+            f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{locs}</urlset>".encode(),
+            "application/xml",
+        )
+
+    return site
+
+
+def test_feed_and_sitemap_five_runs_the_last_four_write_nothing(tmp_path: Path) -> None:
+    """One precedence, whatever answers first: the page fetched over HTTP wins over the feed
+    item's copy of it; an item no listing names as a page is written from the feed."""
+    with serve(precedence_site()) as site:
+        (tmp_path / "sources.toml").write_text(
+            'out_dir = "out"\nallow_private = true\n'
+            f'[[sources]]\nname = "feed"\nfeed = "{site.base}/feed.xml"\n'
+            f'[[sources]]\nname = "map"\nsitemap = "{site.base}/sitemap.xml"\n'
+        )
+        before: dict[str, tuple[int, bytes]] = {}
+        for turn in range(5):
+            site.turn = turn  # type: ignore[attr-defined]
+            proc = scraper("run", tmp_path)
+            assert proc.returncode == 0, proc.stderr
+            docs, summary = events(proc)
+            now = snapshot(tmp_path / "out")
+            if turn == 0:
+                assert summary["new"] == 3
+                skipped = {
+                    d["url"].rsplit("/", 1)[-1]: d
+                    for d in docs
+                    if d["kind"] == "item" and d["status"] == "skipped"
+                }
+                assert sorted(skipped) == ["a.html", "b.html"]
+                assert skipped["a.html"]["error"] == "the page itself is fetched"
+            else:
+                assert (summary["new"], summary["updated"]) == (0, 0), (turn, summary)
+                assert now == before, turn  # not a byte, not an mtime
+            before = now
+    host = f"127.0.0.1-{site_port(site)}"
+    a = frontmatter.loads((tmp_path / "out" / host / "a.md").read_text("utf-8"))
+    c = frontmatter.loads((tmp_path / "out" / host / "c.md").read_text("utf-8"))
+    assert a["retrieved_from"] == f"{site.base}/a.html" and "feed's own copy" not in a.content
+    assert c["retrieved_from"] == f"{site.base}/c.html" and "feed's own copy" in c.content

@@ -70,7 +70,7 @@ def test_unsafe_markdown_islands() -> None:
     assert "Inline `<script>` code stays too." in body
     assert doc.counts["unsafe"] >= 12
     rules = {r.rule for r in doc.removals}
-    assert {"script-element", "event-handler", "script-url", "youtube-embed", "iframe-element"} <= rules
+    assert {"script-element", "event-handler", "url-scheme", "youtube-embed", "iframe-element"} <= rules
 
 
 def test_unsafe_html_page() -> None:

@@ -1,6 +1,7 @@
 """`scraper audit --changes`: what changed in the output between runs — new, updated and
 vanished documents, and the diff of each updated one — from the state store's versions (every
-written document is kept there, per run), so out/ needs no version control."""
+written document is kept there, per run), so out/ needs no version control. The diff is shown
+as the audit shows a document: lines changed inside with the words that changed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from scraper.audit.mdview import LineDiff, markdown_view
+from scraper.audit.rows import View
 from scraper.store.state import StateStore
 
 VANISHED = ("error:http-404", "error:http-410", "vanished")
@@ -21,6 +24,14 @@ class Change:
     run: int
     reason: str | None = None
     diff: list[str] = field(default_factory=list)
+    before: str | None = None  # the output as the earlier run wrote it (updated documents)
+    after: str | None = None
+
+    def view(self) -> View:
+        """The earlier version with every change in place (an updated document)."""
+        if self.before is None or self.after is None:
+            return View(placed="diff")
+        return markdown_view(LineDiff.of(self.before, self.after), [], (self.change, f"run-{self.run}"))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,7 +80,11 @@ def changes(state: StateStore, since: int | None = None) -> tuple[int, int, list
                 n=2,
                 lineterm="",
             )
-            out.append(Change(url, new[2], "updated", new[0], diff=list(diff)))
+            out.append(
+                Change(
+                    url, new[2], "updated", new[0], diff=list(diff), before=old[3] or "", after=new[3] or ""
+                )
+            )
     # gone since: failing with 404/410 (or a local input deleted) only since then
     gone = state.db.execute(
         f"SELECT url, output, last_run, last_status FROM urls WHERE last_run > ? AND output IS NOT NULL"

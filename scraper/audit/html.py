@@ -1,184 +1,216 @@
-"""`scraper audit --html`: one self-contained HTML file (inline style and script, no external
-assets): an index of documents with their removals per category, and each article with the
-removed parts shown in place, highlighted and labelled with their rule; filters by category.
+"""`scraper audit --html`: one self-contained HTML file, inert whatever the audit records hold.
+
+The page is a skeleton (header with the counts and the filters, the index table's head) plus
+data: the index as JSON, and each document's view as its own JSON block, parsed only when
+the document is shown. Up to LAZY_AFTER documents are all shown at once; a larger report
+shows each as it scrolls near, and keeps its data gzipped (base64) until then — a tenth of
+the size, unpacked by the browser's DecompressionStream.
+The scripts (`render.js`, `report.js`) build everything from the data with `textContent` and
+`setAttribute` — never markup from data. Every string put in the skeleton is escaped for its
+context; JSON inside `<script>` has `<`, `>`, `&`, U+2028 and U+2029 escaped. A
+Content-Security-Policy allows only the report's own script and style, by hash, and nothing
+from anywhere else, so a missed escape still cannot run.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
+import hashlib
 import html
 import json
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
-from cleaners.records import CATEGORIES
-from scraper.audit.data import ADDED, LAYOUT, DocAudit, change_labels, totals
-from scraper.audit.term import label_text
+from cleaners import CATEGORIES
+from scraper.audit.data import DocAudit, totals
+from scraper.audit.filters import Filter
+from scraper.audit.payload import entry, view_payload
+from scraper.audit.rows import ADDED, EXTRACTION, LAYOUT, is_removal
 
-_STYLE = """
-body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
-header{position:sticky;top:0;background:#fff;border-bottom:1px solid #ddd;padding:.6em 1.2em;z-index:2}
-h1{font-size:1.25em;margin:.2em 0}h2{font-size:1.05em;margin:1.2em 0 .3em;word-break:break-all}
-main{padding:0 1.2em 3em}
-#filters label{margin-right:1em;white-space:nowrap;cursor:pointer}
-.scroll{overflow-x:auto}section.doc{scroll-margin-top:6em}
-table{border-collapse:collapse;margin:1em 0;background:#fff;font-size:13px}
-th{font-size:11.5px}
-th,td{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}
-td.n{text-align:right;font-variant-numeric:tabular-nums}td.zero{color:#bbb}
-.meta{color:#555;margin:.2em 0 .6em;word-break:break-all}
-.article{background:#fff;border:1px solid #ddd;padding:.6em .8em;font:12.5px/1.5 ui-monospace,monospace;
-white-space:pre-wrap;word-break:break-word}
-.change{border-left:4px solid #c33;background:#fff4f4;margin:.2em 0;padding:.1em .4em}
-.change.kind-added{border-color:#393;background:#f3fbf3}.change.kind-layout{border-color:#999;background:#f6f6f6}
-.change .label{font:600 11.5px system-ui,sans-serif;color:#822;display:block}
-.change.kind-added .label{color:#262}.change.kind-layout .label{color:#555}
-del{background:#fdd;text-decoration:line-through;text-decoration-color:#c66;display:block}
-ins{background:#dfd;text-decoration:none;display:block}
-.hidden{display:none}
-"""
+LAZY_AFTER = 200  # documents rendered at load; the others when they come near the view
+CHUNKS = (500, 40)  # a larger report draws index rows and documents this many at a time
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_OTHER = {
+    LAYOUT: "layout (blank lines, lazy-load images)",
+    ADDED: "added (keys, attribution)",
+    EXTRACTION: "page text not in the article",
+}
 
-_SCRIPT = """
-(function () {
-  var boxes = document.querySelectorAll('#filters input[type=checkbox]');
-  function apply() {
-    var on = {};
-    boxes.forEach(function (b) { on[b.value] = b.checked; });
-    document.querySelectorAll('.change[data-categories]').forEach(function (el) {
-      var cats = el.getAttribute('data-categories').split(' ');
-      var shown = cats.some(function (c) { return on[c] !== false; });
-      el.classList.toggle('hidden', !shown);
-    });
-    var visible = document.querySelectorAll('.change[data-categories]:not(.hidden)').length;
-    document.getElementById('visible-changes').textContent = String(visible);
-  }
-  boxes.forEach(function (b) { b.addEventListener('change', apply); });
-  apply();
-})();
-"""
+
+@cache
+def asset(name: str) -> str:
+    return (files("scraper.audit") / name).read_text("utf-8")
 
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def render(docs: list[DocAudit], title: str = "scraper audit") -> str:
-    t = totals(docs)
-    removed = t["removed"]
-    out = [
+def script_json(data: Any) -> str:
+    """JSON that cannot end the <script> element it sits in, or open a comment there."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for ch, esc in _JSON_ESCAPES.items():
+        text = text.replace(ch, esc)
+    return text
+
+
+def _sha(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def csp() -> str:
+    return (
+        f"default-src 'none'; script-src '{_sha(asset('render.js'))}' '{_sha(asset('report.js'))}'; "
+        f"style-src '{_sha(asset('report.css'))}'; img-src 'none'; font-src 'none'; connect-src 'none'; "
+        "media-src 'none'; object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def head(title: str) -> list[str]:
+    return [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{csp()}">',  # our constant, no quote in it
+        '<meta name="referrer" content="no-referrer">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
-        "<header>",
-        f'<h1>{_e(title)}: <span id="total-documents">{len(docs)}</span> documents, '
-        f'<span id="total-removals">{sum(removed.values())}</span> removals '
-        f'(<span id="visible-changes">0</span> of {_blocks(docs)} changes shown)</h1>',
-        '<div id="filters">',
+        f"<title>{_e(title)}</title><style>{asset('report.css')}</style></head><body>",
     ]
-    for category in CATEGORIES:
+
+
+def categories(docs: list[DocAudit]) -> list[str]:
+    """The built-in removal categories, then any other a record names (as it names it)."""
+    seen = {str(r["category"]) for d in docs for r in d.removals if is_removal(r)}
+    return [*CATEGORIES, *sorted(seen - set(CATEGORIES))]
+
+
+def filters_html(
+    cats: list[str],
+    counts: dict[str, int],
+    rules: dict[str, int],
+    layout: int,
+    other: tuple[str, ...],
+    noun: str,
+) -> list[str]:
+    legend = _e(noun[:1].upper() + noun[1:])
+    out = ['<div id="filters" role="group" aria-label="Filters">', f"<fieldset><legend>{legend}</legend>"]
+    for c in cats:
         out.append(
-            f'<label><input type="checkbox" value="{category}" checked> {category} '
-            f'(<span class="total" data-category="{category}">{removed[category]}</span>)</label>'
+            f'<label><input type="checkbox" value="{_e(c)}" checked> {_e(c)} '
+            f'(<span class="total" data-category="{_e(c)}">{counts.get(c, 0)}</span>)</label>'
         )
-    out += [
-        f'<label><input type="checkbox" value="{ADDED}" checked> added</label>',
-        f'<label><input type="checkbox" value="{LAYOUT}" checked> layout</label>',
-        "</div></header><main>",
-        _index(docs),
+    out.append("</fieldset>")
+    if other:
+        out.append("<fieldset><legend>Other changes</legend>")
+        for c in other:
+            n = f' (<span class="total" data-category="{c}">{layout}</span>)' if c == LAYOUT else ""
+            out.append(f'<label><input type="checkbox" value="{c}" checked> {_e(_OTHER[c])}{n}</label>')
+        out.append("</fieldset>")
+    return [
+        *out,
+        '<label>rule <select id="rule"><option value="">every rule</option>',
+        *(f'<option value="{_e(r)}">{_e(r)} ({n})</option>' for r, n in rules.items()),
+        "</select></label>",
+        '<label>documents <input id="doc" type="search" size="24" placeholder="name, or a *pattern*"'
+        ' title="A word matches any part of the output path or input; * and ? match the whole name"></label>',
+        '<label><input type="checkbox" id="summary"> summary: index only</label>',
+        '<button type="button" id="reset">show everything</button>',
+        "</div>",
     ]
-    for i, doc in enumerate(docs):
-        out.append(_document(i, doc))
-    out.append(f'</main><script type="application/json" id="report-totals">{_json(t)}</script>')
-    out.append(f"<script>{_SCRIPT}</script></body></html>\n")
+
+
+def render(
+    docs: list[DocAudit],
+    keep: Filter | None = None,
+    summary: bool = False,
+    title: str = "scraper audit",
+    lazy_after: int = LAZY_AFTER,
+    chunks: tuple[int, int] = CHUNKS,
+) -> str:
+    keep = keep or Filter()
+    t = totals(docs)
+    report = Report(
+        title,
+        "removals",
+        categories(docs),
+        t["removed"],
+        t["by_rule"],
+        t[LAYOUT],
+        [entry(i, d) for i, d in enumerate(docs)],
+        [view_payload(d.view, d.removals) for d in docs],
+        {**keep.to_json(), "summary": summary},
+        lazy_after=lazy_after,
+        chunks=chunks,
+    )
+    return page(report)
+
+
+@dataclass
+class Report:
+    title: str
+    noun: str  # what is counted: removals, or changed lines
+    cats: list[str]
+    counts: dict[str, int]
+    rules: dict[str, int]
+    layout: int
+    entries: list[dict[str, Any]]
+    payloads: list[dict[str, Any]]
+    filter: dict[str, Any]
+    other: tuple[str, ...] = tuple(_OTHER)
+    names: tuple[str, str, str] = ("document", "input", "original source")
+    lazy_after: int = LAZY_AFTER
+    chunks: tuple[int, int] = CHUNKS
+
+
+def page(r: Report) -> str:
+    total = sum(r.counts.values())
+    out = head(r.title)
+    out += [
+        '<header><a class="skip" href="#index">skip to the index</a>',
+        f'<h1>{_e(r.title)}: <span id="total-documents">{len(r.entries)}</span> documents, '
+        f'<span id="total-removals">{total}</span> {_e(r.noun)}</h1>',
+        '<p id="status" aria-live="polite">showing <span id="shown-removals">0</span> '
+        f'of {total} {_e(r.noun)} in <span id="shown-documents">0</span> of {len(r.entries)} documents</p>',
+        *filters_html(r.cats, r.counts, r.rules, r.layout, r.other, r.noun),
+        "</header><main>",
+        '<div class="scroll"><table id="index"><caption>Documents (sort by any column)</caption><thead><tr>',
+        *(
+            f'<th scope="col" data-key="{_e(k)}"><button type="button">{_e(label)}</button></th>'
+            for k, label in _columns(r.cats, r.names)
+        ),
+        "</tr></thead><tbody></tbody></table></div>",
+        '<div id="docs"></div></main>',
+    ]
+    data = {
+        "title": r.title,
+        "categories": r.cats,
+        "other": list(r.other),
+        "docs": r.entries,
+        "lazy": r.lazy_after,
+        "chunks": list(r.chunks),
+        "filter": r.filter,
+    }
+    out.append(f'<script type="application/json" id="report-data">{script_json(data)}</script>')
+    packed = len(r.entries) > r.lazy_after
+    for i, payload in enumerate(r.payloads):
+        if packed:  # read when shown: gzip, base64 (no character that could end the element)
+            data64 = base64.b64encode(gzip.compress(script_json(payload).encode("utf-8"), 6, mtime=0))
+            out.append(f'<script type="application/gzip" id="d{i}">{data64.decode("ascii")}</script>')
+        else:
+            out.append(f'<script type="application/json" id="d{i}">{script_json(payload)}</script>')
+    out.append(f"<script>{asset('render.js')}</script>")
+    out.append(f"<script>{asset('report.js')}</script></body></html>\n")
     return "\n".join(out)
 
 
-def _blocks(docs: list[DocAudit]) -> int:
-    """Change blocks in the report: one per diff change (Markdown), one per removal (pages)."""
-    n = 0
-    for doc in docs:
-        if doc.diff is None:
-            n += len(doc.removals)
-        else:
-            n += sum(len(h.changes) for h in doc.hunks)
-    return n
-
-
-def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-
-
-def _index(docs: list[DocAudit]) -> str:
-    rows = ['<div class="scroll"><table id="index"><thead><tr>']
-    rows.append("<th>document</th><th>input</th><th>original source</th>")
-    rows += [f"<th>{c}</th>" for c in CATEGORIES]
-    rows.append("<th>total</th></tr></thead><tbody>")
-    for i, doc in enumerate(docs):
-        source = doc.record.get("original_source") or {}
-        name = source.get("name") or "—"
-        publisher = f'<a href="{_e(source["url"])}">{_e(name)}</a>' if source.get("url") else _e(name)
-        cells = [
-            f'<tr data-doc="{i}"><td><a href="#doc-{i}">{_e(doc.output)}</a></td>',
-            f"<td>{_e(doc.record.get('input'))}</td><td>{publisher}</td>",
-        ]
-        for category, n in doc.counts.items():
-            zero = " zero" if not n else ""
-            cells.append(f'<td class="n{zero}" data-category="{category}">{n}</td>')
-        cells.append(f'<td class="n total">{sum(doc.counts.values())}</td></tr>')
-        rows.append("".join(cells))
-    rows.append("</tbody></table></div>")
-    return "\n".join(rows)
-
-
-def _document(i: int, doc: DocAudit) -> str:
-    source = doc.record.get("original_source") or {}
-    parts = [
-        f'<section class="doc" id="doc-{i}"><h2>{_e(doc.output)}</h2>',
-        f'<p class="meta">from {_e(doc.record.get("input"))} · original source: '
-        f"{_e(source.get('name') or '(none named)')} {_e(source.get('url') or '')} · "
-        f"{sum(doc.counts.values())} removals</p>",
+def _columns(cats: list[str], names: tuple[str, str, str]) -> list[list[str]]:
+    return [
+        ["output", names[0]],
+        ["input", names[1]],
+        ["publisher", names[2]],
+        *([f"c:{c}", c] for c in cats),
+        ["layout", "layout"],
+        ["total", "total"],
     ]
-    if doc.diff is not None:
-        parts.append(f'<div class="article">{_in_place(doc)}</div>')
-    else:
-        note = "original not found" if doc.kind == "markdown" else "an HTML page"
-        parts.append(f'<p class="meta">The cleaned article ({note}; its removals follow, in page order):</p>')
-        parts.append(f'<div class="article">{_e(doc.cleaned)}</div>')
-        parts.append('<div class="article removed">')
-        for r in doc.removals:
-            new = [str(r["replacement"])] if r.get("replacement") is not None else []
-            where = f" at {r['path']}" if r.get("path") else ""
-            parts.append(_change(doc, [(r["category"], r["rule"])], [str(r["snippet"])], new, where))
-        parts.append("</div>")
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
-def _in_place(doc: DocAudit) -> str:
-    """The original, line by line, with every change where it happened."""
-    assert doc.diff is not None
-    old, new = doc.diff.old, doc.diff.new
-    out = []
-    for tag, i1, i2, j1, j2 in doc.diff.matcher.get_opcodes():  # cached: computed for the hunks
-        if tag == "equal":
-            out.append(_e("\n".join(old[i1:i2])) + "\n")
-            continue
-        labels = change_labels(set(range(i1 + 1, i2 + 1)), old, doc.removals)
-        out.append(_change(doc, labels, old[i1:i2], new[j1:j2]))
-    return "".join(out)
-
-
-def _change(
-    doc: DocAudit, labels: list[tuple[str, str]], old: list[str], new: list[str], where: str = ""
-) -> str:
-    categories = sorted({c for c, _ in labels}) or ["unlabelled"]
-    kind = "added" if categories == [ADDED] else "layout" if categories == [LAYOUT] else "removal"
-    text = label_text(labels, doc.removals) + where
-    body = ""
-    if old:
-        body += f"<del>{_e(chr(10).join(old))}</del>"
-    if new:
-        body += f"<ins>{_e(chr(10).join(new))}</ins>"
-    return (
-        f'<div class="change kind-{kind}" data-categories="{" ".join(categories)}">'
-        f'<span class="label">{_e(text)}</span>{body}</div>'
-    )

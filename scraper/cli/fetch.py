@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from scraper.jobs.incremental import Incremental
 from scraper.jobs.workers import CleanerPool
 from scraper.model import CleanOptions, ExitCode, Outcome
 from scraper.settings import default_workers
-from scraper.store.state import StateStore
+from scraper.store.state import StateBusy, StateError, StateStore
 
 
 def fetch_config(
@@ -87,13 +88,23 @@ def run_fetch(
     max_pages: int,
     config: FetchConfig,
 ) -> ExitCode:
+    try:
+        state = StateStore(state_path) if state_path else None
+    except StateError as exc:
+        error(str(exc))
+        return ExitCode.USAGE
+    except StateBusy as exc:
+        error(str(exc))
+        return ExitCode.ABORTED
     pool = CleanerPool(opts, default_workers() if workers is None else workers)
     pool.warm()
-    state = StateStore(state_path) if state_path else None
     try:
         with Reporter("fetch", bar=not quiet) as reporter:
             job = _Progress(reporter, quiet, verbose)
             outcomes = asyncio.run(_fetch(urls, config, pool, out_dir, state, max_pages, job))
+    except sqlite3.Error as exc:
+        error(f"the state store gave out ({type(exc).__name__}: {exc}); files written so far are complete")
+        return ExitCode.ABORTED
     finally:
         pool.close()
         if state:

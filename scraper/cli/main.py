@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _err(message: str) -> None:
-    click.echo(f"scraper: error: {message}", err=True)
+    from scraper.cli.report import error
+
+    error(message)
+
+
+class Seconds(click.FloatRange):
+    """A finite number of seconds within a range (click's FloatRange lets inf and nan pass)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
+        return number
 
 
 def _options(rules: tuple[Path, ...], attribution_line: bool) -> CleanOptions:
@@ -157,21 +172,21 @@ def clean(
 )
 @click.option(
     "--delay",
-    type=click.FloatRange(0),
+    type=Seconds(0, 3600),
     default=settings.DELAY,
     show_default=True,
     help="Seconds between requests to one host (robots.txt Crawl-delay raises it).",
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(0.1),
+    type=Seconds(0.1, 3600),
     default=settings.TIMEOUT,
     show_default=True,
     help="Total seconds for one response, headers to last byte.",
 )
 @click.option(
     "--read-timeout",
-    type=click.FloatRange(0.1),
+    type=Seconds(0.1, 3600),
     default=settings.READ_TIMEOUT,
     show_default=True,
     help="Seconds to wait for each read.",
@@ -218,12 +233,14 @@ def fetch(
     """Fetch articles, RSS/Atom/JSON feeds, sitemaps (plain or .gz) and robots.txt Sitemap
     lines, and clean what they hold as `scraper clean` does.
 
-    Polite by default: robots.txt honoured (Crawl-delay too), 2 requests per host, conditional
-    requests from the state file. Private, loopback, link-local and cloud-metadata addresses
-    are refused, also after redirects and DNS resolution.
+    Polite by default: robots.txt honoured for every URL and redirect hop (RFC 9309; a host
+    whose robots.txt answers 5xx or not at all is not crawled, and its pages fail), 2 requests
+    per host, conditional requests from the state file. Private, loopback, link-local and
+    cloud-metadata addresses are refused, also after redirects and DNS resolution.
 
     Exit status: 0 when nothing failed (skipped and unchanged pages are fine), 1 when any URL
-    failed, 2 on usage errors.
+    failed (DNS, connection, TLS, timeout … included), 2 on usage errors or a state file that is
+    not one, 3 when the state file stayed busy.
     """
     from scraper.cli.fetch import fetch_config, run_fetch
 
@@ -282,13 +299,16 @@ def run(
     """Fetch and clean every source of a sources file: the cron job.
 
     Incremental: conditional requests, and input identical to last time is not cleaned again,
-    so an unchanged run writes nothing. Every new response body is archived as WARC. One run
-    at a time (a lock next to the state store); outputs are written atomically, and a killed
-    run is finished by the next one.
+    so an unchanged run writes nothing; a page wins over a feed item's copy of it, on every
+    run. Every walk is bounded per source, every document by a cleaning budget. Every new
+    response body is archived as WARC. One run at a time (a lock next to the state store, held
+    by the main process only); outputs are written atomically, and a killed run is finished by
+    the next one.
 
     Exit status: 0 all well; 1 some documents failed (the rest are written); 2 the run could
-    not start (bad sources file or rules, unwritable directories); 3 the run stopped part-way
-    (state store or disk failure); 75 another run holds the lock.
+    not start (bad sources file or rules, unwritable directories, a foreign or newer state
+    store); 3 the run stopped part-way (state store busy, or disk failure); 75 another run
+    holds the lock.
     """
     from scraper.cli.run import run_command
 
@@ -336,6 +356,10 @@ def reclean(
     default=None,
     help="With --changes: changes made after this run [default: those of the latest run].",
 )
+@click.option("--category", "categories", multiple=True, metavar="C", help="Only removals of this category.")
+@click.option("--rule", "rules", multiple=True, metavar="R", help="Only removals by this rule (or C/R).")
+@click.option("--doc", "docs", multiple=True, metavar="PATTERN", help="Only documents whose path matches.")
+@click.option("--summary", is_flag=True, help="One line per document: input, publisher, counts.")
 def audit(
     paths: tuple[Path, ...],
     config_path: Path | None,
@@ -343,18 +367,26 @@ def audit(
     html_path: Path | None,
     show_changes: bool,
     since: int | None,
+    categories: tuple[str, ...],
+    rules: tuple[str, ...],
+    docs: tuple[str, ...],
+    summary: bool,
 ) -> None:
     """Review what the cleaners removed, and what changed between runs.
 
     PATH is an output directory or cleaned .md files (default: the sources file's out_dir, or
-    out/). For each document: the unified diff from its original (the input file, or the
-    archived response) to the cleaned Markdown, each hunk labelled with its category and rule
-    (an HTML page: each removed element); then removals per category and per rule. Coloured on
-    a terminal, plain when piped.
+    out/). For each document: the diff from its original (the input file, the archived
+    response, the feed item) to the cleaned Markdown — an HTML page's removals shown where they
+    were cut — each change labelled with its category and rule, changed words marked inside
+    the line; then removals per category and per rule. Coloured on a terminal; piped, words as
+    [-old-]{+new+}.
 
-    Exit status: 0; 1 when a PATH or a document could not be read (the others are still
-    shown); 2 when there is nothing to audit (no cleaned documents, no readable state store).
+    Exit status: 0; 1 when a PATH or a document could not be read, or an audit record names
+    an input outside the known directories (the others are still shown); 2 when there is
+    nothing to audit (no cleaned documents, no readable state store).
     """
+    from scraper.audit.filters import Filter
     from scraper.cli.audit import run_audit
 
-    sys.exit(run_audit(list(paths), config_path, as_json, html_path, show_changes, since))
+    keep = Filter(categories, rules, docs)
+    sys.exit(run_audit(list(paths), config_path, as_json, html_path, show_changes, since, keep, summary))

@@ -7,6 +7,7 @@ each shape.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
@@ -17,11 +18,28 @@ from cleaners import count_by_category
 from scraper.model import DOC_KINDS, Outcome
 
 NO_SOURCE = {"name": None, "url": None}
+# what would break a line or a terminal: C0 and C1 controls, DEL, line and paragraph separators
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """Text as one printable line: control characters (a newline in a file name …) escaped."""
+    return _CONTROLS.sub(lambda m: _NAMED.get(m.group(), _escape(ord(m.group()))), text)
+
+
+def _escape(code: int) -> str:
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def error(message: str) -> None:
     """The one-line error every command prints on stderr."""
-    click.echo(f"scraper: error: {message}", err=True)
+    click.echo(f"scraper: error: {one_line(message)}", err=True)
+
+
+def notice(message: str) -> None:
+    """A one-line note on stderr (a lock taken over …)."""
+    click.echo(f"scraper: note: {one_line(message)}", err=True)
 
 
 class Reporter:
@@ -56,7 +74,7 @@ class Reporter:
     def line(self, text: str) -> None:
         """A line on stderr (above the bar, when there is one)."""
         console = self.progress.console if self.progress is not None else self.console
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
+        console.print(one_line(text), markup=False, highlight=False, soft_wrap=True)
 
     def stop(self) -> None:
         if self.progress is not None:
@@ -75,7 +93,7 @@ def clean_json(o: Outcome) -> dict[str, Any]:
     return {
         "input": o.url,
         "output": o.output,
-        "status": "error" if o.status == "error" else "ok",
+        "status": o.status if o.status in ("error", "skipped") else "ok",
         "error": o.error,
         "removed": count_by_category(()) | o.counts,
         "original_source": o.source or NO_SOURCE,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from scraper.cli.report import Reporter, error, run_json
+from scraper.cli.report import Reporter, error, notice, run_json
 from scraper.errors import UsageError
 from scraper.jobs.run import RunAborted, RunSummary, run_sources
 from scraper.model import VERDICTS, ExitCode, Outcome
@@ -77,7 +77,7 @@ def run_command(
         cfg = load_config(config_path)
         if dask:
             cfg = replace(cfg, dask=dask)
-        summary = run_sources(cfg, command, log.outcome, workers=workers)
+        summary = run_sources(cfg, command, log.outcome, workers=workers, notice=notice)
     except UsageError as exc:
         return log.fatal(str(exc), ExitCode.USAGE)
     except LockHeld as exc:

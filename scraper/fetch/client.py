@@ -13,21 +13,23 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 import tenacity
-from protego import Protego
 
+from scraper.fetch import robots, urls
 from scraper.fetch.body import BodyTooLarge, UnsupportedEncoding, read_bounded
 from scraper.fetch.config import FetchConfig, HostProfile, Validators
 from scraper.fetch.errors import FetchError, Permanent, Retryable, Skipped
-from scraper.fetch.guard import AddressPolicy, PerOriginTransport, blocked_reason
+from scraper.fetch.guard import AddressPolicy, PerOriginTransport, ResolveError, blocked_reason, cause
 from scraper.model import Response, http_reason
+from scraper.settings import CRAWL_DELAY_CAP
 
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
@@ -56,12 +58,13 @@ class _Host:
     given_up: str | None = None
     min_delay: float = 0.0  # the source's own delay
     allow_private: bool = False
-    robots: Protego | bool | None = None  # True: allow all, False: disallow all
+    robots: robots.Verdict | None = None  # None: not read yet
 
 
 Sleep = Callable[[float], Awaitable[None]]
 OnResponse = Callable[[str, "Response"], None]  # (URL asked for, final response): the archive
 ALLOW_PRIVATE = "scraper.allow_private"  # request extension read by PerOriginTransport
+NETWORK = frozenset({"dns", "connect", "tls", "timeout", "transfer"})  # the host, not the page
 
 
 class Fetcher:
@@ -102,9 +105,9 @@ class Fetcher:
     async def get(self, url: str, conditional: bool = True, profile: HostProfile | None = None) -> Response:
         """Fetch one URL, or raise Skipped / Retryable / Permanent with a reason. `profile`
         overrides the configuration's address policy, per-host limit and delay."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise Permanent("scheme", f"not an http(s) URL: {url}")
+        problem = urls.problem(url)
+        if problem:
+            raise Permanent("scheme" if "http(s)" in problem else "bad-url", f"{problem}: {url[:200]}")
         host = self._host(url, profile)
         if host.given_up:
             raise Permanent("host-given-up", host.given_up)
@@ -117,17 +120,10 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if modified:
                 headers["If-Modified-Since"] = modified
-        retrying = tenacity.AsyncRetrying(
-            stop=tenacity.stop_after_attempt(self.config.attempts),
-            wait=self._wait,
-            retry=tenacity.retry_if_exception_type(Retryable),
-            sleep=self.sleep,
-            reraise=True,
-        )
         try:
-            response: Response = await retrying(self._attempt, url, host, headers)
+            response: Response = await self._retrying()(self._attempt, url, host, headers, profile)
         except FetchError as exc:
-            if isinstance(exc, Retryable) or exc.reason in ("connect", "timeout"):
+            if isinstance(exc, Retryable) or exc.reason in NETWORK:
                 host.failures += 1
                 if host.failures >= self.config.breaker:
                     host.given_up = f"{_origin(url)} given up for this run after {host.failures} failures"
@@ -139,6 +135,15 @@ class Fetcher:
 
     # -- one attempt ---------------------------------------------------------------------------
 
+    def _retrying(self) -> tenacity.AsyncRetrying:
+        return tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(self.config.attempts),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(Retryable),
+            sleep=self.sleep,
+            reraise=True,
+        )
+
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, Retryable) and exc.retry_after is not None:
@@ -146,13 +151,15 @@ class Fetcher:
         jitter = tenacity.wait_exponential_jitter(self.config.backoff_initial, self.config.backoff_max)
         return float(jitter(state))
 
-    async def _attempt(self, url: str, host: _Host, headers: dict[str, str]) -> Response:
+    async def _attempt(
+        self, url: str, host: _Host, headers: dict[str, str], profile: HostProfile | None
+    ) -> Response:
         # the host's slot first: a request waiting for a busy host must not hold a global slot
         async with host.slots, self.slots:
             if host.given_up:  # decided while this request waited for its slot
                 raise Permanent("host-given-up", host.given_up)
             await self._pace(host)
-            return await self._follow(url, headers, host.allow_private)
+            return await self._follow(url, headers, host, profile)
 
     async def _pace(self, host: _Host) -> None:
         async with host.pacing:
@@ -161,19 +168,35 @@ class Fetcher:
                 await self.sleep(wait)
             host.next_start = self.clock() + max(self.config.delay, host.delay, host.min_delay)
 
-    async def _follow(self, url: str, headers: dict[str, str], allow_private: bool) -> Response:
+    async def _follow(
+        self, url: str, headers: dict[str, str], host: _Host, profile: HostProfile | None
+    ) -> Response:
+        """Follow redirects by hand: every hop a valid http(s) URL, through the address policy,
+        allowed by its own host's robots.txt, not seen before in this chain."""
         seen = {url}
         for _ in range(self.config.max_redirects + 1):
-            response, location = await self._one(url, headers, allow_private)
+            response, location = await self._one(url, headers, host.allow_private)
             if location is None:
                 assert response is not None
                 return response
-            nxt = urljoin(url, location)
-            if urlsplit(nxt).scheme not in ("http", "https"):
-                raise Permanent("redirect-scheme", f"redirect to a non-http(s) URL: {nxt[:200]}")
+            try:
+                nxt = urljoin(url, location)
+            except ValueError:
+                raise Permanent("bad-redirect", f"redirect to an invalid URL: {location[:200]!r}") from None
+            problem = urls.problem(nxt)
+            if problem:
+                raise Permanent(
+                    "redirect-scheme" if "http(s)" in problem else "bad-redirect",
+                    f"redirect to {nxt[:200]!r}: {problem}",
+                )
             if nxt in seen:
                 raise Permanent("redirect-loop", f"redirect loop back to {nxt}")
             seen.add(nxt)
+            host = self._host(nxt, profile)
+            if host.given_up:
+                raise Permanent("host-given-up", host.given_up)
+            if self.config.robots and not await self._robots_allow(nxt, host):
+                raise Skipped("robots", f"redirected to {nxt[:200]}, which robots.txt disallows")
             url = nxt
             headers = {}  # validators belong to the first URL
         raise Permanent("redirects", f"more than {self.config.max_redirects} redirects")
@@ -199,14 +222,7 @@ class Fetcher:
         except httpx.TimeoutException as exc:
             raise Retryable("timeout", f"timed out ({type(exc).__name__})") from None
         except httpx.HTTPError as exc:
-            refused = blocked_reason(exc)
-            if refused:
-                raise Permanent("blocked-address", refused) from None
-            if isinstance(exc, httpx.ConnectError):
-                raise Retryable("connect", f"cannot connect: {exc}") from None
-            if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-                raise Permanent("bad-url", str(exc)) from None
-            raise Retryable("transfer", f"{type(exc).__name__}: {exc}") from None
+            raise _failure(exc) from None
 
     async def _handle(self, url: str, resp: httpx.Response) -> tuple[Response | None, str | None]:
         status = resp.status_code
@@ -284,48 +300,53 @@ class Fetcher:
         return host
 
     async def _robots_allow(self, url: str, host: _Host) -> bool:
+        """Whether robots.txt lets us fetch `url`; raises the host's failure when its robots.txt
+        could not be read (RFC 9309: the host is not crawled in this run)."""
         if host.robots is None:
             async with host.pacing:  # one robots.txt fetch per host, even with many callers
                 if host.robots is None:
-                    host.robots = await self._load_robots(url)
-                    if isinstance(host.robots, Protego):
-                        delay = host.robots.crawl_delay(self.config.user_agent)
-                        host.delay = float(delay) if delay else 0.0
-        if host.robots is True or host.robots is False:
-            return host.robots
-        return bool(host.robots.can_fetch(url, self.config.user_agent))
+                    robots_url = _origin(url) + "/robots.txt"
 
-    async def _load_robots(self, url: str) -> Protego | bool:
-        """RFC 9309: a 4xx robots.txt allows everything; 5xx or no answer disallows."""
-        robots_url = _origin(url) + "/robots.txt"
-        try:
-            response, _location = await self._robots_get(robots_url, self._host(url).allow_private)
-        except Retryable:
-            return False
-        except (Permanent, Skipped) as exc:
-            if exc.reason == "blocked-address":
-                raise  # the page itself would be refused: say so, not "robots"
-            return exc.reason.startswith("http-4") or exc.reason == "content-type"
-        if response is None:
-            return True
-        if self.on_response is not None:
-            self.on_response(robots_url, response)
-        text = response.body.decode("utf-8", "replace")
-        return Protego.parse(text)
+                    async def once(u: str) -> tuple[Response | None, str | None]:
+                        return await self._one(u, {}, host.allow_private)  # one try: next run
 
-    async def _robots_get(self, url: str, allow_private: bool) -> tuple[Response | None, str | None]:
-        for _ in range(5):
-            response, location = await self._one(url, {}, allow_private)
-            if location is None:
-                return response, None
-            url = urljoin(url, location)
-        return None, None
+                    verdict, response = await robots.load(robots_url, once)
+                    if response is not None and self.on_response is not None:
+                        self.on_response(robots_url, response)
+                    if verdict.rules is not None:
+                        delay = verdict.rules.crawl_delay(self.config.user_agent)
+                        host.delay = min(float(delay), CRAWL_DELAY_CAP) if delay else 0.0
+                    host.robots = verdict
+        return host.robots.allows(url, self.config.user_agent)
 
     async def robots_sitemaps(self, url: str, profile: HostProfile | None = None) -> list[str]:
         """The Sitemap: lines of a site's robots.txt (a robots.txt URL used as a source)."""
         host = self._host(url, profile)
         await self._robots_allow(url, host)
-        return list(host.robots.sitemaps) if isinstance(host.robots, Protego) else []
+        assert host.robots is not None
+        return host.robots.sitemaps
+
+
+def _failure(exc: httpx.HTTPError) -> FetchError:
+    """A transport error as a fetch failure with its own reason: blocked-address, dns, tls,
+    connect, timeout, bad-url, transfer. Retried: connect, timeout, transfer and a name that
+    may resolve later."""
+    refused = blocked_reason(exc)
+    if refused:
+        return Permanent("blocked-address", refused)
+    resolve = cause(exc, ResolveError)
+    if isinstance(resolve, ResolveError):
+        return (Permanent if resolve.permanent else Retryable)("dns", str(resolve))
+    if isinstance(exc, httpx.TimeoutException):
+        return Retryable("timeout", f"timed out ({type(exc).__name__})")
+    tls = cause(exc, (ssl.SSLError, ssl.CertificateError))
+    if tls is not None:
+        return Permanent("tls", f"TLS failed: {tls}")
+    if isinstance(exc, httpx.ConnectError):
+        return Retryable("connect", f"cannot connect: {exc or type(exc).__name__}")
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return Permanent("bad-url", str(exc))
+    return Retryable("transfer", f"{type(exc).__name__}: {exc}")
 
 
 async def _drain(resp: httpx.Response, limit: int = 64 * 1024) -> None:
@@ -342,5 +363,4 @@ async def _drain(resp: httpx.Response, limit: int = 64 * 1024) -> None:
 
 
 def _origin(url: str) -> str:
-    p = urlsplit(url)
-    return f"{p.scheme}://{p.netloc.lower()}"
+    return urls.origin(url)

@@ -29,6 +29,18 @@ class BlockedAddressError(httpcore.ConnectError):
     """A connection refused by the address policy (not retried)."""
 
 
+class ResolveError(httpcore.ConnectError):
+    """The host name did not resolve; `permanent`: the name does not exist (no point retrying)."""
+
+    def __init__(self, message: str, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+# getaddrinfo answers that mean the name does not exist (EAI_NODATA is not defined everywhere)
+_NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME), socket.EAI_FAIL}
+
+
 @dataclass(frozen=True)
 class AddressPolicy:
     """allow_private: private and loopback networks may be contacted (tests, intranets).
@@ -68,8 +80,13 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         try:
             with anyio.fail_after(timeout) if timeout else _nullcontext():
                 infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, TimeoutError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        except TimeoutError as exc:
+            raise ResolveError(f"cannot resolve {host}: timed out", permanent=False) from exc
+        except OSError as exc:
+            code = exc.errno if isinstance(exc, socket.gaierror) else None
+            raise ResolveError(
+                f"cannot resolve {host}: {exc.strerror or exc}", code in _NO_SUCH_NAME
+            ) from exc
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         for addr in addresses:
             refusal = self.policy.refusal(ipaddress.ip_address(addr.split("%")[0]))
@@ -120,14 +137,24 @@ def guarded_transport(
     return transport
 
 
-def blocked_reason(exc: BaseException) -> str | None:
-    """The refusal message when an httpx error was caused by the address policy."""
+def cause(
+    exc: BaseException, kind: type[BaseException] | tuple[type[BaseException], ...]
+) -> BaseException | None:
+    """The first exception of `kind` in the chain of causes of `exc`."""
     cur: BaseException | None = exc
-    while cur is not None:
-        if isinstance(cur, BlockedAddressError):
-            return str(cur)
+    for _ in range(32):  # chains are short; a cycle must not loop
+        if cur is None:
+            return None
+        if isinstance(cur, kind):
+            return cur
         cur = cur.__cause__ or cur.__context__
     return None
+
+
+def blocked_reason(exc: BaseException) -> str | None:
+    """The refusal message when an httpx error was caused by the address policy."""
+    found = cause(exc, BlockedAddressError)
+    return str(found) if found is not None else None
 
 
 class PerOriginTransport(httpx.AsyncBaseTransport):

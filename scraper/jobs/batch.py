@@ -15,7 +15,7 @@ from typing import BinaryIO
 from scraper.errors import DocumentError
 from scraper.jobs.workers import clean
 from scraper.model import CleanOptions, Failed, Outcome, Rendered, SourceDocument
-from scraper.sources.local import expand_inputs, read_input
+from scraper.sources.local import expand_inputs, read_input, unread
 from scraper.store.writer import assign_stems, write_document
 
 
@@ -55,7 +55,7 @@ def _documents(
         try:
             data = read_input(name)
         except DocumentError as exc:
-            outcomes[i] = Outcome(name, "error", "file", "read", str(exc))
+            outcomes[i] = unread(name, exc)
             continue
         yield i, SourceDocument(name, data), "stdin" if name == "-" else stems[name]
 

@@ -1,12 +1,14 @@
 """Fetch and clean: URLs, feeds, sitemaps, robots.txt (and, for `scraper run`, local files)
 in; clean Markdown files out.
 
-Every URL is fetched once per run (the frontier), whichever source reached it first. Feeds that
-carry the full article are cleaned from the item content; other items, and sitemap entries, are
-fetched. What need not be asked for, cleaned or written again is decided by the incremental
-policy, from the state store. Cleaning happens off the event loop (`clean`: the worker pool);
-writing happens here, in the main process, off the event loop too; a document's state is
-recorded only after its files are written, so an interrupted run leaves the rest to the next.
+Every URL is fetched once per run, within its source's bounds (the frontier). Feeds that carry
+the full article are cleaned from the item content once every listing is read (the page wins
+over an item's copy: see frontier and listings); other items, and sitemap entries, are fetched.
+What need not be asked for, cleaned or written again is decided by the incremental policy, from
+the state store; every output gets a name no other URL holds (store.names). Cleaning happens
+off the event loop (`clean`: the worker pool); writing happens here, in the main process, off
+the event loop too; a document's state is recorded only after its files are written, so an
+interrupted run leaves the rest to the next.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from scraper.fetch.config import FetchConfig, HostProfile
-from scraper.fetch.errors import FetchError, FetchProblem, Skipped
-from scraper.jobs.frontier import Frontier, Origin, item_key
+from scraper.fetch.errors import FetchProblem, Skipped
+from scraper.jobs.frontier import LISTING_KINDS, Bound, Frontier, Origin
 from scraper.jobs.incremental import Incremental, input_digest
-from scraper.model import DocKind, Failed, Kind, Outcome, Reason, Rendered, Response, SourceDocument, Status
+from scraper.jobs.listings import Held, ListingSteps
+from scraper.model import DocKind, Failed, Kind, Outcome, Rendered, Response, SourceDocument, Status
 from scraper.settings import MAX_PAGES, REVALIDATE_HOURS
-from scraper.sources.discover import classify, feed_items, sitemap_links
+from scraper.sources.discover import classify
+from scraper.store.names import Names, NameTaken
 from scraper.store.state import StateStore, UrlRecord, Written
 from scraper.store.writer import url_stem, write_document
 
@@ -45,7 +49,7 @@ class PageSource(Protocol):
 
 
 @dataclass
-class FetchJob:
+class FetchJob(ListingSteps):
     fetcher: PageSource
     clean: Clean
     out_dir: Path
@@ -60,12 +64,15 @@ class FetchJob:
     outcomes: list[Outcome] = field(default_factory=list)
     frontier: Frontier = field(default_factory=Frontier)
     policy: Incremental = field(init=False)
+    names: Names = field(init=False)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
     _failure: BaseException | None = None
+    _held: list[Held] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.policy = Incremental(self.state, self.force, self.revalidate)
+        self.names = Names(self.out_dir, self.state)
 
     async def run(self, seeds: list[str], origin: Origin | None = None) -> list[Outcome]:
         """Fetch the seeds (and what they lead to) until nothing is left."""
@@ -79,21 +86,31 @@ class FetchJob:
         self._idle.set()
 
     async def wait(self) -> list[Outcome]:
-        await self._idle.wait()
-        if self._failure is not None:
-            raise self._failure  # the steps never raise; a bug must not pass silently
-        return sorted(self.outcomes, key=lambda o: (o.url, o.kind))
+        """Until nothing is left: every listing read, then the feed items held back (in source
+        order), then what they lead to."""
+        while True:
+            await self._idle.wait()
+            if self._failure is not None:
+                raise self._failure  # the steps never raise; a bug must not pass silently
+            if not self._held:
+                return sorted(self.outcomes, key=lambda o: (o.url, o.kind))
+            held, self._held = sorted(self._held, key=lambda h: h.order), []
+            for item in held:
+                self._release(item, self._item)
+
+    async def _item(self, held: Held) -> None:
+        await self._document(held.key, held.doc, "item", held.found_in, held.origin, stem=held.stem)
 
     def add_url(self, url: str, origin: Origin) -> None:
         self._schedule(url, None, None, origin)
 
     def add_feed_file(self, name: str, body: bytes, origin: Origin) -> None:
         """A feed read from a local file: its items, as if it had been fetched."""
-        self._spawn(self._feed(name, body, "", None, origin, None, None))
+        self._spawn(self._feed(name, body, "", None, origin, 0))
 
     def add_file(self, doc: SourceDocument, stem: str, origin: Origin) -> None:
         """A local document (known by its name), written to `stem`."""
-        if not self.frontier.claim(doc.name):
+        if not self.frontier.claim(doc.name, "file"):
             self.report(Outcome(doc.name, "skipped", "file", "duplicate", origin=origin.name))
             return
         self._spawn(self._document(doc.name, doc, "file", None, origin, stem=stem))
@@ -119,13 +136,27 @@ class FetchJob:
             self._idle.set()
 
     def _schedule(
-        self, url: str, found_in: str | None, kind: Kind | None, origin: Origin, listed: str | None = None
-    ) -> None:
-        admitted = self.frontier.admit(url, found_in, kind, origin)
+        self,
+        url: str,
+        found_in: str | None,
+        kind: Kind | None,
+        origin: Origin,
+        listed: str | None = None,
+        depth: int = 0,
+    ) -> Bound | None:
+        """Fetch `url` unless the frontier says otherwise; the bound it is over, if any."""
+        admitted = self.frontier.admit(url, found_in, kind, origin, depth)
         if isinstance(admitted, Outcome):
             self.report(admitted)
+        elif admitted in ("max-pages", "max-listings", "max-depth", "max-bytes"):
+            return admitted  # type: ignore[return-value]
         elif admitted is not None:
-            self._spawn(self._process(admitted, found_in, kind, origin, listed))
+            self._spawn(self._process(admitted, found_in, kind, origin, listed, depth))
+        return None
+
+    def _listing_done(self, url: str, kind: Kind, etag: str | None, modified: str | None) -> None:
+        if urlsplit(url).scheme in ("http", "https"):
+            self.policy.listing(url, kind, etag, modified)
 
     def _problem(
         self,
@@ -148,10 +179,16 @@ class FetchJob:
     # -- one URL ---------------------------------------------------------------------------------
 
     async def _process(
-        self, url: str, found_in: str | None, kind: Kind | None, origin: Origin, listed: str | None
+        self,
+        url: str,
+        found_in: str | None,
+        kind: Kind | None,
+        origin: Origin,
+        listed: str | None,
+        depth: int,
     ) -> None:
         if urlsplit(url).path == "/robots.txt":  # a robots.txt as a source: its Sitemap lines
-            await self._robots(url, found_in, origin)
+            await self._robots(url, found_in, origin, depth)
             return
         known = self.policy.known(url)
         if known is not None and self.policy.listed_unchanged(known, listed):
@@ -180,12 +217,16 @@ class FetchJob:
             return
         # a document left in the archive (reclean on Dask, jobs.refs) was classified there
         what = classify(resp.url, resp.content_type, resp.body) if resp.ref is None else "page"
-        if what == "sitemap":
-            await self._sitemap(url, resp, found_in, origin)
-        elif what == "feed":
-            await self._feed(
-                url, resp.body, resp.content_type, found_in, origin, resp.etag, resp.last_modified
+        if what in ("sitemap", "feed") and kind not in LISTING_KINDS and not self.frontier.listing(origin):
+            note = f"a {what} over max_listings {origin.max_listings}: not read"
+            listing: Kind = "sitemap" if what == "sitemap" else "feed"
+            self.report(
+                Outcome(url, "skipped", listing, "max-listings", note, found_in=found_in, origin=origin.name)
             )
+        elif what == "sitemap":
+            await self._sitemap(url, resp, found_in, origin, depth)
+        elif what == "feed":
+            await self._feed(url, resp.body, resp.content_type, found_in, origin, depth, resp)
         else:
             doc = SourceDocument(
                 url,
@@ -211,6 +252,7 @@ class FetchJob:
         except FetchProblem as exc:
             self._problem(url, kind or "page", exc, found_in, origin)
             return None
+        self.frontier.fetched(origin, len(resp.body))
         if not (resp.not_modified and known is not None and known.kind in ("feed", "sitemap")):
             return resp
         again = self.replay(url) if self.replay else None
@@ -221,62 +263,6 @@ class FetchJob:
         except FetchProblem as exc:
             self._problem(url, kind or "feed", exc, found_in, origin, record=False)
             return None
-
-    async def _robots(self, url: str, found_in: str | None, origin: Origin) -> None:
-        try:
-            sitemaps = await self.fetcher.robots_sitemaps(url, origin.profile)
-        except FetchError as exc:
-            self.report(
-                Outcome(
-                    url, "error", "robots", exc.reason, exc.message, found_in=found_in, origin=origin.name
-                )
-            )
-            return
-        for sitemap in sitemaps:
-            self._schedule(sitemap, url, "sitemap", origin)
-        reason: Reason | None = None if sitemaps else "no-sitemaps"
-        self.report(Outcome(url, "ok", "robots", reason, found_in=found_in, origin=origin.name))
-
-    async def _sitemap(self, url: str, resp: Response, found_in: str | None, origin: Origin) -> None:
-        try:
-            pages, children = sitemap_links(resp.body, self.fetcher.config.max_bytes)
-        except Exception as exc:  # a broken sitemap is reported, the run goes on
-            self.report(
-                Outcome(url, "error", "sitemap", "sitemap", f"unreadable sitemap: {exc}", origin=origin.name)
-            )
-            return
-        for child in children:
-            self._schedule(child, url, "sitemap", origin)
-        for page, lastmod in pages:
-            self._schedule(page, url, "page", origin, lastmod)
-        self.policy.listing(url, "sitemap", resp.etag, resp.last_modified)
-        self.report(Outcome(url, "ok", "sitemap", found_in=found_in, origin=origin.name))
-
-    async def _feed(
-        self,
-        url: str,
-        body: bytes,
-        media_type: str,
-        found_in: str | None,
-        origin: Origin,
-        etag: str | None,
-        modified: str | None,
-    ) -> None:
-        for item in feed_items(body, url, media_type):
-            if item.content is None:
-                if item.link:
-                    self._schedule(item.link, url, "page", origin, item.updated)
-                continue
-            key = item_key(url, item.link, item.content)
-            if not self.frontier.claim(key):
-                self.report(Outcome(key, "skipped", "item", "duplicate", found_in=url, origin=origin.name))
-                continue
-            link = item.link or (url if url.startswith(("http://", "https://")) else None)
-            doc = SourceDocument(key, item.content.encode("utf-8"), url=link, fragment=True, meta=item.meta)
-            await self._document(key, doc, "item", url, origin)
-        if urlsplit(url).scheme in ("http", "https"):
-            self.policy.listing(url, "feed", etag, modified)
-        self.report(Outcome(url, "ok", "feed", found_in=found_in, origin=origin.name))
 
     # -- one document ----------------------------------------------------------------------------
 
@@ -310,7 +296,11 @@ class FetchJob:
                 )
             )
             return
-        stem = stem or url_stem(url)
+        try:
+            stem = self.names.assign(url, stem or url_stem(url))
+        except NameTaken as exc:
+            self._failed(url, kind, Failed("name", str(exc)), found_in, origin)
+            return
         result = await self.clean(doc, stem, origin.rules)
         if isinstance(result, Failed):
             self._failed(url, kind, result, found_in, origin)

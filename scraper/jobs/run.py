@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -27,14 +28,14 @@ from scraper.jobs.frontier import Origin
 from scraper.jobs.incremental import Incremental
 from scraper.jobs.workers import CleanerPool
 from scraper.model import DOC_KINDS, VERDICTS, CleanOptions, Outcome, SourceDocument
-from scraper.pipeline.fingerprint import near_copies
+from scraper.pipeline.nearcopy import copy_summary, no_copies
 from scraper.settings import LOCK_SUFFIX, READ_TIMEOUT, default_workers
 from scraper.sources.config import RunConfig, Source
-from scraper.sources.local import expand_inputs, read_input
+from scraper.sources.local import expand_inputs, read_input, unread
 from scraper.store.archive import Archive
 from scraper.store.lock import RunLock
 from scraper.store.replay import ArchiveFetcher, archived_response
-from scraper.store.state import StateStore
+from scraper.store.state import StateBusy, StateError, StateStore
 from scraper.store.writer import assign_stems
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class RunSummary:
     archived: int = 0
     problems: list[str] = field(default_factory=list)  # run-level: archive write errors …
     written: list[str] = field(default_factory=list)  # outputs new or updated in this run
-    copies: list[list[str]] = field(default_factory=list)  # written docs and their near copies
+    copies: dict[str, Any] = field(default_factory=no_copies)  # clusters holding written docs
 
     def add(self, o: Outcome) -> None:
         v = o.verdict
@@ -125,6 +126,7 @@ def run_sources(
     on_outcome: Callable[[Outcome, int], None],
     *,
     workers: int | None = None,
+    notice: Callable[[str], None] = lambda _: None,
 ) -> RunSummary:
     """Run (command "run") or re-clean (command "reclean") every source. Raises UsageError
     when the run cannot start, LockHeld when another run holds the lock, RunAborted."""
@@ -132,54 +134,81 @@ def run_sources(
     options, keys = load_options(cfg)
     check_writable(cfg.out_dir, "output directory")
     check_writable(cfg.state.parent, "state directory")
-    with RunLock(cfg.state.with_name(cfg.state.name + LOCK_SUFFIX)):
+    if command == "run":
+        check_writable(cfg.archive, "archive directory")
+    with RunLock(cfg.state.with_name(cfg.state.name + LOCK_SUFFIX)) as lock:
+        if lock.taken_over:
+            notice(f"took over the lock of a run that ended without releasing it ({lock.taken_over})")
         sweep_temp_files(cfg.out_dir)
-        pool = _cleaner(cfg, command, options, workers)
+        state = _open_state(cfg)
         try:
-            state = StateStore(cfg.state, archive_dir=cfg.archive)
-        except Exception as exc:
-            pool.close()
-            raise UsageError(f"cannot open the state store {cfg.state}: {exc}") from None
-        summary = RunSummary(state.start_run(command), command)
-        archive = Archive(cfg.archive, summary.run, state) if command == "run" else None
-
-        def report(o: Outcome) -> None:
-            summary.add(o)
-            on_outcome(o, summary.run)
-
+            pool = _cleaner(cfg, command, options, workers)  # Dask: refused here, before any work
+        except BaseException:
+            state.close()
+            raise
+        archive: Archive | None = None
         try:
+            summary = RunSummary(state.start_run(command), command)
+            archive = Archive(cfg.archive, summary.run, state) if command == "run" else None
+
+            def report(o: Outcome) -> None:
+                summary.add(o)
+                on_outcome(o, summary.run)
+
             asyncio.run(_walk(cfg, command, keys, pool, state, archive, report))
         except Exception as exc:  # sqlite3 and OS errors: the state store or the disk gave out
+            state.close()
             raise RunAborted(f"{type(exc).__name__}: {exc}") from None
         finally:
             pool.close()
             if archive is not None:
                 with contextlib.suppress(OSError):
                     archive.close()
-        near = near_copies(state.fingerprints()) if summary.written else {}
-        groups = {tuple(sorted([out, *near[out]])) for out in summary.written if out in near}
-        summary.copies = [list(g) for g in sorted(groups)]
-        if archive is not None:
-            summary.archived = archive.records
-            summary.problems.extend(archive.errors)
-        summary.duration_s = time.monotonic() - started
-        state.finish_run(summary.to_json())
-        state.close()
+        try:
+            if summary.written:
+                summary.copies = copy_summary(state.fingerprints(), summary.written)
+            if archive is not None:
+                summary.archived = archive.records
+                summary.problems.extend(archive.errors)
+            summary.duration_s = time.monotonic() - started
+            state.finish_run(summary.to_json())
+        except sqlite3.Error as exc:
+            raise RunAborted(f"{type(exc).__name__}: {exc}") from None
+        finally:
+            state.close()
     return summary
 
 
 def _cleaner(
     cfg: RunConfig, command: str, options: dict[str, CleanOptions], workers: int | None
 ) -> CleanerPool | DaskCleaner:
-    """The local pool, or a Dask cluster (`dask`: imported only then, it is optional)."""
+    """The local pool, or a Dask cluster (`dask`: imported only then, it is optional); both
+    hold each document to the same budget (clean_budget) and fail it with the same reasons."""
     if cfg.dask:
         from scraper.jobs.cluster import DaskCleaner
 
         archive = cfg.archive if command == "reclean" else None
-        return DaskCleaner(cfg.dask, options, archive=archive, archive_url=cfg.dask_archive)
-    pool = CleanerPool(options, default_workers() if workers is None else workers)
-    pool.warm()  # before any thread exists (forking)
+        return DaskCleaner(
+            cfg.dask, options, archive=archive, archive_url=cfg.dask_archive, budget=cfg.clean_budget
+        )
+    pool = CleanerPool(options, _workers(cfg, workers), budget=cfg.clean_budget)
+    pool.warm()  # the workers load the extraction stack while the run starts
     return pool
+
+
+def _workers(cfg: RunConfig, workers: int | None) -> int:
+    if workers is not None:
+        return workers
+    return default_workers() if cfg.workers is None else cfg.workers
+
+
+def _open_state(cfg: RunConfig) -> StateStore:
+    try:
+        return StateStore(cfg.state, archive_dir=cfg.archive)
+    except StateError as exc:
+        raise UsageError(str(exc)) from None
+    except StateBusy as exc:
+        raise RunAborted(str(exc)) from None
 
 
 async def _walk(
@@ -224,7 +253,14 @@ async def _sources(job: FetchJob, cfg: RunConfig, keys: dict[str, str]) -> None:
     base = cfg.path.parent
     for src in cfg.sources:
         origin = Origin(
-            src.name, keys[src.name], HostProfile(src.allow_private, src.per_host, src.delay), src.max_pages
+            src.name,
+            keys[src.name],
+            HostProfile(src.allow_private, src.per_host, src.delay),
+            src.max_pages,
+            src.max_listings,
+            src.max_depth,
+            src.max_total_bytes,
+            src.rank,
         )
         if src.kind == "path":
             _local_documents(job, src, origin, base)
@@ -233,7 +269,7 @@ async def _sources(job: FetchJob, cfg: RunConfig, keys: dict[str, str]) -> None:
             try:
                 job.add_feed_file(name, read_input(src.targets[0]), origin)
             except DocumentError as exc:
-                job.report(Outcome(name, "error", "feed", "read", str(exc), origin=src.name))
+                job.report(unread(name, exc, "feed", src.name))
         else:
             for url in src.targets:
                 job.add_url(url, origin)
@@ -272,6 +308,6 @@ def _local_documents(job: FetchJob, src: Source, origin: Origin, base: Path) -> 
         try:
             data = read_input(name)
         except DocumentError as exc:
-            job.report(Outcome(display, "error", "file", "read", str(exc), origin=src.name))
+            job.report(unread(display, exc, "file", src.name))
             continue
         job.add_file(SourceDocument(display, data), f"{src.name}/{stems[name]}", origin)

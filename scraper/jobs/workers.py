@@ -1,11 +1,12 @@
 """Cleaning off the event loop: in worker processes (both cores), or a thread.
 
 Cleaning is CPU work; done on the event loop it would stall downloads and make their timeouts
-fire. The pipeline is pure, so documents go to worker processes, which only clean: they send
-back the bytes to write and a small summary (`Rendered`), never touch the output directory,
-and need nothing but the document, its output stem and the key of its rules. The crawl decides
-whether the output changed and writes it in the main process. The rules are sent once, when a
-worker starts. Start the pool (`warm()`) before any thread exists, so forking is safe.
+fire. The pipeline is pure, so documents go to worker processes (jobs.procs), which only clean:
+they send back the bytes to write and a small summary (`Rendered`), never touch the output
+directory, and need nothing but the document, its output stem and the key of its rules. The
+crawl decides whether the output changed and writes it in the main process. The rules are sent
+once, when a worker starts. Each document has a time budget (settings.CLEAN_BUDGET_S): a worker
+over it is killed and replaced, and the document fails with `too-complex`.
 
 Without worker processes, documents are cleaned in ONE thread, one at a time: trafilatura
 shares lxml XPath evaluators between calls, which are not thread-safe, and two documents
@@ -16,13 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import multiprocessing
-import os
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+import pickle
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from scraper.errors import DocumentError
+from scraper.jobs.procs import Worker, WorkerLost
 from scraper.model import CleanOptions, Failed, Rendered, SourceDocument
+from scraper.settings import CLEAN_BUDGET_S, WORKER_START_S
 from scraper.store.writer import audit_json
 
 if TYPE_CHECKING:
@@ -45,10 +48,16 @@ def clean_source(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
         raise DocumentError(f"internal error while cleaning ({type(exc).__name__}: {exc})") from None
 
 
-def render(cleaned: CleanedDocument, stem: str) -> Rendered:
-    """The bytes of `<stem>.md` and `<stem>.audit.json`, their hashes, and the summary."""
+def render(cleaned: CleanedDocument, stem: str, claimed: str | None = None) -> Rendered:
+    """The bytes of `<stem>.md` and `<stem>.audit.json`, their hashes, and the summary.
+    `claimed`: the URL a feed item's link claims (another site's): kept in the record."""
     markdown = cleaned.markdown.encode("utf-8")
-    audit = audit_json(cleaned.audit(f"{stem}.md"))  # the output relative to the output directory
+    record = cleaned.audit(f"{stem}.md")  # the output relative to the output directory
+    if claimed:  # next to retrieved_from
+        items = list(record.items())
+        at = next((i + 1 for i, (k, _) in enumerate(items) if k == "retrieved_from"), len(items))
+        record = dict([*items[:at], ("claimed_url", claimed), *items[at:]])
+    audit = audit_json(record)
     return Rendered(
         markdown,
         audit,
@@ -63,62 +72,98 @@ def render(cleaned: CleanedDocument, stem: str) -> Rendered:
 def clean(doc: SourceDocument, opts: CleanOptions, stem: str) -> Rendered | Failed:
     """Clean one document for `<stem>.md`: what to write, or why it cannot be cleaned."""
     try:
-        return render(clean_source(doc, opts), stem)
+        return render(clean_source(doc, opts), stem, (doc.meta or {}).get("claimed_url"))
     except DocumentError as exc:
         return Failed("clean", str(exc))
 
 
-_WORKER_OPTS: dict[str, CleanOptions] = {}  # set once per worker process by _init
+Task = tuple[SourceDocument, str, str]  # (document, output stem, key of its options)
 
 
-def _init(opts: dict[str, CleanOptions]) -> None:
-    _WORKER_OPTS.update(opts)
+def worker_setup(opts: dict[str, CleanOptions]) -> Callable[[Task], Rendered | Failed]:
+    """In a worker process: load the extraction stack now (before the worker says it is ready,
+    so the budget counts cleaning only), and the function that answers a task."""
+    import scraper.pipeline.core  # noqa: F401
 
+    def handle(task: Task) -> Rendered | Failed:
+        doc, stem, key = task
+        return clean(doc, opts[key], stem)
 
-def _work(doc: SourceDocument, stem: str, key: str) -> Rendered | Failed:
-    return clean(doc, _WORKER_OPTS[key], stem)
-
-
-def _ping() -> int:
-    return os.getpid()
+    return handle
 
 
 class CleanerPool:
     """`opts`: one set of options, or several by key (sources with their own rules).
 
-    Called as `await pool(doc, stem, key)`: the crawl's cleaning step (see crawl.Clean)."""
+    Called as `await pool(doc, stem, key)`: the crawl's cleaning step (see crawl.Clean).
+    With `workers` > 0, documents are cleaned in that many processes (jobs.procs), each within
+    `budget` seconds (settings.CLEAN_BUDGET_S): over it, the process is killed and replaced and
+    the document fails with `too-complex`. With 0, in one thread of this process, one document
+    at a time and without a budget (a thread cannot be stopped): for tests and debugging.
+    """
 
-    def __init__(self, opts: CleanOptions | dict[str, CleanOptions], workers: int) -> None:
+    def __init__(
+        self,
+        opts: CleanOptions | dict[str, CleanOptions],
+        workers: int,
+        budget: float = CLEAN_BUDGET_S,
+        start_timeout: float = WORKER_START_S,
+    ) -> None:
         self.opts = opts if isinstance(opts, dict) else {"": opts}
-        self.pool: ProcessPoolExecutor | None = None
-        self.thread: ThreadPoolExecutor | None = None
         self.workers = max(0, workers)
-        if self.workers > 0:
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self.pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context(method),
-                initializer=_init,
-                initargs=(self.opts,),
-            )
-        else:
-            self.thread = ThreadPoolExecutor(1, thread_name_prefix="clean")  # one: see above
+        self.budget = budget
+        self.start_timeout = start_timeout
+        self.replaced = 0  # workers killed or dead, and started again
+        self._setup = pickle.dumps(self.opts, protocol=pickle.HIGHEST_PROTOCOL)
+        self._idle: list[Worker] = []
+        self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # one thread per worker waits for its answer; one thread cleans when there are none
+        self.threads = ThreadPoolExecutor(max(1, self.workers), thread_name_prefix="clean")
 
     def warm(self) -> None:
-        """Start every worker now (before the event loop and its threads exist)."""
-        if self.pool is not None:
-            for f in [self.pool.submit(_ping) for _ in range(self.workers)]:
-                f.result()
+        """Start every worker now (they load the extraction stack while the run starts)."""
+        while len(self._idle) < self.workers:
+            self._idle.append(Worker(self._setup))
+
+    @property
+    def pids(self) -> list[int]:
+        """The worker processes' pids (the idle ones: all of them between documents)."""
+        return [w.pid for w in self._idle]
+
+    def _bind(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._loop is not loop:
+            self._slots, self._loop = asyncio.Semaphore(max(1, self.workers)), loop
+        return self._slots
 
     async def __call__(self, doc: SourceDocument, stem: str, key: str = "") -> Rendered | Failed:
         """Clean a document in a worker (or the cleaning thread): the event loop only waits."""
         loop = asyncio.get_running_loop()
-        if self.pool is None:
-            assert self.thread is not None
-            return await loop.run_in_executor(self.thread, clean, doc, self.opts[key], stem)
-        return await loop.run_in_executor(self.pool, _work, doc, stem, key)
+        if self.workers == 0:
+            return await loop.run_in_executor(self.threads, clean, doc, self.opts[key], stem)
+        async with self._bind():
+            if not self._idle:
+                self.warm()  # started here, on the event loop's thread, which outlives them
+            worker = self._idle.pop()
+            try:
+                result: Rendered | Failed = await loop.run_in_executor(
+                    self.threads, worker.call, (doc, stem, key), self.budget, self.start_timeout
+                )
+            except WorkerLost as exc:
+                self.replaced += 1
+                worker.kill()
+                self._idle.append(Worker(self._setup))
+                return Failed("too-complex" if exc.reason == "too-complex" else "crashed", str(exc))
+            except BaseException:  # cancelled while it cleans: it cannot be trusted to be idle
+                worker.kill()
+                self._idle.append(Worker(self._setup))
+                raise
+            self._idle.append(worker)
+            return result
 
     def close(self) -> None:
-        executor: Executor | None = self.pool or self.thread
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        for worker in self._idle:
+            worker.stop()
+        self._idle.clear()
+        self.threads.shutdown(wait=True, cancel_futures=True)

@@ -7,13 +7,13 @@ so it can run in worker processes or on a cluster. Bad input raises DocumentErro
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cleaners import CleaningError, Removal, UrlCleaner, clean_markdown, count_by_category, page_context
 from scraper.errors import DocumentError
 from scraper.model import CleanOptions, Format, SourceDocument
-from scraper.pipeline.attribution import OriginalSource, Signals, attribute
+from scraper.pipeline.attribution import OriginalSource, Signals, attribute, self_urls
 from scraper.pipeline.decode import decode, detect_kind
 from scraper.pipeline.fingerprint import fingerprint
 from scraper.pipeline.fmsafe import safe_front_matter, safe_generated, safe_source
@@ -90,7 +90,10 @@ def _clean(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
     text = decode(doc.data, doc.charset, strict_utf8=local_text and not doc.fragment)
     kind = "html" if doc.fragment else detect_kind(text, doc.name, doc.content_type)
     if kind == "markdown":
-        return _markdown(doc, text.lstrip("\ufeff"), opts)
+        cleaned = _markdown(doc, text.lstrip("\ufeff"), opts)
+        if doc.data.startswith(b"\xef\xbb\xbf"):  # the front matter byte for byte: its BOM too
+            return replace(cleaned, markdown="\ufeff" + cleaned.markdown)
+        return cleaned
     return _html(doc, text, opts)
 
 
@@ -98,8 +101,7 @@ def _markdown(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocu
     rules = opts.rules
     fm, body = split(text)
     data = dict(fm.data) if fm else {}
-    self_urls = [v for k in ("url", "permalink", "canonical", "link") if isinstance(v := data.get(k), str)]
-    ctx, farm, own = page_context(rules, text, doc.url, list(self_urls))
+    ctx, farm, own = page_context(rules, text, doc.url, list(self_urls(data)))
     fm, fm_removed = safe_front_matter(fm, ctx.urls) if fm else (fm, [])
     data = dict(fm.data) if fm else {}
     result = clean_markdown(body, ctx, fm.line_count + 1 if fm else 1)
@@ -151,8 +153,7 @@ def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument
         rules,
     )
     source, source_removed = safe_source(source)
-    probe = UrlCleaner(rules, rules.farm_domains, result.base_url)
-    image = next((u for u in meta.images if probe.media_verdict(u) is None), None)
+    probe = UrlCleaner(rules, rules.farm_domains, result.base_url)  # the front matter's URL values
     retrieved = doc.url or doc.name
     canonical = meta.canonical if meta.canonical and meta.canonical != retrieved else None
     fm: dict[str, Any] = {
@@ -162,9 +163,10 @@ def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument
         "updated": meta.updated,
         "tags": list(item.get("tags") or meta.tags),
         "description": item.get("description") or meta.description,
-        "image": image,
+        "image": result.image,
         "original_source": source.to_json(),
         "retrieved_from": retrieved,
+        "claimed_url": item.get("claimed_url"),  # a feed item's link to another site: a claim
         "canonical_url": canonical,
         "fingerprint": fingerprint(result.body),
     }

@@ -7,7 +7,8 @@ written by two pipelines (a farm's Markdown, the HTML page turned into Markdown)
 same. Copies of one article on several farm pages share most units, so their fingerprints are
 equal or a few bits apart (`distance`), whatever junk each page carried; a one-sentence edit
 moves a few bits; unrelated articles are some 18-30 bits apart. Hashing whole sentences, not
-word shingles, keeps it cheap (a fraction of a millisecond).
+word shingles, keeps it cheap (a fraction of a millisecond). Documents whose fingerprints are
+near, directly or through others, are grouped by `nearcopy.clusters`.
 """
 
 from __future__ import annotations
@@ -57,22 +58,3 @@ def fingerprint(markdown_body: str) -> str:
 def distance(a: str, b: str) -> int:
     """Bits that differ between two fingerprints (0: the same text; a few: near copies)."""
     return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
-def near_copies(items: list[tuple[str, str]]) -> dict[str, list[str]]:
-    """For (key, fingerprint) pairs: each key's others within NEAR bits. Candidates share one
-    of eleven 6-bit bands (two fingerprints NEAR bits apart must agree on one), so this is
-    near-linear, not a comparison of every pair."""
-    bands: dict[tuple[int, int], list[int]] = {}
-    values = [int(fp, 16) for _, fp in items]
-    for i, v in enumerate(values):
-        for band in range(11):
-            bands.setdefault((band, v >> (6 * band) & 63), []).append(i)
-    out: dict[str, list[str]] = {}
-    for members in bands.values():
-        for x in members:
-            for y in members:
-                if x < y and (values[x] ^ values[y]).bit_count() <= NEAR:
-                    out.setdefault(items[x][0], []).append(items[y][0])
-                    out.setdefault(items[y][0], []).append(items[x][0])
-    return {k: sorted(set(v)) for k, v in out.items()}

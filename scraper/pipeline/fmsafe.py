@@ -39,7 +39,8 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.BaseLoader
 
-URL_KEYS = frozenset({"image", "canonical_url", "retrieved_from"})
+URL_KEYS = frozenset({"image", "canonical_url", "retrieved_from", "claimed_url"})
+_PROVENANCE = frozenset({"retrieved_from", "claimed_url"})  # as fetched or claimed: not rewritten
 _URL_KEY = re.compile(
     r"(?:^|_|-)(?:url|uri|link|href|src|image|img|thumbnail|thumb|cover|banner|canonical|permalink"
     r"|source|feature|avatar|logo|photo|video|audio|enclosure)s?$",
@@ -134,7 +135,7 @@ def safe_generated(fields: dict[str, Any], urls: UrlCleaner | None) -> tuple[dic
     for key, value in fields.items():
         if isinstance(value, str) and key in URL_KEYS:
             # what we fetched is provenance: it goes through the gate, not the URL rules
-            value = _clean_url(key, value, None if key == "retrieved_from" else urls, None, removed)
+            value = _clean_url(key, value, None if key in _PROVENANCE else urls, None, removed)
             if value is None:
                 continue
         elif isinstance(value, str):

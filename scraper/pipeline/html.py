@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import html as htmllib
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -13,27 +16,23 @@ from selectolax.lexbor import LexborHTMLParser
 
 from cleaners.context import page_context
 from cleaners.dom import run_dom_rules
-from cleaners.editor import DomEditor, has_media
+from cleaners.editor import DomEditor
+from cleaners.hosts import registrable_domain, url_host
 from cleaners.records import Removal
 from cleaners.ruleset import RuleSet
+from cleaners.urls import UrlCleaner
 from scraper.errors import DocumentError
 from scraper.pipeline.metadata import PageMeta, extract_meta
+from scraper.pipeline.nesting import flatten_deep
+from scraper.pipeline.recover import restore
+from scraper.pipeline.shape import shape_for_extraction
 from scraper.pipeline.tomarkdown import xml_to_markdown
 
-_EMPHASIS_IN_LINK = ", ".join(f"a[href] > {t}:only-child" for t in "strong b em i u span font".split())
-_NOT_CONTENT = (
-    "head > :not(title), script, style, svg, template, link, meta, nav, footer, aside, menu, "
-    "button, input, select, textarea, label, fieldset, dialog, object, embed, canvas, map"
-)
-_HEADING_LINKS = "h1 a, h2 a, h3 a, h4 a, h5 a, h6 a"
-_SPACE = re.compile(r"\s+")
 _ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _SHARE_CSS = (
     'a[href*="facebook.com/shar" i], a[href*="intent/tweet" i], a[href*="shareArticle" i], '
     'a[href*="reddit.com/submit" i], a[href*="pin/create" i]'
 )
-_LAZY = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
-_LAZY_IMAGES = ", ".join(f"img[{k}]" for k in _LAZY)
 
 
 @dataclass(frozen=True)
@@ -45,33 +44,93 @@ class HtmlResult:
     own_domains: frozenset[str]
     base_url: str | None
     share_links: tuple[str, ...]  # share-button URLs: they carry the article's own URL
+    image: str | None = None  # the page's own image: not an ad, a pixel or anything a rule removed
 
 
 def _http(url: str | None) -> str | None:
     return url if url and re.match(r"^https?://", url, re.I) else None
 
 
-def _prepare_for_extraction(tree: LexborHTMLParser, rules: RuleSet) -> None:
-    """Shape the cleaned DOM so trafilatura keeps what it would otherwise drop: links whose
-    text is wrapped in emphasis, heading text after an empty permalink anchor, lazy images;
-    and drop page chrome listed in the rules' `[extraction] prune`."""
-    # page chrome (rules' [extraction] prune) and what is never article text: less to parse
-    for node in tree.css(", ".join((*rules.prune, _NOT_CONTENT))):
-        node.remove()  # not decompose(): a match may sit inside an earlier one
-    for anchor in tree.css(_HEADING_LINKS):
-        if not (anchor.text(deep=True) or "").strip() and not has_media(anchor):
-            anchor.remove()  # a permalink anchor: trafilatura would drop the heading text after it
-    for em in tree.css(_EMPHASIS_IN_LINK):
-        a = em.parent
-        if a is not None and _SPACE.sub("", a.text(deep=True) or "") == _SPACE.sub(
-            "", em.text(deep=True) or ""
-        ):
-            em.unwrap()  # trafilatura drops the URL of a link whose text is wrapped in emphasis
-    for img in tree.css(_LAZY_IMAGES):
-        if not img.attributes.get("src") or str(img.attributes.get("src")).startswith("data:"):
-            real = next((img.attributes[k] for k in _LAZY if img.attributes.get(k)), None)
-            if real:
-                img.attrs["src"] = str(real)
+def _self_urls(base: str | None, meta: PageMeta) -> list[str | None]:
+    """The addresses a page gives for itself. A canonical URL on another site than the page's
+    own (a syndicated copy: MSN pointing to Business Insider) is not the page's own site."""
+    own = {registrable_domain(url_host(u)) for u in (base, meta.og_url) if u}
+    canonical = meta.canonical
+    if canonical and own and registrable_domain(url_host(canonical)) not in own:
+        canonical = None
+    return [canonical, meta.og_url]
+
+
+def _has_text(body: Any) -> bool:
+    return body is not None and bool("".join(body.itertext()).strip())
+
+
+# trafilatura parses with one module-level lxml parser, and lxml parsers must not be shared
+# between threads: with thread workers (`--workers 0`) two extractions at once crashed the
+# process (a double free in lxml). One extraction at a time per process; processes are apart.
+_ONE_EXTRACTION = threading.Lock()
+
+
+def _trafilatura(html: str, recall: bool) -> Any:
+    with _ONE_EXTRACTION:
+        return _bare(html, recall)
+
+
+def _bare(html: str, recall: bool) -> Any:
+    doc = trafilatura.bare_extraction(
+        html,
+        url=None,  # it would resolve links against the site root, not the page: done below
+        include_links=True,
+        include_images=True,
+        include_formatting=True,
+        include_tables=True,
+        include_comments=False,
+        with_metadata=False,
+        output_format="xml",  # keeps .body; "python" would also render a text copy not used
+        favor_recall=recall,
+        deduplicate=False,
+    )
+    body = getattr(doc, "body", None)
+    return body if _has_text(body) else None
+
+
+def _extract(html: str, fragment: bool, unshaped: Callable[[], str]) -> Any:
+    """The article as trafilatura XML. A page with text never ends without output: when the
+    shaped page gives nothing, with favoured recall, then the page cleaned but not shaped,
+    then trafilatura's baseline (every paragraph-like block)."""
+    for recall in (True,) if fragment else (False, True):
+        body = _trafilatura(html, recall)
+        if body is not None:
+            return body
+    plain = unshaped()
+    body = _trafilatura(plain, True)
+    if body is None:
+        with _ONE_EXTRACTION:
+            body, _, _ = trafilatura.baseline(plain)
+    return body if _has_text(body) else None
+
+
+def _wrap_fragment(tree: LexborHTMLParser, fragment: bool) -> str:
+    html = tree.html or ""
+    if fragment:
+        body_html = tree.body.inner_html if tree.body is not None else html
+        html = f"<html><body><article>{body_html}</article></body></html>"
+    return html
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _drop_title_heading(body: Any, title: str | None) -> None:
+    """The page's title heading opening the article is the front matter's `title`, not body
+    text (the title may carry the site's name: "Headline - Site")."""
+    first = next(iter(body), None)
+    if first is None or first.tag != "head" or not title:
+        return
+    heading, name = _words("".join(first.itertext())), _words(title)
+    if heading and (heading == name or (len(heading) >= 20 and name.startswith(heading))):
+        body.remove(first)
 
 
 def _resolve_links(body: Any, base: str) -> None:
@@ -88,34 +147,42 @@ def clean_html(
     text: str, rules: RuleSet, page_url: str | None, fragment: bool = False, raw: bytes | None = None
 ) -> HtmlResult:
     """Clean an HTML page (or, with `fragment`, an article body such as a feed item's content)."""
+    text, flattened = flatten_deep(text)  # parsing stays linear however deep the page nests
     tree = LexborHTMLParser(text)
     meta = extract_meta(tree) if not fragment else PageMeta()
-    base = _http(page_url) or _http(meta.canonical) or _http(meta.og_url)
-    ctx, farm, own = page_context(rules, raw or text, base, [meta.canonical, meta.og_url])
+    base = _http(page_url) or _http(meta.og_url) or _http(meta.canonical)
+    ctx, farm, own = page_context(rules, raw or text, base, _self_urls(base, meta))
     editor = DomEditor(tree, rules)
+    editor.removals.extend(flattened)
     run_dom_rules(tree, ctx, editor)
-    _prepare_for_extraction(tree, rules)
-    html = tree.html or ""
-    if fragment:
-        body_html = tree.body.inner_html if tree.body is not None else html
-        html = f"<html><body><article>{body_html}</article></body></html>"
-    doc = trafilatura.bare_extraction(
-        html,
-        url=None,  # it would resolve links against the site root, not the page: done below
-        include_links=True,
-        include_images=True,
-        include_formatting=True,
-        include_tables=True,
-        include_comments=False,
-        with_metadata=False,
-        output_format="xml",  # keeps .body; "python" would also render a text copy we do not use
-        favor_recall=fragment,
-        deduplicate=False,
-    )
-    body_el = getattr(doc, "body", None)
-    if body_el is None or not "".join(body_el.itertext()).strip():
+    shape_for_extraction(tree, rules)
+
+    def unshaped() -> str:  # the rare fallback: clean again, do not shape
+        again = LexborHTMLParser(text)
+        run_dom_rules(again, ctx, DomEditor(again, rules))
+        return _wrap_fragment(again, fragment)
+
+    body_el = _extract(_wrap_fragment(tree, fragment), fragment, unshaped)
+    if body_el is None:
         raise DocumentError("no article text could be extracted from the page")
+    restore(tree, body_el, rules)
+    _drop_title_heading(body_el, meta.title)
     shares = tuple(str(a.attributes.get("href") or "") for a in tree.css(_SHARE_CSS))
     if base:
         _resolve_links(body_el, base)
-    return HtmlResult(xml_to_markdown(body_el), meta, tuple(editor.removals), farm, own, base, shares)
+    image = _page_image(meta, ctx.urls, editor.removals)
+    return HtmlResult(xml_to_markdown(body_el), meta, tuple(editor.removals), farm, own, base, shares, image)
+
+
+def _page_image(meta: PageMeta, urls: UrlCleaner, removals: list[Removal]) -> str | None:
+    """The first declared page image that is not an ad or a pixel and that no rule removed
+    from the page (a farm's og:image list names its ad banners)."""
+    removed = "\n".join(r.snippet for r in removals if r.category in ("ad_block", "tracking_pixel"))
+    for url in meta.images:
+        if urls.media_verdict(url) is not None:
+            continue
+        tail = re.sub(r"^[a-z]+:", "", url.strip(), flags=re.I)  # //host/path matches either scheme
+        if tail and (tail in removed or htmllib.escape(tail) in removed):
+            continue
+        return url
+    return None

@@ -97,86 +97,104 @@ def _url(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip().startswith("http") else None
 
 
-def extract_meta(tree: LexborHTMLParser) -> PageMeta:
-    metas: dict[str, list[str]] = {}
-    for node in tree.css("meta[content]"):
-        key = (
-            node.attributes.get("property") or node.attributes.get("name") or node.attributes.get("itemprop")
-        )
-        content = _clean(node.attributes.get("content"))
-        if key and content:
-            metas.setdefault(str(key).strip().lower(), []).append(content)
+_DATE_KEYS = (
+    "article:published_time",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "dc.date.issued",
+    "dc.date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "og:published_time",
+)
+_AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
 
-    def first(*keys: str) -> str | None:
-        for k in keys:
-            if metas.get(k):
-                return metas[k][0]
-        return None
 
-    ld = [d for d in _json_ld(tree) if _ARTICLE_TYPES.search(str(d.get("@type", "")))]
-    art = ld[0] if ld else {}
-    title_node = tree.css_first("title")
-    h1 = tree.css_first("h1")
-    title = first("og:title", "twitter:title") or _clean(art.get("headline"))
-    title = (
-        title or (_clean(title_node.text()) if title_node else None) or (_clean(h1.text()) if h1 else None)
-    )
-    author = first("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
+class _Metas:
+    """The page's <meta> values by lower-case name/property/itemprop, in page order."""
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self.values: dict[str, list[str]] = {}
+        for node in tree.css("meta[content]"):
+            attrs = node.attributes
+            key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+            content = _clean(attrs.get("content"))
+            if key and content:
+                self.values.setdefault(str(key).strip().lower(), []).append(content)
+
+    def first(self, *keys: str) -> str | None:
+        return next((self.values[k][0] for k in keys if self.values.get(k)), None)
+
+    def all(self, *keys: str) -> list[str]:
+        return [v for k in keys for v in self.values.get(k, [])]
+
+
+def _title(tree: LexborHTMLParser, metas: _Metas, art: dict[str, Any]) -> str | None:
+    title = metas.first("og:title", "twitter:title") or _clean(art.get("headline"))
+    for css in ("title", "h1"):
+        node = tree.css_first(css) if title is None else None
+        title = title or (_clean(node.text()) if node else None)
+    return title
+
+
+def _author(metas: _Metas, art: dict[str, Any]) -> str | None:
+    author = metas.first(*_AUTHOR_KEYS)
     if author and author.startswith("http"):
         author = None
-    author = author or _name(art.get("author"))
-    date = normalize_date(
-        first(
-            "article:published_time",
-            "datepublished",
-            "date",
-            "pubdate",
-            "publishdate",
-            "dc.date.issued",
-            "dc.date",
-            "parsely-pub-date",
-            "sailthru.date",
-            "og:published_time",
-        )
-        or art.get("datePublished")
-    )
+    return author or _name(art.get("author"))
+
+
+def _dates(tree: LexborHTMLParser, metas: _Metas, art: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(published, updated) from the page's own declarations only."""
+    date = normalize_date(metas.first(*_DATE_KEYS) or art.get("datePublished"))
     if date is None:
         time = tree.css_first("article time[datetime], time[itemprop=datePublished], time[pubdate]")
         date = normalize_date(time.attributes.get("datetime")) if time else None
-    updated = normalize_date(
-        first("article:modified_time", "datemodified", "og:updated_time") or art.get("dateModified")
-    )
-    tags = list(metas.get("article:tag", []))
-    keywords = first("keywords", "news_keywords") or (
+    modified = metas.first("article:modified_time", "datemodified", "og:updated_time")
+    return date, normalize_date(modified or art.get("dateModified"))
+
+
+def _tags(metas: _Metas, art: dict[str, Any]) -> tuple[str, ...]:
+    tags = metas.all("article:tag")
+    keywords = metas.first("keywords", "news_keywords") or (
         ", ".join(art["keywords"]) if isinstance(art.get("keywords"), list) else art.get("keywords")
     )
     if not tags and isinstance(keywords, str):
         tags = [t.strip() for t in keywords.split(",") if t.strip()]
-    images = list(metas.get("og:image", []) + metas.get("og:image:url", []) + metas.get("twitter:image", []))
+    return tuple(dict.fromkeys(tags))
+
+
+def _based_on(ld: list[dict[str, Any]]) -> str | None:
+    return next((u for d in ld if (u := _url(d.get("isBasedOn")) or _url(d.get("isBasedOnUrl")))), None)
+
+
+def extract_meta(tree: LexborHTMLParser) -> PageMeta:
+    metas = _Metas(tree)
+    ld = [d for d in _json_ld(tree) if _ARTICLE_TYPES.search(str(d.get("@type", "")))]
+    art = ld[0] if ld else {}
+    images = metas.all("og:image", "og:image:url", "twitter:image")
     ld_image = _url(art.get("image"))
     if ld_image:
         images.append(ld_image)
     canonical = tree.css_first('link[rel="canonical"][href]')
     html = tree.css_first("html")
-    based_on = None
-    for d in ld:
-        based_on = _url(d.get("isBasedOn")) or _url(d.get("isBasedOnUrl"))
-        if based_on:
-            break
+    date, updated = _dates(tree, metas, art)
     return PageMeta(
-        title=title,
-        author=author,
+        title=_title(tree, metas, art),
+        author=_author(metas, art),
         date=date,
         updated=updated,
-        tags=tuple(dict.fromkeys(tags)),
-        description=first("og:description", "description", "twitter:description")
+        tags=_tags(metas, art),
+        description=metas.first("og:description", "description", "twitter:description")
         or _clean(art.get("description")),
         images=tuple(dict.fromkeys(images)),
         canonical=_clean(canonical.attributes.get("href")) if canonical else None,
-        og_url=first("og:url"),
-        site_name=first("og:site_name", "application-name") or _name(art.get("publisher")),
+        og_url=metas.first("og:url"),
+        site_name=metas.first("og:site_name", "application-name") or _name(art.get("publisher")),
         lang=_clean(html.attributes.get("lang")) if html else None,
         publisher=_name(art.get("publisher")),
-        based_on=based_on,
-        original_source=first("original-source", "syndication-source"),
+        based_on=_based_on(ld),
+        original_source=metas.first("original-source", "syndication-source"),
     )

@@ -25,7 +25,7 @@ _LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[+-](?=\s)|\d+(?=[.)]\s)|={3,
 _BLOCK = frozenset(
     ["p", "head", "list", "quote", "code", "table", "div", "main", "doc", "body", "item", "fw", "note"]
 )
-_EMPHASIS = {"#b": "**", "#bold": "**", "#strong": "**", "#i": "*", "#em": "*", "#italic": "*"}
+_EMPHASIS = {"#b": "**", "#bold": "**", "#strong": "**", "#i": "_", "#em": "_", "#italic": "_"}
 
 
 def _escape(text: str | None) -> str:
@@ -66,15 +66,10 @@ def _edge(piece: str, first: bool) -> str:
     return s[-1:]
 
 
-def _tight(after: str) -> bool:
-    """Punctuation that sticks to the word before it ("!" only when it ends a sentence)."""
-    return after[:1] in (",", ".", ";", ":", ")") or (after[:1] in ("!", "?") and after[1:2] in ("", " "))
-
-
 def _join(buf: list[str], piece: str, element: bool) -> None:
     """Append a piece of inline Markdown. trafilatura drops the space between a word and an
-    element that follows it ("the book<hi>Beautiful Code</hi>"), and keeps the one between
-    an element and the punctuation after it ("<ref>Brier</ref> ,"): both are mended here."""
+    element that follows it ("the book<hi>Beautiful Code</hi>"): it is mended here. A space
+    the source has before punctuation ("<b>Note</b> :") is the article's and stays."""
     if not piece:
         return
     prev = buf[-1] if buf else ""
@@ -82,8 +77,8 @@ def _join(buf: list[str], piece: str, element: bool) -> None:
         left, right = _edge(prev, False), _edge(piece, True)
         if left.isalnum() and right.isalnum():
             buf.append(" ")
-    elif not element and prev and piece[0] == " " and _tight(piece[1:3]):
-        piece = piece[1:]
+    elif prev and prev[-1] == " " and piece[0] == " ":
+        piece = piece[1:]  # HTML collapses the space a link's edge and the text after it share
     buf.append(piece)
 
 
@@ -122,9 +117,10 @@ def _inline_child(c: etree._Element) -> str:
             return ""
         if not target or not is_safe_url(target):
             return text  # the DOM rules recorded the link they unwrapped; this is the last gate
-        return f"[{text.strip()}]({escape_url(target, False)})"
-    if tag == "graphic":
-        return _image(c)
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+        return f"{lead}[{text.strip()}]({escape_url(target, False)}){trail}"
+    if tag == "graphic":  # an image without a usable source goes alone, not the text it holds
+        return _image(c) + _inline(c)
     if tag == "lb":
         return "  \n"
     if tag == "code":

@@ -12,10 +12,14 @@ Every problem is reported before anything is fetched, naming the key:
     name = "printer-issues"
     feed = "https://…/atom.xml"      # or sitemap, urls = […], robots, path = "fixtures/…"
     rules = [], max_pages = 1000, allow_private = false, per_host = 2, delay = 0.0
+
+Numbers must be finite and within RANGES (a `delay = inf` would hang the run, a `timeout = nan`
+would fail every request): anything else is refused, naming the key and its range.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -24,6 +28,7 @@ from typing import Any, Literal, get_args
 
 from scraper import settings
 from scraper.errors import UsageError
+from scraper.fetch import urls
 
 SourceKind = Literal["feed", "sitemap", "urls", "robots", "path"]
 KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
@@ -45,6 +50,10 @@ _TOP: dict[str, type | tuple[type, ...]] = {
     "delay": (int, float),
     "timeout": (int, float),
     "revalidate_hours": (int, float),
+    "clean_budget": (int, float),
+    "max_listings": int,
+    "max_depth": int,
+    "max_total_bytes": int,
     "sources": list,
 }
 _SOURCE: dict[str, type | tuple[type, ...]] = {
@@ -59,6 +68,23 @@ _SOURCE: dict[str, type | tuple[type, ...]] = {
     "allow_private": bool,
     "per_host": int,
     "delay": (int, float),
+    "max_listings": int,
+    "max_depth": int,
+    "max_total_bytes": int,
+}
+# the range of every number: (least, most, whether the least itself is refused)
+RANGES: dict[str, tuple[float, float, bool]] = {
+    "concurrency": (1, 256, False),
+    "workers": (0, 64, False),
+    "per_host": (1, 64, False),
+    "delay": (0, 3600, False),  # seconds between request starts on one host
+    "timeout": (0, 3600, True),  # seconds per response: more than 0
+    "revalidate_hours": (0, 24 * 365, False),
+    "clean_budget": (0, 3600, True),  # seconds per document: more than 0
+    "max_pages": (1, 1_000_000, False),
+    "max_listings": (1, 100_000, False),
+    "max_depth": (0, 50, False),
+    "max_total_bytes": (1024, 2**40, False),
 }
 
 
@@ -72,6 +98,10 @@ class Source:
     allow_private: bool = False
     per_host: int = settings.PER_HOST
     delay: float = settings.DELAY
+    max_listings: int = settings.MAX_LISTINGS
+    max_depth: int = settings.MAX_DEPTH
+    max_total_bytes: int = settings.MAX_TOTAL_BYTES
+    rank: int = 0  # its place in the sources file
 
 
 @dataclass(frozen=True)
@@ -91,6 +121,7 @@ class RunConfig:
     attribution_line: bool = settings.ATTRIBUTION_LINE
     timeout: float = settings.TIMEOUT
     revalidate_hours: float = settings.REVALIDATE_HOURS
+    clean_budget: float = settings.CLEAN_BUDGET_S
 
 
 def _type_name(t: type | tuple[type, ...]) -> str:
@@ -104,10 +135,16 @@ def _check_type(src: str, where: str, value: Any, expected: type | tuple[type, .
         raise UsageError(f"{src}: {where} must be {_type_name(expected)}, not {value!r}")
 
 
-def _check_min(src: str, prefix: str, data: dict[str, Any], keys: tuple[str, ...], least: int) -> None:
-    for key in keys:
-        if key in data and data[key] < least:
-            raise UsageError(f"{src}: {prefix}{key} must be at least {least}")
+def _check_ranges(src: str, prefix: str, data: dict[str, Any]) -> None:
+    """Every number finite and within its range (RANGES)."""
+    for key, value in data.items():
+        if key not in RANGES or isinstance(value, bool):
+            continue
+        least, most, open_low = RANGES[key]
+        low_ok = value > least if open_low else value >= least
+        if not (math.isfinite(value) and low_ok and value <= most):
+            low = f"more than {least:g}" if open_low else f"at least {least:g}"
+            raise UsageError(f"{src}: {prefix}{key} must be {low} and at most {most:g}, not {value!r}")
 
 
 def load_config(path: Path) -> RunConfig:
@@ -125,8 +162,7 @@ def load_config(path: Path) -> RunConfig:
         if key not in _TOP:
             raise UsageError(f"{src}: unknown key {key!r} (known: {', '.join(sorted(_TOP))})")
         _check_type(src, key, value, _TOP[key])
-    _check_min(src, "", data, ("concurrency", "max_pages", "per_host"), 1)
-    _check_min(src, "", data, ("timeout", "revalidate_hours", "workers", "delay"), 0)
+    _check_ranges(src, "", data)
     rules = _rules(src, "rules", data.get("rules", []), base)
     sources = []
     seen: set[str] = set()
@@ -153,6 +189,7 @@ def load_config(path: Path) -> RunConfig:
         attribution_line=data.get("attribution_line", settings.ATTRIBUTION_LINE),
         timeout=float(data.get("timeout", settings.TIMEOUT)),
         revalidate_hours=float(data.get("revalidate_hours", settings.REVALIDATE_HOURS)),
+        clean_budget=float(data.get("clean_budget", settings.CLEAN_BUDGET_S)),
     )
 
 
@@ -195,10 +232,9 @@ def _source(src: str, i: int, raw: dict[str, Any], base: Path, top: dict[str, An
         if kind == "path" or (kind == "feed" and not is_url):
             if not (base / t).exists():
                 raise UsageError(f"{src}: {where}.{kind}: no such file or directory {t!r}")
-        elif not is_url:
-            raise UsageError(f"{src}: {where}.{kind}: not an http(s) URL: {t!r}")
-    _check_min(src, f"{where}.", raw, ("max_pages", "per_host"), 1)
-    _check_min(src, f"{where}.", raw, ("delay",), 0)
+        elif not is_url or urls.problem(t):
+            raise UsageError(f"{src}: {where}.{kind}: {urls.problem(t) or 'not an http(s) URL'}: {t!r}")
+    _check_ranges(src, f"{where}.", raw)
     resolved = tuple(str(base / t) if not re.match(r"^https?://", t) else t for t in targets)
     return Source(
         name=name,
@@ -209,4 +245,8 @@ def _source(src: str, i: int, raw: dict[str, Any], base: Path, top: dict[str, An
         allow_private=raw.get("allow_private", top.get("allow_private", False)),
         per_host=raw.get("per_host", top.get("per_host", settings.PER_HOST)),
         delay=float(raw.get("delay", top.get("delay", settings.DELAY))),
+        max_listings=raw.get("max_listings", top.get("max_listings", settings.MAX_LISTINGS)),
+        max_depth=raw.get("max_depth", top.get("max_depth", settings.MAX_DEPTH)),
+        max_total_bytes=raw.get("max_total_bytes", top.get("max_total_bytes", settings.MAX_TOTAL_BYTES)),
+        rank=i,
     )

@@ -14,9 +14,6 @@ from lxml import etree
 
 from scraper.fetch.body import gunzip_bounded
 
-_ROOT = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<([\w:.-]+)", re.S
-)
 _FRONT_MATTER = re.compile(rb"^(?:\xef\xbb\xbf)?(?:---|\+\+\+)[ \t]*\r?\n")
 _TAGS = re.compile(r"<[^>]+>")
 FULL_CONTENT_CHARS = 200
@@ -29,6 +26,63 @@ class FeedItem:
     content: str | None  # HTML of the full article, when the feed carries it
     meta: dict[str, Any] = field(default_factory=dict)
     updated: str | None = None  # the item's updated (or published) date, as the feed gives it
+    id: str | None = None  # its id (Atom) or guid (RSS)
+
+
+PROLOG_BYTES = 64 * 1024  # a root element is looked for this far
+_NAME = re.compile(rb"[A-Za-z_][\w:.-]*")
+
+
+def _skip_doctype(head: bytes, i: int) -> int:
+    """The index after a DOCTYPE that starts at `i`, internal subset included (its quoted
+    strings and comments may hold '>' and ']'); -1 when it does not end within `head`."""
+    depth, quote, n = 0, 0, len(head)
+    while i < n:
+        c = head[i]
+        if quote:
+            quote = 0 if c == quote else quote
+        elif head.startswith(b"<!--", i):
+            end = head.find(b"-->", i + 4)
+            if end < 0:
+                return -1
+            i = end + 2
+        elif c in b"\"'":
+            quote = c
+        elif c == ord("["):
+            depth += 1
+        elif c == ord("]"):
+            depth -= 1
+        elif c == ord(">") and depth <= 0:
+            return i + 1
+        i += 1
+    return -1
+
+
+def root_element(body: bytes) -> bytes | None:
+    """The local name (lower-case) of the first element of an XML or HTML document, whatever
+    the prolog before it: XML declaration, processing instructions (xml-stylesheet), comments,
+    a DOCTYPE with an internal subset. Read, never parsed: no entity is ever expanded."""
+    head = body[:PROLOG_BYTES]
+    i = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    n = len(head)
+    while i < n:
+        while i < n and head[i] in b" \t\r\n\f":
+            i += 1
+        if head.startswith(b"<?", i):
+            end = head.find(b"?>", i + 2)
+            i = end + 2 if end >= 0 else n
+        elif head.startswith(b"<!--", i):
+            end = head.find(b"-->", i + 4)
+            i = end + 3 if end >= 0 else n
+        elif head[i : i + 9].upper() == b"<!DOCTYPE":
+            end = _skip_doctype(head, i + 9)
+            i = end if end >= 0 else n
+        elif head.startswith(b"<", i):
+            m = _NAME.match(head, i + 1)
+            return m.group().split(b":")[-1].lower() if m else None
+        else:
+            return None
+    return None
 
 
 def classify(url: str, media_type: str, body: bytes) -> str:
@@ -38,14 +92,13 @@ def classify(url: str, media_type: str, body: bytes) -> str:
     head = body[:4096]
     if head.startswith(b"\x1f\x8b"):
         return "sitemap"  # only sitemaps come gzipped as files
-    m = _ROOT.match(head)
-    if m:
-        root = m.group(1).split(b":")[-1].lower()
+    root = root_element(body)
+    if root:
         if root in (b"urlset", b"sitemapindex"):
             return "sitemap"
         if root in (b"rss", b"feed", b"rdf", b"channel"):
             return "feed"
-        if root in (b"html",):
+        if root == b"html":
             return "html"
     stripped = head.lstrip()
     if stripped.startswith(b"{") and b"jsonfeed.org" in head:
@@ -100,6 +153,15 @@ def _iso(parsed: Any, raw: Any) -> str | None:
     return str(raw) if raw else None
 
 
+def _join(base: str, link: Any) -> str | None:
+    if not link or not isinstance(link, str):
+        return None
+    try:
+        return urljoin(base, link.strip())
+    except ValueError:  # "http://[x": kept as given, refused later as a bad URL
+        return link.strip()
+
+
 def feed_items(body: bytes, url: str, media_type: str) -> list[FeedItem]:
     """The items of an RSS/Atom/RDF/JSON feed; relative links resolve against the item link."""
     parsed = feedparser.parse(
@@ -110,8 +172,7 @@ def feed_items(body: bytes, url: str, media_type: str) -> list[FeedItem]:
     )
     items: list[FeedItem] = []
     for entry in parsed.entries:
-        link = entry.get("link")
-        link = urljoin(url, link) if link else None
+        link = _join(url, entry.get("link"))
         content = None
         for c in entry.get("content", []) or []:
             if c.get("value") and len(_TAGS.sub("", c["value"]).strip()) >= FULL_CONTENT_CHARS:
@@ -138,6 +199,7 @@ def feed_items(body: bytes, url: str, media_type: str) -> list[FeedItem]:
                 content,
                 {k: v for k, v in meta.items() if v},
                 str(updated) if updated else None,
+                str(entry.get("id")) if entry.get("id") else None,
             )
         )
     return items

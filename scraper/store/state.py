@@ -3,6 +3,10 @@
 The cron job and `scraper fetch` share it: conditional requests come from here, and a URL's
 record is only updated after its output is safely on disk, so a run killed half-way leaves
 the rest to the next run.
+
+The schema has a version (`PRAGMA user_version`, SCHEMA_VERSION); an older store is migrated
+in place (MIGRATIONS), a newer one or a file that is not a state store is refused (StateError),
+and a store another program holds is waited for at most STATE_BUSY_S seconds (StateBusy).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+from scraper.settings import STATE_BUSY_S
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
@@ -56,7 +62,7 @@ CREATE TABLE IF NOT EXISTS archived (
     offset INTEGER NOT NULL   -- where its last response record starts
 );
 """
-# columns added after the first release of a table: (table, column, type)
+# columns added after the first release of a table, before the schema had a version
 _ADDED = (
     ("urls", "body_sha256", "TEXT"),
     ("urls", "listed", "TEXT"),
@@ -64,6 +70,38 @@ _ADDED = (
     ("urls", "audit_sha256", "TEXT"),
     ("runs", "command", "TEXT"),
 )
+_TABLES = {"urls": {"url", "kind", "output"}, "runs": {"id", "summary"}}  # what marks our store
+
+
+class StateError(Exception):
+    """The file is not a state store this version can use (one line for the user)."""
+
+
+class StateBusy(Exception):
+    """Another program holds the state store (one line for the user)."""
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    """The unversioned store: the columns added over time."""
+    for table, column, kind in _ADDED:
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    """Who holds an output name (names are given once, never shared)."""
+    db.execute("CREATE INDEX IF NOT EXISTS urls_output ON urls (output COLLATE NOCASE)")
+
+
+MIGRATIONS = (_v1, _v2)  # MIGRATIONS[n] takes a store from version n to n + 1
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        w in str(exc).lower() for w in ("locked", "busy")
+    )
 
 
 Stored = Literal["ok", "not_modified", "error", "vanished"]  # a URL's last status (errors: "error:<reason>")
@@ -137,15 +175,62 @@ class StateStore:
         self.archive_dir = archive_dir  # where the WARC files of `archived` live (scraper run)
         self.clock = clock
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        self.run_id: int | None = None
+        try:
+            self.db = sqlite3.connect(str(path), timeout=STATE_BUSY_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot open the state store {path}: {exc}") from None
+        try:
+            self._open()
+        except sqlite3.Error as exc:
+            self.db.close()
+            if _busy(exc):
+                raise StateBusy(
+                    f"the state store {path} is held by another program ({exc}) for over {STATE_BUSY_S:g} s"
+                ) from None
+            raise StateError(f"{path} is not a scraper state store ({exc})") from None
+        except StateError:
+            self.db.close()
+            raise
+
+    def _open(self) -> None:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StateError(
+                f"{self.path} was written by a newer scraper (schema {version}; this one reads up to"
+                f" {SCHEMA_VERSION}): upgrade, or give another --state"
+            )
+        tables = {str(r[0]) for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table, needed in _TABLES.items():
+            have = {str(r[1]) for r in self.db.execute(f"PRAGMA table_info({table})")}
+            if table in tables and not needed <= have:
+                raise StateError(f"{self.path} is not a scraper state store (table {table!r} is not ours)")
+        if tables - {"sqlite_sequence"} and not tables & set(_TABLES):
+            raise StateError(
+                f"{self.path} is not a scraper state store (tables: {', '.join(sorted(tables))})"
+            )
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-        for table, column, kind in _ADDED:
-            have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
-            if column not in have:
-                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-        self.run_id: int | None = None
+        if version < SCHEMA_VERSION:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Create the tables and run the migrations, in one transaction (another process may be
+        doing the same: the version is read again under the lock)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            for step in MIGRATIONS[version:]:
+                step(self.db)
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -244,6 +329,11 @@ class StateStore:
             " AND (url = ? OR substr(url, 1, ?) = ?) ORDER BY url",
             (kind, root, len(root.rstrip("/")) + 1, root.rstrip("/") + "/"),
         ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def holders(self, output: str) -> list[str]:
+        """The URLs (or input names) whose recorded output is `output` (case-insensitively)."""
+        rows = self.db.execute("SELECT url FROM urls WHERE output = ? COLLATE NOCASE", (output,))
         return [str(r[0]) for r in rows]
 
     def fingerprints(self) -> list[tuple[str, str]]:

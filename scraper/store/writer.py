@@ -19,15 +19,48 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from scraper.fetch.urls import host_label
 from scraper.settings import AUDIT_SUFFIX as AUDIT_SUFFIX  # (re-exported for the audit)
+from scraper.settings import NAME_BYTES
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 
 
-def _slug(text: str) -> str:
+def _read_umask() -> int:
+    """The process umask, read once (setting it to read it is not thread-safe)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _read_umask()
+
+
+def cut_utf8(text: str, limit: int) -> str:
+    """The longest prefix of `text` whose UTF-8 encoding fits in `limit` bytes."""
+    data = text.encode("utf-8")
+    return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore")
+
+
+def _clean(text: str, limit: int = NAME_BYTES) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _UNSAFE.sub("-", text).strip("-._")
-    return text[:120] or "document"
+    return cut_utf8(text, limit).strip("-._")
+
+
+def _slug(text: str, limit: int = NAME_BYTES) -> str:
+    return _clean(text, limit) or "document"
+
+
+def _fits(text: str) -> bool:
+    return len(text.encode("utf-8")) <= NAME_BYTES
 
 
 def output_stem(name: str) -> str:
@@ -50,15 +83,23 @@ def url_stem(url: str) -> str:
     "<host>/<path-slug>" (a hash is added for a query or an over-long path), so names are
     stable across runs and never depend on the order pages arrive in."""
     parts = urlsplit(url)
-    host = _slug((parts.hostname or "site") + (f"-{parts.port}" if parts.port else ""))
-    segments = [_slug(s) for s in unquote(parts.path).split("/") if s]
+    host = _slug(host_label(parts.hostname or "site") + (f"-{parts.port}" if parts.port else ""))
+    segments = [_clean(s, 4 * NAME_BYTES) for s in unquote(parts.path).split("/") if s]
     if segments and re.fullmatch(r"index(?:\.(?:html?|php|md))?", segments[-1], re.I):
         segments.pop()
     segments = [re.sub(r"\.(?:html?|php|aspx?|md|markdown|txt)$", "", s, flags=re.I) for s in segments]
     slug = "-".join(s for s in segments if s) or "index"
-    if parts.query or len(slug) > 120:
-        slug = f"{slug[:100]}-{hashlib.sha256(url.encode()).hexdigest()[:8]}"
+    if parts.query or not _fits(slug):
+        slug = f"{_slug(slug, NAME_BYTES - 9)}-{hashlib.sha256(url.encode()).hexdigest()[:8]}"
     return f"{host}/{slug}"
+
+
+def suffixed(stem: str, key: str) -> str:
+    """`stem` made unique for `key`: its last part gets `~` and 12 hex digits of the key's
+    hash (a character no plain name holds), still within NAME_BYTES."""
+    head, _, last = stem.rpartition("/")
+    last = f"{cut_utf8(last, NAME_BYTES - 13)}~{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    return f"{head}/{last}" if head else last
 
 
 def assign_stems(names: list[str]) -> dict[str, str]:
@@ -87,6 +128,7 @@ def write_atomic(path: Path, data: bytes, sync_dir: bool = True) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~UMASK)  # as open() would create it (mkstemp makes it 0600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

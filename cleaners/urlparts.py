@@ -1,0 +1,98 @@
+"""String helpers for the URL rules: query pairs, destinations inside parameters, script URLs,
+and the affiliate-network domains a page reveals. Offline string work only."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit
+
+from cleaners.hosts import registrable_domain
+
+# An affiliate network's click or impression path (Impact's /c|i/<partner>/<ad>/<program>) on a
+# <brand>.<network-domain> host: the page itself tells which domains are a network's.
+_NETWORK_PATH = r"//((?:[a-z0-9-]+\.)+[a-z0-9-]+)/[ci]/\d{4,9}/\d{3,9}/\d{3,9}\b"
+_NETWORK_STR = re.compile(_NETWORK_PATH, re.I)
+_NETWORK_BYTES = re.compile(_NETWORK_PATH.encode(), re.I)
+# First labels of a brand's own tracking host (goto.walmart.com): its domain is the brand's.
+_BRAND_TRACKERS = frozenset(("goto", "go", "click", "clicks", "track", "link", "links", "www", "shop", "buy"))
+
+
+def network_domains(text: str | bytes) -> frozenset[str]:
+    """Registrable domains that serve an affiliate network's click or impression paths in this
+    document (razer.a9yw.net/c/…): their vanity short links (razer.a9yw.net/x1y2z3) are clicks
+    too, whether or not a list names the domain yet."""
+    found = _NETWORK_BYTES.findall(text) if isinstance(text, bytes) else _NETWORK_STR.findall(text)
+    out = set()
+    for raw in found:
+        host = (raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw).lower()
+        domain = registrable_domain(host)
+        if domain != host and host.split(".")[0] not in _BRAND_TRACKERS:
+            out.add(domain)
+    return frozenset(out)
+
+
+def param_name(segment: str) -> str:
+    """The lower-case name of a query segment, percent-decoding undone (up to three layers:
+    `utm%255Fsource`) and an HTML-escaped separator (`&amp;utm_source`) seen through."""
+    name = segment.partition("=")[0]
+    for _ in range(3):
+        if "%" not in name:
+            break
+        name = unquote(name)
+    name = name.strip().lower()
+    return name[4:] if name.startswith("amp;") else name
+
+
+def query_pairs(query: str) -> list[tuple[str, str]]:
+    return [(param_name(segment), segment.partition("=")[2]) for segment in query.split("&")]
+
+
+def param_url(query: str, params: tuple[str, ...], default_scheme: str) -> str | None:
+    """The first destination URL found in the named parameters (in the order they are named)."""
+    wanted = {p.lower(): i for i, p in enumerate(params)}
+    found: dict[int, str] = {}
+    for name, value in query_pairs(query):
+        idx = wanted.get(name)
+        if idx is not None and idx not in found and value:
+            found[idx] = value
+    for idx in sorted(found):
+        dest = decode_url(found[idx], default_scheme)
+        if dest:
+            return dest
+    return None
+
+
+def decode_url(value: str, default_scheme: str) -> str | None:
+    v = value.strip()
+    for _ in range(3):
+        if re.match(r"^https?://", v, re.I):
+            break
+        v = unquote(v)
+    if not re.match(r"^https?://", v, re.I):
+        if default_scheme and re.match(r"^[\w.-]+\.[a-z]{2,}(?:[/?#]|$)", v, re.I):
+            v = f"{default_scheme}://{v}"
+        else:
+            return None
+    try:
+        if not urlsplit(v).hostname:
+            return None
+    except ValueError:
+        return None
+    return v
+
+
+def split_path(base: str) -> tuple[str, str]:
+    m = re.match(r"^((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^/]*)(.*)$", base)
+    if m:
+        return m.group(1), m.group(2)
+    return "", base
+
+
+def url_path(url: str) -> str:
+    """The path of an absolute, scheme-relative or root-relative URL without query or fragment,
+    cut by hand (cheaper than urlsplit on the common path)."""
+    if url.startswith("/") and not url.startswith("//"):
+        return url
+    start = url.find("//")
+    slash = url.find("/", start + 2 if start >= 0 else 0)
+    return url[slash:] if slash >= 0 else "/"

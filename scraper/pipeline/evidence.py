@@ -1,0 +1,284 @@
+"""Evidence of who published an article, scored per publisher (keyed by registrable domain).
+
+Each collector reads one kind of clue and adds it, with a line saying what it saw, to the
+candidate it names. `scraper.pipeline.attribution` decides between the candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from cleaners.hosts import registrable_domain, url_host
+from cleaners.records import Removal
+from cleaners.ruleset import RuleSet
+from scraper.pipeline.metadata import PageMeta
+
+FM_URL_KEYS = (
+    "external_url",
+    "original_url",
+    "source_url",
+    "original_link",
+    "syndication_url",
+    "canonical_url",
+)
+FM_NAME_KEYS = ("feed_name", "source_name", "publisher", "original_publisher", "site_name", "source", "via")
+FM_SELF_KEYS = ("url", "permalink", "canonical", "link", "guid")  # a post's own address
+FM_IMAGE_KEYS = ("thumbnail", "image", "cover", "featured_image", "banner", "hero", "og_image")
+_MD_URL = re.compile(r"\]\(\s*<?([^)\s>]+)")
+_ATTR_URL = re.compile(r"(?:(?<=h)ref|(?<=s)rc)\s*=\s*[\"']([^\"']+)")  # "ref" first: 4x faster
+_AUTO_URL = re.compile(r"<(https?://[^>\s]+)>")
+_IMAGE_URL = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)", re.I)
+_CAPS = re.compile(r"[A-Z0-9][\w&+-]*(?:\.[\w&+-]+)*")
+_ALNUM = re.compile(r"[^a-z0-9]+")
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = re.compile(
+    rf"^(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTHS}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?(?:\s+\d{{4}})?"
+    r"|\d{4}(?:[-/.]\d{1,2}){0,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|(?:on|in)\s.*\d{4})$",
+    re.I,
+)
+
+
+def urls_in(body: str) -> list[str]:
+    """Link and image URLs of a Markdown body (with its raw HTML)."""
+    urls = [m.group(1) for m in _MD_URL.finditer(body)]
+    if "href" in body or "src" in body:
+        urls += [m.group(1) for m in _ATTR_URL.finditer(body)]
+    if "<http" in body:
+        urls += [m.group(1) for m in _AUTO_URL.finditer(body)]
+    return urls
+
+
+def images_in(body: str) -> set[str]:
+    return {m.group(1) or m.group(2) for m in _IMAGE_URL.finditer(body)}
+
+
+def squash(name: str) -> str:
+    """A name or a domain label in one comparable form: "Tom's Hardware" -> "tomshardware"."""
+    return _ALNUM.sub("", name.lower().replace("’", "'"))
+
+
+def text_value(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def is_url(value: str | None) -> bool:
+    return bool(value and re.match(r"^https?://", value, re.I))
+
+
+@dataclass(frozen=True)
+class Signals:
+    title: str | None = None
+    front_matter: Mapping[str, Any] = field(default_factory=dict)
+    body: str = ""
+    page_url: str | None = None
+    meta: PageMeta = field(default_factory=PageMeta)
+    farm: bool = False
+    own_domains: frozenset[str] = frozenset()
+    removals: tuple[Removal, ...] = ()
+    share_links: tuple[str, ...] = ()  # share-button URLs of a page (its Markdown drops them)
+
+
+@dataclass
+class Candidate:
+    domain: str | None
+    name: str | None = None
+    url: str | None = None
+    score: float = 0.0
+    kinds: set[str] = field(default_factory=set)
+    evidence: list[str] = field(default_factory=list)
+    hosts: Counter[str] = field(default_factory=Counter)
+
+
+@lru_cache(maxsize=8)
+def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+    """Each name, lower-cased, and its words that start upper case in the name, as written and
+    in capitals (a cheap pre-check on long texts: "Tom's Hardware" -> "Tom", "Hardware")."""
+    out = []
+    for n in names:
+        words = tuple((w, w.upper()) for w in re.split(r"['’\s]+", n) if _CAPS.fullmatch(w))
+        out.append((n, n.lower(), words))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def _publisher_keys(
+    publishers: Mapping[str, str],
+) -> tuple[dict[str, str], dict[str, str], tuple[tuple[str, str], ...]]:
+    """Lookups of the publishers table (the table is immutable: built once per table): by
+    name, by squashed name or domain label, and (label, domain) of every publisher."""
+    by_name = {n.lower(): d for d, n in publishers.items()}
+    by_squash = {squash(n): d for d, n in publishers.items()}
+    labels = tuple((squash(d.split(".")[0]), d) for d in publishers)
+    by_squash.update({k: d for k, d in labels if len(k) >= 4})
+    return by_name, by_squash, labels
+
+
+class Scorer:
+    """The candidates and the lookups every collector shares."""
+
+    def __init__(self, rules: RuleSet, sig: Signals) -> None:
+        self.rules = rules
+        self.sig = sig
+        self.cands: dict[str, Candidate] = {}
+        self._domains: dict[str, str] = {}
+        self._excluded: dict[str, bool] = {}
+        self.by_name, self.by_squash, self.labels = _publisher_keys(rules.publishers)
+        self.name_keys = _name_keys(tuple(sorted(set(rules.publishers.values()), key=len, reverse=True)))
+        self.seen_domains: Counter[str] = Counter()  # every domain the document links to
+        self.group_counts: Counter[str] = Counter()  # links and images on a publisher group's CDN
+
+    # -- names --------------------------------------------------------------------------------
+
+    def names_in(self, text: str) -> list[str]:
+        """The publisher names that occur in `text`, whatever their case (longest first)."""
+        low = text.lower()
+        if len(text) < 500:
+            return [n for n, nl, _ in self.name_keys if nl in low]
+        tokens = set(_CAPS.findall(text))
+        return [
+            n
+            for n, nl, words in self.name_keys
+            if all(w in tokens or up in tokens for w, up in words) and nl in low
+        ]
+
+    def mentions(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, name) of each whole-word occurrence of a publisher name, as written or
+        in capitals ("ZDNET"), in order. str.find on the lower-cased text, not a regex: a
+        pattern that opens with a look-behind is scanned position by position, a hundred times
+        slower on a long article."""
+        low = text.lower()
+        if len(low) != len(text):  # a few characters change length when lower-cased
+            low = text
+        found: list[tuple[int, int, str]] = []
+        taken: set[int] = set()
+        for name in self.names_in(text):
+            nl = name.lower() if low is not text else name
+            pos = low.find(nl)
+            while pos >= 0:
+                end = pos + len(nl)
+                before = text[pos - 1] if pos else " "
+                after = text[end] if end < len(text) else " "
+                whole = not (before.isalnum() or before in "_.") and not (after.isalnum() or after == "_")
+                whole = whole and text[pos:end] in (name, name.upper())  # not "on the verge of"
+                if whole and pos not in taken:  # else part of a word, or of a longer name
+                    taken.update(range(pos, end))
+                    found.append((pos, end, name))
+                pos = low.find(nl, end)
+        return sorted(found)
+
+    def domain_for_name(self, name: str) -> str | None:
+        """The domain a name stands for: the publishers table, or a domain this document links
+        to whose name reads the same ("Tom's Hardware" -> tomshardware.com)."""
+        known = self.by_name.get(name.lower()) or self.by_squash.get(squash(name))
+        if known:
+            return known
+        key = squash(name)
+        if len(key) < 4:
+            return None
+        return next((d for d in self.seen_domains if squash(d.split(".")[0]) == key), None)
+
+    def label_domain(self, token: str, prefix: bool) -> str | None:
+        """The domain whose name a tag or sub-id token spells: "tomshardware" ->
+        tomshardware.com; with `prefix`, a tag that starts with it ("lifewire-onsite-prod")."""
+        key = squash(token)
+        if len(key) < 4:
+            return None
+        best: tuple[int, str] | None = None
+        seen = tuple((squash(d.split(".")[0]), d) for d in self.seen_domains)
+        for label, domain in (*self.labels, *seen):
+            if len(label) < 4:
+                continue
+            spelt = (
+                key == label
+                or (prefix and key.startswith(label))
+                or (len(key) >= 5 and label.startswith(key))
+            )
+            if spelt and (best is None or len(label) > best[0]):
+                best = (len(label), domain)
+        return best[1] if best else None
+
+    def usable(self, name: str) -> bool:
+        """Whether a name can name a publisher: not a date, a generic word, a URL, or a CDN,
+        social, retail or farm domain."""
+        n = re.sub(r"\s+", " ", name).strip(" .,:;'\"“”")
+        if not 2 <= len(n) <= 60 or is_url(n) or _DATE.match(n) or n.isdigit():
+            return False
+        if n.lower() in self.rules.generic_names:
+            return False
+        if " " not in n and "." in n:  # a domain given as a name
+            return not self.excluded(self.domain_of(n.lower()))
+        return True
+
+    # -- domains ------------------------------------------------------------------------------
+
+    def domain_of(self, host: str) -> str:
+        found = self._domains.get(host)
+        if found is None:
+            reg = registrable_domain(host)
+            aliases = self.rules.publisher_aliases
+            found = self._domains[host] = aliases.get(host, aliases.get(reg, reg))
+        return found
+
+    def table_name(self, host: str | None) -> str | None:
+        h = (host or "").lower()
+        while h:
+            if h in self.rules.publishers:
+                return self.rules.publishers[h]
+            h = h.partition(".")[2]
+        return None
+
+    def group_of(self, domain: str) -> str | None:
+        """The publisher group whose shared CDN this is (futurecdn.net): never a publisher."""
+        return self.rules.publisher_groups.get(domain)
+
+    def excluded(self, domain: str) -> bool:
+        """Never a publisher: the page's own site, a farm, a CDN, a social or retail site."""
+        found = self._excluded.get(domain)
+        if found is None:
+            found = self._excluded[domain] = (
+                not domain
+                or domain in self.sig.own_domains
+                or self.rules.farm_domains.matches(domain)
+                or self.rules.attribution_ignore.matches(domain)
+                or domain in self.rules.publisher_groups
+            )
+        return found
+
+    # -- candidates ---------------------------------------------------------------------------
+
+    def cand(self, domain: str | None, name: str | None = None) -> Candidate:
+        if domain is None and name:
+            domain = self.domain_for_name(name)
+        key = domain or "name:" + (name or "").lower()
+        c = self.cands.get(key)
+        if c is None:
+            c = self.cands[key] = Candidate(domain, name)
+        if name and not c.name:
+            c.name = name
+        return c
+
+    def add(self, c: Candidate, score: float, kind: str, evidence: str) -> None:
+        c.score += score
+        c.kinds.add(kind)
+        if evidence not in c.evidence:
+            c.evidence.append(evidence)
+
+    def url_candidate(self, url: str, name: str | None, score: float, kind: str, evidence: str) -> None:
+        host = url_host(url)
+        domain = self.domain_of(host) if host else None
+        if domain and (domain in self.sig.own_domains or self.rules.farm_domains.matches(domain)):
+            return
+        c = self.cand(domain, name)
+        if c.url is None or score >= 60:
+            c.url = url
+        if host:
+            c.hosts[host] += 1
+        self.add(c, score, kind, evidence)

@@ -1,0 +1,60 @@
+"""Output names: two different URLs (or inputs) never share an output file.
+
+A URL's name comes from its path (`writer.url_stem`: readable, but many URLs map to one slug:
+`/a/b`, `/a-b` and `/a-b.html` are all `a-b`). The first URL to be written under a name holds
+it, and keeps it on every later run (the state store records each URL's output); any other URL
+whose slug is that name gets the slug with `~` and 12 hex digits of the SHA-256 of its own URL
+(`writer.suffixed`) — a suffix that is a function of the URL alone, so it is the same on every
+run whatever the order URLs arrive in. Names are compared case-insensitively (as macOS and
+Windows file systems do). Without a state store (`scraper fetch --no-state`) names are unique
+within the run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scraper.store.state import StateStore
+from scraper.store.writer import suffixed
+
+
+class NameTaken(Exception):
+    """Even the suffixed name is held by another URL (one line for the user)."""
+
+
+class Names:
+    def __init__(self, out_dir: Path, state: StateStore | None) -> None:
+        self.out_dir = out_dir
+        self.state = state
+        self.taken: dict[str, str] = {}  # output (case-folded) -> key, given in this run
+
+    def output(self, stem: str) -> str:
+        return str(self.out_dir / f"{stem}.md")
+
+    def _holder(self, stem: str, key: str) -> str | None:
+        """Another key holding `stem`, in this run or on record; None when it is free."""
+        output = self.output(stem)
+        mine = self.taken.get(output.casefold())
+        if mine is not None and mine != key:
+            return mine
+        if self.state is not None:
+            return next((u for u in self.state.holders(output) if u != key), None)
+        return None
+
+    def assign(self, key: str, stem: str) -> str:
+        """The stem `key` is written to: the one on record for it (unless another key shares
+        it), else `stem` when free, else `stem` suffixed with the key's hash. Raises NameTaken
+        when that is held too (a hash collision: never overwritten)."""
+        known = self.state.get(key) if self.state is not None else None
+        recorded = self._recorded(known.output if known else None)
+        for candidate in (recorded, stem, suffixed(stem, key)):
+            if candidate is not None and self._holder(candidate, key) is None:
+                self.taken[self.output(candidate).casefold()] = key
+                return candidate
+        raise NameTaken(f"its output name {stem!r} is held by another URL")
+
+    def _recorded(self, output: str | None) -> str | None:
+        prefix = str(self.out_dir) + "/"
+        if output and output.startswith(prefix) and output.endswith(".md"):
+            return output[len(prefix) : -len(".md")]
+        return None
