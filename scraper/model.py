@@ -105,6 +105,7 @@ class ArchiveRef:
 
     file: str
     offset: int
+    size: int = 0  # bytes of its body (what the source's max_total_bytes counts)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,11 @@ class Response:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+    @property
+    def size(self) -> int:
+        """Bytes of its body, also when the body was left in the archive."""
+        return self.ref.size if self.ref is not None else len(self.body)
 
 
 @dataclass(frozen=True)

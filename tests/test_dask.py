@@ -8,6 +8,7 @@ Skipped only when Dask is not installed (CI installs the `dask` extra).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -129,6 +130,12 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path: Path) -> None
     assert not (tmp_path / "out").exists()
     bad = scraper("clean", str(tmp_path / "a.md"), "--dask", "127.0.0.1:8786")
     assert bad.returncode == 2 and "expected tcp://HOST:PORT" in bad.stderr
+    both = scraper("clean", str(tmp_path / "a.md"), "--dask", "local:1", "--workers", "1")
+    assert both.returncode == 2
+    assert (
+        both.stderr
+        == "scraper: error: --workers and --dask cannot be combined (the Dask workers do the cleaning)\n"
+    )
 
 
 # -- a scheduler and two workers, as a user starts them ------------------------------------------
@@ -254,12 +261,47 @@ def test_archive_seen_by_workers_budget_and_reasons(tmp_path: Path) -> None:
         with pytest.raises(UsageError, match="does not see the archive as it is in"):
             cleaner._shared_archive(tmp_path / "archive", str(tmp_path / "elsewhere"))
         doc = SourceDocument("a.md", b"# A\n\nText.\n")
-        results = list(cleaner.clean_all(iter([(0, doc, "a"), (1, doc, "b")])))
+
+        async def both() -> list[object]:
+            return list(await asyncio.gather(cleaner(doc, "a"), cleaner(doc, "b")))
+
+        results = asyncio.run(both())
     finally:
         cleaner.close()
-    assert sorted(results, key=lambda r: r[0]) == [
-        (i, Failed("too-complex", "cleaning took longer than 1e-09 s; stopped")) for i in (0, 1)
-    ]
+    assert results == [Failed("too-complex", "cleaning took longer than 1e-09 s: stopped")] * 2
+
+
+def test_one_budget_and_one_reason_locally_and_on_dask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`scraper clean` holds each document to settings.CLEAN_BUDGET_S on the local pool and on
+    Dask alike: the stuck one fails with too-complex, the others are written, the same bytes."""
+    from test_workers import STUCK
+
+    from cleaners import load_rules
+    from scraper import settings
+    from scraper.jobs.batch import run_clean
+    from scraper.model import CleanOptions
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "stuck.html").write_bytes(STUCK.data)
+    shutil.copy(FIXTURES / "farm" / "tdy-printer-drivereasy-mp620.md", tmp_path / "in" / "doc.md")
+    monkeypatch.setattr(settings, "CLEAN_BUDGET_S", 3.0)
+    found = {}
+    for where, dask in (("local", None), ("dask", "local:1")):
+        outcomes = run_clean(
+            [str(tmp_path / "in")], tmp_path / where, CleanOptions(load_rules()), sys.stdout.buffer, dask=dask
+        )
+        found[where] = [(Path(o.url).name, o.status, o.reason, o.error) for o in outcomes]
+    assert (
+        found["dask"]
+        == found["local"]
+        == [
+            ("doc.md", "ok", None, None),
+            ("stuck.html", "error", "too-complex", "cleaning took longer than 3 s: stopped"),
+        ]
+    )
+    assert files(tmp_path / "dask") == files(tmp_path / "local") and len(files(tmp_path / "local")) == 2
 
 
 def test_a_cluster_left_without_workers_fails_the_documents_in_bounded_time() -> None:

@@ -15,10 +15,16 @@ from scraper.model import CleanOptions, ExitCode
 
 
 def clean_command(
-    paths: list[str], out_dir: Path, opts: CleanOptions, as_json: bool, quiet: bool, dask: str | None = None
+    paths: list[str],
+    out_dir: Path,
+    opts: CleanOptions,
+    as_json: bool,
+    quiet: bool,
+    dask: str | None = None,
+    workers: int | None = None,
 ) -> ExitCode:
     try:
-        outcomes = run_clean(paths, out_dir, opts, sys.stdout.buffer, dask=dask)
+        outcomes = run_clean(paths, out_dir, opts, sys.stdout.buffer, dask=dask, workers=workers)
     except UsageError as exc:  # --dask: no scheduler, no workers, other code on the workers
         error(str(exc))
         return ExitCode.USAGE

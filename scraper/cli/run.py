@@ -75,8 +75,10 @@ def run_command(
     log = _Log(command, jsonl, quiet, verbose)
     try:
         cfg = load_config(config_path)
-        if dask:
+        if dask:  # the command line over the sources file: --dask, or --workers (local)
             cfg = replace(cfg, dask=dask)
+        elif workers is not None:
+            cfg = replace(cfg, dask=None)
         summary = run_sources(cfg, command, log.outcome, workers=workers, notice=notice)
     except UsageError as exc:
         return log.fatal(str(exc), ExitCode.USAGE)

@@ -1,52 +1,102 @@
 """`scraper clean`: the pipeline over many local inputs; one failure never stops the others.
 
-Each input is cleaned (jobs.workers.clean, in this process; or on a Dask cluster with `dask`,
-jobs.cluster, inputs read only as there is room in flight) and written here by the writer;
-standard input ('-') is written to the given stream instead. Outcomes come in input order.
+Inputs are cleaned behind the crawl's seam (crawl.Clean): the local pool (jobs.workers: up to
+two cleaning processes, each document within CLEAN_BUDGET_S) or, with `dask`, a Dask cluster
+(jobs.cluster) — the same budget and the same reasons either way. Inputs are read only as
+there is room in flight, and written here, by the writer, as their results come; standard
+input ('-') is written to the given stream instead. Outcomes come in input order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
+from scraper import settings
 from scraper.errors import DocumentError
-from scraper.jobs.workers import clean
+from scraper.jobs.workers import CleanerPool
 from scraper.model import CleanOptions, Failed, Outcome, Rendered, SourceDocument
 from scraper.sources.local import expand_inputs, read_input, unread
 from scraper.store.writer import assign_stems, write_document
 
+if TYPE_CHECKING:
+    from scraper.jobs.cluster import DaskCleaner
+
+Job = tuple[int, SourceDocument, str]  # (the input's place, the document, its output stem)
+
 
 def run_clean(
-    paths: list[str], out_dir: Path, opts: CleanOptions, stdout: BinaryIO, dask: str | None = None
+    paths: list[str],
+    out_dir: Path,
+    opts: CleanOptions,
+    stdout: BinaryIO,
+    dask: str | None = None,
+    workers: int | None = None,
 ) -> list[Outcome]:
     """Clean every input; files go to `out_dir`, standard input ('-') to `stdout`. Raises
     UsageError when the Dask cluster cannot be used (before any input is read)."""
     inputs = list(expand_inputs(paths))
-    stems = assign_stems([n for n, problem in inputs if problem is None and n != "-"])
+    readable = [n for n, problem in inputs if problem is None]
+    stems = assign_stems([n for n in readable if n != "-"])
     outcomes: dict[int, Outcome] = {}
-    jobs = _documents(inputs, stems, outcomes)
-    if dask is None:
-        results: Iterator[tuple[int, Rendered | Failed]] = (
-            (i, clean(doc, opts, stem)) for i, doc, stem in jobs
-        )
-        _finish_all(results, inputs, stems, out_dir, stdout, outcomes)
-    else:
+
+    def finish(i: int, result: Rendered | Failed) -> None:
+        name = inputs[i][0]
+        outcomes[i] = _finish(name, "stdin" if name == "-" else stems[name], result, out_dir, stdout)
+
+    # no more processes than inputs, unless told
+    cleaner = _cleaner(
+        opts, dask, min(settings.default_workers(), len(readable)) if workers is None else workers
+    )
+    try:
+        asyncio.run(_clean_all(cleaner, _documents(inputs, stems, outcomes), finish))
+    finally:
+        cleaner.close()
+    return [outcomes[i] for i in sorted(outcomes)]
+
+
+def _cleaner(opts: CleanOptions, dask: str | None, workers: int) -> CleanerPool | DaskCleaner:
+    if dask is not None:
         from scraper.jobs.cluster import DaskCleaner  # Dask is optional: imported only here
 
-        cluster = DaskCleaner(dask, opts)
-        try:
-            _finish_all(cluster.clean_all(jobs), inputs, stems, out_dir, stdout, outcomes)
-        finally:
-            cluster.close()
-    return [outcomes[i] for i in sorted(outcomes)]
+        return DaskCleaner(dask, opts, budget=settings.CLEAN_BUDGET_S)
+    pool = CleanerPool(opts, workers, budget=settings.CLEAN_BUDGET_S)
+    pool.warm()  # on this thread, which outlives them (jobs.procs)
+    return pool
+
+
+def _room(cleaner: CleanerPool | DaskCleaner) -> int:
+    """Documents given to the cleaner at once: each process busy, and one more ready for each."""
+    if isinstance(cleaner, CleanerPool):
+        return 2 * max(1, cleaner.workers)
+    return cleaner.capacity()
+
+
+async def _clean_all(
+    cleaner: CleanerPool | DaskCleaner, jobs: Iterator[Job], finish: Callable[[int, Rendered | Failed], None]
+) -> None:
+    """Every job through the cleaner, at most `_room` at once; each result finished as it comes."""
+
+    async def one(i: int, doc: SourceDocument, stem: str) -> tuple[int, Rendered | Failed]:
+        return i, await cleaner(doc, stem, "")
+
+    running: set[asyncio.Task[tuple[int, Rendered | Failed]]] = set()
+    for job in jobs:
+        running.add(asyncio.create_task(one(*job)))
+        while len(running) >= _room(cleaner):
+            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                finish(*task.result())
+    for left in asyncio.as_completed(running):
+        finish(*await left)
 
 
 def _documents(
     inputs: list[tuple[str, str | None]], stems: dict[str, str], outcomes: dict[int, Outcome]
-) -> Iterator[tuple[int, SourceDocument, str]]:
+) -> Iterator[Job]:
     """The readable inputs (read one by one, as they are asked for); the others' outcomes."""
     for i, (name, problem) in enumerate(inputs):
         if problem:
@@ -58,19 +108,6 @@ def _documents(
             outcomes[i] = unread(name, exc)
             continue
         yield i, SourceDocument(name, data), "stdin" if name == "-" else stems[name]
-
-
-def _finish_all(
-    results: Iterator[tuple[int, Rendered | Failed]],
-    inputs: list[tuple[str, str | None]],
-    stems: dict[str, str],
-    out_dir: Path,
-    stdout: BinaryIO,
-    outcomes: dict[int, Outcome],
-) -> None:
-    for i, result in results:
-        name = inputs[i][0]
-        outcomes[i] = _finish(name, "stdin" if name == "-" else stems[name], result, out_dir, stdout)
 
 
 def _finish(name: str, stem: str, result: Rendered | Failed, out_dir: Path, stdout: BinaryIO) -> Outcome:

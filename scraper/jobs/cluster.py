@@ -3,8 +3,9 @@
 `DaskCleaner` connects (`tcp://…`/`tls://…` to a running scheduler, or `local:N` for a
 LocalCluster of N worker processes that lives as long as the command), refuses a cluster whose
 workers run other code, ships the cleaning options once per worker (remote.RulesPlugin), then
-cleans documents in batches (inflight.InFlight): as `await cleaner(doc, stem, key)` for the
-crawl (crawl.Clean) and as `clean_all` for `scraper clean`. Workers only clean; this process
+cleans documents in batches (inflight.InFlight), called as `await cleaner(doc, stem, key)` like
+the local pool (crawl.Clean: the crawl's and `scraper clean`'s seam). Each document has the
+local pool's budget (clean_budget) and fails with its reasons. Workers only clean; this process
 decides what changed and writes, so the output is the local pool's, byte for byte.
 
 `reclean`: the archive fetcher given by `archive_fetcher` leaves documents in the archive
@@ -23,33 +24,25 @@ import contextlib
 import logging
 import re
 import uuid
-from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from queue import SimpleQueue
-from typing import Any, TypeVar
+from typing import Any
 
 from scraper import settings
 from scraper.errors import UsageError
 from scraper.model import CleanOptions, Failed, Rendered, SourceDocument
+from scraper.sources.config import dask_problem
 
-T = TypeVar("T")
 Result = Rendered | Failed
-_ADDRESS = re.compile(r"(?:tcp|tls)://\S+")
 _LOCAL = re.compile(r"local:(\d+)")
 
 
 def check_address(address: str) -> str:
     """The address, or a UsageError saying what is expected."""
-    m = _LOCAL.fullmatch(address)
-    if m and 1 <= int(m.group(1)) <= 256:
-        return address
-    if _ADDRESS.fullmatch(address):
-        return address
-    raise UsageError(
-        f"--dask {address!r}: expected tcp://HOST:PORT or tls://HOST:PORT (a Dask scheduler) "
-        "or local:N (N worker processes on this machine, 1 to 256)"
-    )
+    problem = dask_problem(address)
+    if problem:
+        raise UsageError(f"--dask {address!r}: {problem}")
+    return address
 
 
 def connect(address: str, timeout: float = settings.DASK_CONNECT_TIMEOUT) -> tuple[Any, Any]:
@@ -200,23 +193,9 @@ class DaskCleaner:
 
         return RefArchiveFetcher(state, directory, config)
 
-    # -- `scraper clean` ---------------------------------------------------------------------------
-
-    def clean_all(self, jobs: Iterable[tuple[T, SourceDocument, str]]) -> Iterator[tuple[T, Result]]:
-        """(tag, result) for every (tag, document, stem), as results complete; documents are
-        taken from `jobs` only when there is room in flight."""
-        results: SimpleQueue[tuple[T, Result]] = SimpleQueue()
-        given = received = 0
-        for tag, doc, stem in jobs:
-            self.inflight.wait_for_room()
-            self.inflight.put(doc, stem, "", lambda r, tag=tag: results.put((tag, r)))  # type: ignore[misc]
-            given += 1
-            while not results.empty():
-                yield results.get()
-                received += 1
-        while received < given:
-            yield results.get()
-            received += 1
+    def capacity(self) -> int:
+        """Documents worth giving at once (jobs.batch reads no more inputs than this ahead)."""
+        return self.inflight.capacity()
 
     def close(self) -> None:
         inflight = getattr(self, "inflight", None)

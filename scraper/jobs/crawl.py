@@ -252,7 +252,7 @@ class FetchJob(ListingSteps):
         except FetchProblem as exc:
             self._problem(url, kind or "page", exc, found_in, origin)
             return None
-        self.frontier.fetched(origin, len(resp.body))
+        self.frontier.fetched(origin, resp.size)
         if not (resp.not_modified and known is not None and known.kind in ("feed", "sitemap")):
             return resp
         again = self.replay(url) if self.replay else None

@@ -11,7 +11,7 @@ A collecting thread takes results with `distributed.as_completed` and hands each
 result to its callback.
 
 A batch whose workers kept dying (distributed's KilledWorker) is split: each of its documents
-runs again alone, so one document that kills its worker fails alone.
+runs again alone, so one document that kills its worker fails alone (reason `crashed`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from distributed import CancelledError, Client, Future, as_completed
 from distributed.scheduler import KilledWorker
@@ -97,17 +96,11 @@ class InFlight:
                 return
         deliver(Failed("clean", self._broken))
 
-    def outstanding(self) -> int:
-        """Documents given and not yet delivered."""
+    def capacity(self) -> int:
+        """Documents worth giving at once: the batches in flight and one more batch per slot,
+        ready to go (a caller that reads documents as it gives them holds no more)."""
         with self._cond:
-            return len(self._pending) + sum(len(b) for b in self._inflight.values())
-
-    def wait_for_room(self) -> None:
-        """Block while the queue holds a full load already (for callers that read as they go)."""
-        with self._cond:
-            self._cond.wait_for(
-                lambda: self._closed or len(self._pending) < self.batch * max(1, self._slots())
-            )
+            return self.batch * (self.per_slot + 1) * max(1, self._slots())
 
     def close(self) -> None:
         """Stop; whatever is still in flight is cancelled and never delivered."""
@@ -271,7 +264,7 @@ class InFlight:
                         self._add(item, front=True)
                     self._cond.notify_all()
                 return
-            failure = Failed("clean", "the Dask workers cleaning this document kept dying")
+            failure = Failed("crashed", "the Dask workers cleaning this document kept dying")
         except CancelledError:
             failure = Failed("clean", "the Dask scheduler cancelled its task (cluster shut down?)")
         except Exception as exc:
@@ -289,9 +282,3 @@ class InFlight:
 
 def _failed(exc: BaseException) -> Failed:
     return Failed("clean", f"the Dask task failed ({type(exc).__name__}: {exc})")
-
-
-def describe(info: dict[str, Any]) -> str:
-    """Workers and threads of a scheduler report, for messages."""
-    workers = info.get("workers", {})
-    return f"{len(workers)} workers, {sum(int(w.get('nthreads', 1)) for w in workers.values())} threads"

@@ -7,13 +7,15 @@ including those that join later. Tasks name the plugin and carry only documents.
 
 `clean_batch` is pure and idempotent: the same documents give the same results wherever and
 however often it runs (a lost worker's batches simply run again elsewhere); it writes nothing.
-Each document is cleaned in one of the worker's `Child` processes (one per worker thread, one
-document at a time each), within the per-document budget.
+Each document is cleaned in one of the worker's cleaning processes (jobs.slot: the local pool's
+processes, one per worker thread, one document at a time each), within the per-document budget,
+and fails with the local pool's reasons (`too-complex`, `crashed`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import platform
 import queue
 import threading
@@ -27,8 +29,8 @@ from distributed import WorkerPlugin, get_worker
 
 import cleaners
 import scraper
-from scraper.jobs.child import Child, ChildDied
 from scraper.jobs.incremental import input_digest
+from scraper.jobs.slot import Slot, Starter
 from scraper.model import CleanOptions, Failed, Rendered, SourceDocument
 from scraper.store.archive import _records
 
@@ -116,25 +118,29 @@ def read_archived(base: str, doc: SourceDocument) -> SourceDocument | None:
 
 
 class RulesPlugin(WorkerPlugin):  # type: ignore[misc]
-    """The cleaning options of one command, on every worker; each worker thread gets a child."""
+    """The cleaning options of one command, on every worker; each worker thread gets a slot."""
 
     def __init__(self, options: dict[str, CleanOptions], budget: float, ident: dict[str, str]) -> None:
         self.options = options
         self.budget = budget
         self.identity = ident
-        self.children: queue.SimpleQueue[Child] = queue.SimpleQueue()
-        self.all: list[Child] = []
+        self.slots: queue.SimpleQueue[Slot] = queue.SimpleQueue()
+        self.all: list[Slot] = []
+        self.starter: Starter | None = None
 
     def setup(self, worker: Any) -> None:
+        self.starter = Starter(pickle.dumps(self.options, protocol=pickle.HIGHEST_PROTOCOL))
         for _ in range(max(1, int(worker.state.nthreads))):
-            child = Child(self.options, self.budget)
-            self.all.append(child)
-            self.children.put(child)
-            threading.Thread(target=child.warm, name="scraper-child-start", daemon=True).start()
+            slot = Slot(self.starter, self.budget)
+            self.all.append(slot)
+            self.slots.put(slot)
+            threading.Thread(target=slot.warm, name="scraper-warm", daemon=True).start()
 
     def teardown(self, worker: Any) -> None:
-        for child in self.all:
-            child.close()
+        for slot in self.all:
+            slot.close()
+        if self.starter is not None:
+            self.starter.close()
 
     def __getstate__(self) -> dict[str, Any]:  # what travels: the options, once per worker
         return {"options": self.options, "budget": self.budget, "identity": self.identity}
@@ -152,32 +158,25 @@ def clean_batch(plugin: str, archive: str | None, items: list[Item]) -> list[Ren
     if mismatch:  # a worker that joined after the check, with other code: it must not clean
         failed = Failed("clean", "this Dask worker runs other code: " + "; ".join(mismatch))
         return [failed for _ in items]
-    child = rules.children.get()  # one per thread: never two documents at once in one process
+    slot = rules.slots.get()  # one per thread: never two documents at once in one process
     try:
-        return [_clean_one(child, archive, doc, stem, key) for doc, stem, key in items]
+        return [_clean_one(slot, archive, doc, stem, key) for doc, stem, key in items]
     finally:
-        rules.children.put(child)
+        rules.slots.put(slot)
 
 
 def _clean_one(
-    child: Child, archive: str | None, doc: SourceDocument, stem: str, key: str
+    slot: Slot, archive: str | None, doc: SourceDocument, stem: str, key: str
 ) -> Rendered | Failed:
     if doc.ref is None:
-        return _child_clean(child, doc, stem, key)
+        return slot.clean(doc, stem, key)
     if not doc.data:  # a reference into the archive: read it here
         read = read_archived(archive, doc) if archive is not None else None
         if read is None:
             return Failed("archive", "its archived response is missing or unreadable")
         doc = read
     doc = replace(doc, ref=None)
-    result = _child_clean(child, doc, stem, key)
+    result = slot.clean(doc, stem, key)
     if isinstance(result, Rendered):
         result = replace(result, input_sha256=input_digest(doc))
     return result
-
-
-def _child_clean(child: Child, doc: SourceDocument, stem: str, key: str) -> Rendered | Failed:
-    try:
-        return child.clean(doc, stem, key)
-    except ChildDied as exc:  # could not even start: a worker problem, not the document's
-        raise RuntimeError(f"cannot start a cleaning process on this worker: {exc}") from None

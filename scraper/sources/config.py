@@ -135,6 +135,33 @@ def _check_type(src: str, where: str, value: Any, expected: type | tuple[type, .
         raise UsageError(f"{src}: {where} must be {_type_name(expected)}, not {value!r}")
 
 
+DASK_LOCAL_MAX = 256  # local:N starts at most this many worker processes
+
+
+def dask_problem(address: str) -> str | None:
+    """What is wrong with a Dask address (`dask` here, `--dask` on the command line), or None."""
+    local = re.fullmatch(r"local:(\d+)", address)
+    if local and 1 <= int(local.group(1)) <= DASK_LOCAL_MAX:
+        return None
+    if not local and re.fullmatch(r"(?:tcp|tls)://\S+", address):
+        return None
+    return (
+        "expected tcp://HOST:PORT or tls://HOST:PORT (a Dask scheduler) or local:N "
+        f"(N worker processes on this machine, 1 to {DASK_LOCAL_MAX})"
+    )
+
+
+def _check_dask(src: str, data: dict[str, Any]) -> None:
+    address, archive = data.get("dask"), data.get("dask_archive")
+    problem = dask_problem(address) if address is not None else None
+    if problem:
+        raise UsageError(f"{src}: dask: {problem}, not {address!r}")
+    if archive is not None and "://" not in archive and not Path(archive).is_absolute():
+        raise UsageError(
+            f"{src}: dask_archive must be an absolute path or a URL (file://…, s3://…), not {archive!r}"
+        )
+
+
 def _check_ranges(src: str, prefix: str, data: dict[str, Any]) -> None:
     """Every number finite and within its range (RANGES)."""
     for key, value in data.items():
@@ -163,6 +190,7 @@ def load_config(path: Path) -> RunConfig:
             raise UsageError(f"{src}: unknown key {key!r} (known: {', '.join(sorted(_TOP))})")
         _check_type(src, key, value, _TOP[key])
     _check_ranges(src, "", data)
+    _check_dask(src, data)
     rules = _rules(src, "rules", data.get("rules", []), base)
     sources = []
     seen: set[str] = set()
