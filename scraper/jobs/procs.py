@@ -127,7 +127,11 @@ class Worker:
         self._close()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Ask an idle worker to end; kill it when it does not."""
+        """Ask an idle worker to end; kill it when it does not. One that never had its setup
+        would take the None for its setup and wait for a task: it ends at once."""
+        if not self.ready:
+            self.kill()
+            return
         with contextlib.suppress(OSError):
             self.tasks.send(None)
         try:
