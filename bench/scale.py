@@ -11,14 +11,20 @@ archive (on Dask, documents go as references the workers read). Every figure is 
 of the whole command in a fresh process (start-up, a LocalCluster's start and stop, writes),
 median of --rounds runs, with the spread, because the machine may be shared.
 
+Configurations: local/1 and local/2 are the local pool with one and two cleaning processes
+(--workers 1, --workers 2: the default on two cores), local:1 and local:2 a LocalCluster of one
+and two Dask workers (one thread each, so one cleaning process each).
+
 Overhead per document: `clean` of --tiny one-line documents (cleaning them costs almost
-nothing), local vs local:1, less each one's time for a single document (start-up).
+nothing), local/1 vs local:1 (one cleaning process each), less each one's time for a single
+document (start-up).
 
 Model: a cluster of N machines with c cleaning processes each cleans at
 N·c / (t_doc + o) documents/s, until the command itself (receiving, comparing hashes,
-writing, recording state) is the limit: 1 / t_cmd documents/s. t_doc is the local per-document
-time, o the Dask overhead per document, t_cmd what the command spends per document (measured
-as local:2's time per document on the tiny documents, where cleaning is nearly free).
+writing, recording state) is the limit: 1 / t_cmd documents/s. t_doc is local/1's time per
+document (one process), o the Dask overhead per document, t_cmd what the command spends per
+document (measured as local:2's time per document on the tiny documents, where cleaning is
+nearly free).
 """
 
 from __future__ import annotations
@@ -113,7 +119,13 @@ def median_of(rounds: int, args: list[str], cwd: Path, clear: Path) -> tuple[flo
     return mid, (max(times) - min(times)) / mid
 
 
-CONFIGS = {"local": [], "local:1": ["--dask", "local:1"], "local:2": ["--dask", "local:2"]}
+# the local pool with one and two cleaning processes, and a LocalCluster of one and two workers
+CONFIGS = {
+    "local/1": ["--workers", "1"],
+    "local/2": ["--workers", "2"],
+    "local:1": ["--dask", "local:1"],
+    "local:2": ["--dask", "local:2"],
+}
 
 
 def bench_clean(root: Path, n: int, rounds: int, configs: list[str]) -> dict[str, float]:
@@ -121,7 +133,9 @@ def bench_clean(root: Path, n: int, rounds: int, configs: list[str]) -> dict[str
     out = root / "clean" / "out"
     per: dict[str, float] = {}
     for name in configs:
-        mid, spread = median_of(rounds, ["clean", str(inputs), "-o", str(out), "-q"], root, out)
+        mid, spread = median_of(
+            rounds, ["clean", str(inputs), "-o", str(out), "-q", *CONFIGS[name]], root, out
+        )
         per[name] = mid / n
         print(f"clean    {name:8s} {n / mid:8.1f} documents/s  ({mid:7.1f} s, spread {spread:4.0%})")
     return per
@@ -131,11 +145,8 @@ def bench_reclean(root: Path, n: int, rounds: int, configs: list[str]) -> None:
     site = make_archive(root / "reclean", documents(n))
     for name in configs:
         args = ["reclean", "-q", "--log", "jsonl", *CONFIGS[name]]
-        if name == "local":
-            args += ["--workers", "2"]
         mid, spread = median_of(rounds, args, site, site / "out")
-        label = "local(2)" if name == "local" else name
-        print(f"reclean  {label:8s} {n / mid:8.1f} documents/s  ({mid:7.1f} s, spread {spread:4.0%})")
+        print(f"reclean  {name:8s} {n / mid:8.1f} documents/s  ({mid:7.1f} s, spread {spread:4.0%})")
 
 
 def bench_overhead(root: Path, n: int, rounds: int) -> tuple[float, float]:
@@ -154,7 +165,7 @@ def bench_overhead(root: Path, n: int, rounds: int) -> tuple[float, float]:
         one, _ = median_of(rounds, ["clean", str(tiny / "one"), *opts], root, out)
         cost[name] = (many - one) / (n - 1)
         print(f"tiny     {name:8s} {cost[name] * 1000:6.2f} ms/document after start-up ({one:.1f} s)")
-    return cost["local:1"] - cost["local"], cost["local:2"]
+    return cost["local:1"] - cost["local/1"], cost["local:2"]
 
 
 def main() -> None:
@@ -171,10 +182,10 @@ def main() -> None:
         per = bench_clean(root, args.docs, args.rounds, args.configs) if "clean" not in args.skip else {}
         if "reclean" not in args.skip:
             bench_reclean(root, args.docs, args.rounds, args.configs)
-        if "overhead" in args.skip or "local" not in per:
+        if "overhead" in args.skip or "local/1" not in per:
             return
         overhead, command = bench_overhead(root, args.tiny, args.rounds)
-        t_doc = per["local"]
+        t_doc = per["local/1"]
         print(f"\nper document: cleaning {t_doc * 1000:.1f} ms, Dask overhead {overhead * 1000:.2f} ms, "
               f"the command's own {command * 1000:.2f} ms")  # fmt: skip
         print("model (c = 2 cleaning processes per machine): documents/s = min(N·c/(t_doc+o), 1/t_cmd)")
