@@ -141,3 +141,16 @@ def test_the_base_install_never_imports_dask(tmp_path: Path) -> None:
     assert (
         proc.stderr == "scraper: error: --dask needs Dask: pip install 'scraper[dask]' (dask[distributed])\n"
     )
+    (tmp_path / "site").mkdir()  # a sources file's dask key: refused before anything is touched
+    (tmp_path / "site" / "sources.toml").write_text(
+        f'dask = "local:1"\n[[sources]]\nname = "a"\npath = "{doc}"\n'
+    )
+    run_ = subprocess.run(
+        [*run, "without", "run", "--log", "text"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path / "site",
+    )
+    assert (run_.returncode, run_.stderr) == (2, proc.stderr)
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["sources.toml"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import re
 import uuid
@@ -37,11 +38,21 @@ Result = Rendered | Failed
 _LOCAL = re.compile(r"local:(\d+)")
 
 
+NO_DASK = "--dask needs Dask: pip install 'scraper[dask]' (dask[distributed])"
+
+
 def check_address(address: str) -> str:
-    """The address, or a UsageError saying what is expected."""
+    """The address, or a UsageError saying what is expected (or that Dask is not installed):
+    what can be told before anything is touched."""
     problem = dask_problem(address)
     if problem:
         raise UsageError(f"--dask {address!r}: {problem}")
+    try:
+        installed = importlib.util.find_spec("distributed") is not None
+    except (ImportError, ValueError):  # a broken install, or a module set to None
+        installed = False
+    if not installed:
+        raise UsageError(NO_DASK)
     return address
 
 
@@ -51,7 +62,7 @@ def connect(address: str, timeout: float = settings.DASK_CONNECT_TIMEOUT) -> tup
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise UsageError("--dask needs Dask: pip install 'scraper[dask]' (dask[distributed])") from None
+        raise UsageError(NO_DASK) from None
     logging.getLogger("distributed").setLevel(logging.ERROR)  # its warnings are not ours to print
     m = _LOCAL.fullmatch(address)
     cluster = None

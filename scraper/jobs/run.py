@@ -131,6 +131,10 @@ def run_sources(
     """Run (command "run") or re-clean (command "reclean") every source. Raises UsageError
     when the run cannot start, LockHeld when another run holds the lock, RunAborted."""
     started = time.monotonic()
+    if cfg.dask:  # a bad address, or no Dask: said before anything is touched
+        from scraper.jobs.cluster import check_address
+
+        check_address(cfg.dask)
     options, keys = load_options(cfg)
     check_writable(cfg.out_dir, "output directory")
     check_writable(cfg.state.parent, "state directory")
