@@ -1,29 +1,39 @@
-"""Fetch throughput against the bound the politeness limits allow, and peak memory.
+"""`scraper fetch` as users run it (the installed command, a whole process: robots.txt,
+sitemaps, pages, cleaning workers, writes, state store) against the bound the politeness limits
+allow, and against Scrapy + trafilatura on the same server in the same run.
 
-    python bench/fetch.py [--hosts 10] [--pages 100] [--latency 0.05] [--per-host 2]
+    python bench/fetch.py [--hosts 10] [--pages 100] [--latency 0.05] [--per-host 2] [--rounds 3]
+                          [--no-peer] [--download-only-peer] [--no-profile]
 
 A separate server process serves `--hosts` sites on 127.0.0.1 (one port each), each with a
-sitemap of `--pages` small articles; every response waits `--latency` seconds. `scraper fetch`
-machinery (Fetcher + FetchJob + cleaning worker processes) fetches the ten sitemaps, then every
-page, cleans and writes it. The bound is hosts x per-host / latency pages per second.
-Target: >= 80 % of the bound, peak RSS under 200 MB.
+robots.txt (404), a sitemap of `--pages` small articles; every response waits `--latency`
+seconds. The bound is hosts x per-host / latency requests per second (10 x 2 / 50 ms = 400/s).
+Each round runs `scraper fetch -q --allow-private --per-host P --concurrency H*P` into a fresh
+directory and state file, then the peer (bench/scrapy_peer.py: Scrapy, robots.txt obeyed, the
+same per-site limit, `trafilatura.extract` in the callback, the text written to a file; from
+the `[bench]` extra). Reported: medians of the rounds — requests/s and its share of the bound
+(target >= 85 %), the ratio to the peer (target >= 1.3x), CPU time (user + system, the process
+and its children), peak RSS; then a profiled run of ours: the main process's own time by package.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import multiprocessing
-import os
+import shutil
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from procs import Usage, load, measure, median, scraper_cmd, spread  # noqa: E402
 
 ARTICLE = """<!doctype html><html><head><title>Article {n}</title>
 <meta property="og:site_name" content="Site {h}"></head><body><nav><a href="/">Home</a></nav>
@@ -82,18 +92,56 @@ def serve(ports: multiprocessing.Queue, hosts: int, pages: int, latency: float) 
     threading.Event().wait()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process, all its threads (live ones and exited ones)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
-    return ticks / os.sysconf("SC_CLK_TCK")
+def run_ours(work: Path, urls: list[str], args: argparse.Namespace, profile: str | None = None) -> Usage:
+    out = work / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    state = work / "state.db"
+    state.unlink(missing_ok=True)
+    opts = ["fetch", "-q", "--allow-private", "--per-host", str(args.per_host)]
+    opts += ["--concurrency", str(args.hosts * args.per_host), "--max-pages", str(args.hosts * args.pages)]
+    opts += ["-o", str(out), "--state", str(state), *urls]
+    if profile:
+        code = (
+            "import cProfile, sys; sys.argv = ['scraper', *sys.argv[1:]]; "
+            f"from scraper.cli.main import main; cProfile.run('main()', {profile!r})"
+        )
+        usage = measure([sys.executable, "-c", code, *opts])
+    else:
+        usage = measure([*scraper_cmd(), *opts])
+    written = sum(1 for _ in out.rglob("*.md"))
+    if written != args.hosts * args.pages:
+        sys.exit(f"bench: scraper fetch wrote {written} documents, not {args.hosts * args.pages}")
+    return usage
 
 
-def vm_hwm_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def run_peer(work: Path, urls: list[str], args: argparse.Namespace, download_only: bool) -> Usage:
+    out = work / "peer"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    cmd = [sys.executable, str(ROOT / "bench" / "scrapy_peer.py"), str(out), str(args.per_host), *urls]
+    return measure([*cmd, "--download-only"] if download_only else cmd)
+
+
+def by_package(stats_file: str) -> str:
+    """The profiled main process's own time (tottime) by package: where its core goes."""
+    import pstats
+
+    stats = pstats.Stats(stats_file)
+    groups: Counter[str] = Counter()
+    for (filename, _, name), (_, _, tt, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        parts = Path(filename).parts
+        if "site-packages" in parts:
+            group = parts[parts.index("site-packages") + 1]
+        elif "scraper" in parts or "cleaners" in parts:
+            i = max(i for i, p in enumerate(parts) if p in ("scraper", "cleaners"))
+            group = "/".join(parts[i : i + 2]).removesuffix(".py")
+        elif filename == "~":
+            group = "builtins: " + name.split(" of ")[0].strip("<>{} ")[:40]
+        else:
+            group = "stdlib " + Path(filename).stem
+        groups[group] += tt
+    total = sum(groups.values())
+    return "\n".join(f"  {g:42s} {t:6.2f} s {t / total:4.0%}" for g, t in groups.most_common(14))
 
 
 def main() -> None:
@@ -102,8 +150,12 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=100, help="pages per host")
     ap.add_argument("--latency", type=float, default=0.05)
     ap.add_argument("--per-host", type=int, default=2)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--download-only-peer", action="store_true", help="also Scrapy without trafilatura")
+    ap.add_argument("--no-profile", action="store_true")
     args = ap.parse_args()
+    print(load())
 
     ports: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
     server = multiprocessing.get_context("fork").Process(
@@ -111,62 +163,41 @@ def main() -> None:
     )
     server.start()
     urls = [f"http://127.0.0.1:{ports.get(timeout=10)}/sitemap.xml" for _ in range(args.hosts)]
-
-    from cleaners import load_rules
-    from scraper.fetch.client import Fetcher
-    from scraper.fetch.config import FetchConfig
-    from scraper.jobs.crawl import FetchJob
-    from scraper.jobs.workers import CleanerPool
-    from scraper.model import CleanOptions
-
-    pool = CleanerPool(CleanOptions(load_rules()), args.workers)
-    pool.warm()
-    worker_pids = pool.pids
-    config = FetchConfig(
-        allow_private=True, per_host=args.per_host, concurrency=args.hosts * args.per_host, http2=False
-    )
-    with tempfile.TemporaryDirectory() as out:
-
-        async def go() -> list[object]:
-            async with Fetcher(config) as fetcher:
-                job = FetchJob(fetcher, pool, Path(out), max_pages=args.hosts * args.pages)
-                return list(await job.run(urls))
-
-        t = time.perf_counter()
-        cpu = time.process_time()
-        if os.environ.get("BENCH_PROFILE"):
-            import cProfile
-
-            prof = cProfile.Profile()
-            outcomes = prof.runcall(asyncio.run, go())
-            prof.dump_stats(os.environ["BENCH_PROFILE"])
-        else:
-            outcomes = asyncio.run(go())
-        elapsed = time.perf_counter() - t
-        cpu = time.process_time() - cpu
-        worker_cpu = sum(cpu_seconds(p) for p in worker_pids)
-        server_cpu = cpu_seconds(server.pid or 0)
-        written = sum(1 for p in Path(out).rglob("*.md"))
-    workers_mb = max((vm_hwm_mb(p) for p in worker_pids), default=0.0)
-    pool.close()
-    server.terminate()
-    pages = sum(1 for o in outcomes if getattr(o, "kind", "") == "page" and getattr(o, "status", "") == "ok")
-    requests = pages + args.hosts * 2  # pages, sitemaps, robots.txt
+    requests = args.hosts * (args.pages + 2)  # pages, sitemaps, robots.txt
     bound = args.hosts * args.per_host / args.latency
-    rate = requests / elapsed
-    print(f"{pages} pages written ({written} files) from {args.hosts} hosts in {elapsed:.2f} s")
+    peers = [] if args.no_peer else [("Scrapy + trafilatura", False)]
+    if args.download_only_peer and not args.no_peer:
+        peers.append(("Scrapy, download only", True))
+    runs: dict[str, list[Usage]] = {"scraper fetch": []}
+    with tempfile.TemporaryDirectory(prefix="bench-fetch-") as tmp:
+        work = Path(tmp)
+        for _ in range(args.rounds):
+            runs["scraper fetch"].append(run_ours(work, urls, args))
+            for label, only in peers:
+                runs.setdefault(label, []).append(run_peer(work, urls, args, only))
+        stats = None if args.no_profile else str(work / "fetch.pstats")
+        if stats:
+            run_ours(work, urls, args, stats)
+            profile = by_package(stats)
+    server.terminate()
     print(
-        f"throughput {rate:.0f} requests/s; bound {bound:.0f}/s ({args.hosts} hosts x {args.per_host} "
-        f"per host / {args.latency * 1000:.0f} ms): {rate / bound:.0%} of the bound"
+        f"{args.hosts} sites x {args.pages} pages, {args.latency * 1000:.0f} ms per response, "
+        f"{args.per_host} per site: bound {bound:.0f} requests/s; {requests} requests per run"
     )
-    print(
-        f"CPU: fetching process {cpu:.1f} s, cleaning workers {worker_cpu:.1f} s, "
-        f"test server {server_cpu:.1f} s (on {os.cpu_count()} cores)"
-    )
-    print(
-        f"peak RSS: fetching process {vm_hwm_mb(multiprocessing.current_process().pid or 0):.0f} MB, "
-        f"largest cleaning worker {workers_mb:.0f} MB"
-    )
+    for label, usages in runs.items():
+        wall = median([u.wall for u in usages])
+        print(
+            f"{label:22s} {requests / wall:5.0f} requests/s = {requests / wall / bound:4.0%} of the bound "
+            f"({wall:.2f} s wall, runs {spread([u.wall for u in usages])} s; "
+            f"{median([u.cpu for u in usages]):.1f} s CPU; peak {median([u.peak_mb for u in usages]):.0f} MB)"
+        )
+    for label, usages in list(runs.items())[1:]:
+        ratios = [p.wall / o.wall for o, p in zip(runs["scraper fetch"], usages, strict=True)]
+        print(f"scraper fetch vs {label}: {median(ratios):.2f}x the throughput (pairs {spread(ratios)})")
+    print("targets: >= 85 % of the bound, >= 1.3x Scrapy + trafilatura")
+    if stats:
+        print("profiled run, the main process's own time by package:\n" + profile)
+    print(load())
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 RENDERED = "out/farm/tdy-winforum-2checkout-bsod-dumps.rendered.md"
-FEED_ITEM = "out/printer-issues.techidaily.com/bypass-print-job-delay-quickly.md"
+FEED_ITEM = "out/printer-issues/printer-issues.techidaily.com-bypass-print-job-delay-quickly.md"
 ZDNET = "out/farm/000_022a837fca80a5ec.md"
 
 

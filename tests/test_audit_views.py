@@ -19,7 +19,7 @@ from test_run import make_site, write_config
 
 GOLDEN_AUDIT = ROOT / "tests" / "golden_audit"  # the piped terminal output, read and agreed with
 ZDNET = "out/farm/000_022a837fca80a5ec.md"
-FEED_ITEM = "out/printer-issues.techidaily.com/bypass-print-job-delay-quickly.md"
+FEED_ITEM = "out/printer-issues/printer-issues.techidaily.com-bypass-print-job-delay-quickly.md"
 PAGE = "out/pages/mozreadability-tmz-1.source.md"
 
 

@@ -135,7 +135,7 @@ def load_document(md: Path, originals: OriginalFinder) -> DocAudit:
             raise ValueError(f"larger than {MAX_RECORD_BYTES // 2**20} MB")
         record = json.loads(raw.decode("utf-8"))
         _check_record(record)
-        cleaned = md.read_text("utf-8")
+        cleaned = md.read_text("utf-8").removeprefix("\ufeff")  # as the original is read
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
         raise DocumentError(f"{md}: cannot read it or its audit record ({exc})") from None
     doc = DocAudit(str(md), record, originals.find(record, str(md)), cleaned)

@@ -11,7 +11,6 @@ with one line, and its document is audited without its original.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,13 +126,18 @@ class OriginalFinder:
             body = _read(Path(feed)) if self.inside(Path(feed)) else None
         if not body:
             return
-        name = feed if feed.startswith(("http://", "https://")) else _display(Path(feed), self.base)
+        remote = feed.startswith(("http://", "https://"))
+        name = feed if remote else _display(Path(feed), self.base)
         for item in feed_items(body, name, ""):
             if item.content is None:
                 continue
-            sha = hashlib.sha256(item.content.encode()).hexdigest()[:12]
-            key = _normalize(item.link) if item.link else f"{name}#item-{sha}"
-            self._items.setdefault(key, item.content)
+            # the names `scraper run` gives an item (scraper.jobs.listings.place_item): its
+            # link's page when it is on the feed's site, else <feed>#item-<ident>
+            keys = [f"{_normalize(feed) if remote else name}#item-{item.ident}"]
+            if item.link:
+                keys.append(_normalize(item.link))
+            for key in keys:
+                self._items.setdefault(key, item.content)
 
 
 def _display(path: Path, base: Path | None) -> str:

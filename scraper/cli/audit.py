@@ -18,7 +18,7 @@ from scraper.audit.term import print_document, print_totals, summary_line
 from scraper.errors import DocumentError, UsageError
 from scraper.model import ExitCode
 from scraper.sources.config import RunConfig, load_config
-from scraper.store.state import StateStore
+from scraper.store.state import StateError, StateStore
 from scraper.store.writer import write_atomic
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE
@@ -49,7 +49,7 @@ def state_store(cfg: RunConfig | None, must: bool) -> StateStore | None:
         return None
     try:
         return StateStore(state_path, archive_dir=cfg.archive if cfg else settings.ARCHIVE)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, StateError) as exc:
         raise UsageError(f"cannot read the state store {state_path}: {exc}") from None
 
 

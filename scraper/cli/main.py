@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 
 import click
 
-from cleaners import RulesError, load_rules
 from scraper import __version__, settings
 from scraper.model import CleanOptions, ExitCode
 
@@ -36,6 +35,8 @@ class Seconds(click.FloatRange):
 
 
 def _options(rules: tuple[Path, ...], attribution_line: bool) -> CleanOptions:
+    from cleaners import RulesError, load_rules  # the rules load for commands that clean only
+
     try:
         return CleanOptions(load_rules(*rules), attribution_line=attribution_line)
     except RulesError as exc:

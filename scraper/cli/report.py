@@ -8,14 +8,15 @@ each shape.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cleaners import count_by_category
 from scraper.model import DOC_KINDS, Outcome
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 NO_SOURCE = {"name": None, "url": None}
 # what would break a line or a terminal: C0 and C1 controls, DEL, line and paragraph separators
@@ -48,6 +49,9 @@ class Reporter:
     lines printed above it; plain lines on stderr otherwise."""
 
     def __init__(self, label: str, bar: bool = True) -> None:
+        from rich.console import Console  # (not loaded for `scraper clean`: start-up time)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         self.console = Console(stderr=True)
         self.progress: Progress | None = None
         if bar and self.console.is_terminal:

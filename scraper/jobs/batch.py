@@ -20,7 +20,7 @@ from scraper.errors import DocumentError
 from scraper.jobs.workers import CleanerPool
 from scraper.model import CleanOptions, Failed, Outcome, Rendered, SourceDocument
 from scraper.sources.local import expand_inputs, read_input, unread
-from scraper.store.writer import assign_stems, write_document
+from scraper.store.writer import WriteResult, assign_stems, sync_dirs, write_document
 
 if TYPE_CHECKING:
     from scraper.jobs.cluster import DaskCleaner
@@ -36,16 +36,20 @@ def run_clean(
     dask: str | None = None,
     workers: int | None = None,
 ) -> list[Outcome]:
-    """Clean every input; files go to `out_dir`, standard input ('-') to `stdout`. Raises
-    UsageError when the Dask cluster cannot be used (before any input is read)."""
+    """Clean every input; files go to `out_dir`, standard input ('-') to `stdout`. Each file
+    is written atomically (file fsync, rename); the directories are synced once, at the end,
+    before any outcome is reported. Raises UsageError when the Dask cluster cannot be used
+    (before any input is read)."""
     inputs = list(expand_inputs(paths))
     readable = [n for n, problem in inputs if problem is None]
     stems = assign_stems([n for n in readable if n != "-"])
     outcomes: dict[int, Outcome] = {}
+    written: list[WriteResult] = []
 
     def finish(i: int, result: Rendered | Failed) -> None:
         name = inputs[i][0]
-        outcomes[i] = _finish(name, "stdin" if name == "-" else stems[name], result, out_dir, stdout)
+        stem = "stdin" if name == "-" else stems[name]
+        outcomes[i] = _finish(name, stem, result, out_dir, stdout, written)
 
     # no more processes than inputs, unless told
     cleaner = _cleaner(
@@ -55,6 +59,7 @@ def run_clean(
         asyncio.run(_clean_all(cleaner, _documents(inputs, stems, outcomes), finish))
     finally:
         cleaner.close()
+    sync_dirs(written)
     return [outcomes[i] for i in sorted(outcomes)]
 
 
@@ -110,8 +115,15 @@ def _documents(
         yield i, SourceDocument(name, data), "stdin" if name == "-" else stems[name]
 
 
-def _finish(name: str, stem: str, result: Rendered | Failed, out_dir: Path, stdout: BinaryIO) -> Outcome:
-    """Write a cleaned input (or say why not)."""
+def _finish(
+    name: str,
+    stem: str,
+    result: Rendered | Failed,
+    out_dir: Path,
+    stdout: BinaryIO,
+    written: list[WriteResult],
+) -> Outcome:
+    """Write a cleaned input (or say why not); its directory is synced later (`written`)."""
     if isinstance(result, Failed):
         return Outcome(name, "error", "file", result.reason, result.message)
     done = Outcome(
@@ -122,7 +134,8 @@ def _finish(name: str, stem: str, result: Rendered | Failed, out_dir: Path, stdo
         stdout.flush()
         return replace(done, output="-")
     try:
-        w = write_document(out_dir, stem, result.markdown, result.audit)
+        w = write_document(out_dir, stem, result.markdown, result.audit, sync_dir=False)
+        written.append(w)
     except OSError as exc:
         return Outcome(name, "error", "file", "write", f"cannot write output: {exc.strerror or exc}")
     return replace(done, output=str(w.path), changed=w.changed, created=w.created)

@@ -17,7 +17,6 @@ holds them back), in source order, so this never depends on which answer arrives
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -72,11 +71,6 @@ def same_site(a: str, b: str) -> bool:
         return True
     site_a, site_b = (_psl().privatesuffix(h) or h for h in (host_a, host_b))
     return site_a == site_b
-
-
-def item_id(item_key: str) -> str:
-    """12 hex digits naming a feed item (from its id, link, title or content)."""
-    return hashlib.sha256(item_key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 @dataclass

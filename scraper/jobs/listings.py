@@ -23,10 +23,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scraper.fetch.errors import FetchError
-from scraper.jobs.frontier import Bound, Frontier, Origin, item_id, left_out, normalize, same_site
+from scraper.jobs.frontier import Bound, Frontier, Origin, left_out, normalize, same_site
 from scraper.model import Kind, Outcome, Reason, Response, SourceDocument
 from scraper.settings import MAX_ENTRIES
-from scraper.sources.discover import FeedItem, feed_items, sitemap_links
+from scraper.sources.discover import FeedItem, feed_items, item_id, sitemap_links
 from scraper.store.writer import url_stem
 
 
@@ -64,7 +64,7 @@ def place_item(
             SourceDocument(key, item.content.encode(), url=link, fragment=True, meta=meta),
             url_stem(key),
         )
-    ident = item_id(item.id or item.link or item.title or item.content)
+    ident = item.ident
     key = f"{normalize(feed) if served else feed}#item-{ident}"
     if link is not None:
         meta["claimed_url"] = link

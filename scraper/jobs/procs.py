@@ -127,8 +127,8 @@ class Worker:
         self._close()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Ask an idle worker to end; kill it when it does not. One that never had its setup
-        would take the None for its setup and wait for a task: it ends at once."""
+        """Ask an idle worker to end; kill it when it does not. One that was never given its
+        set-up (a run that cleaned nothing) waits for it, not for a task: it is killed."""
         if not self.ready:
             self.kill()
             return

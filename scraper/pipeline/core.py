@@ -18,7 +18,6 @@ from scraper.pipeline.decode import decode, detect_kind
 from scraper.pipeline.fingerprint import fingerprint
 from scraper.pipeline.fmsafe import safe_front_matter, safe_generated, safe_source
 from scraper.pipeline.frontmatter import render_yaml, split
-from scraper.pipeline.html import clean_html
 
 __all__ = ["CleanOptions", "CleanedDocument", "SourceDocument", "clean_document"]
 
@@ -130,6 +129,8 @@ def _markdown(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocu
 
 
 def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument:
+    from scraper.pipeline.html import clean_html  # trafilatura: not loaded for Markdown (start-up)
+
     rules = opts.rules
     ascii_compatible = not doc.data.startswith((b"\xff\xfe", b"\xfe\xff"))
     result = clean_html(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,18 @@ class FeedItem:
     meta: dict[str, Any] = field(default_factory=dict)
     updated: str | None = None  # the item's updated (or published) date, as the feed gives it
     id: str | None = None  # its id (Atom) or guid (RSS)
+
+    @property
+    def ident(self) -> str:
+        """12 hex digits naming the item in its feed: of its id, else link, title or content.
+        `<feed>#item-<ident>` is the name of an item that is not its link's page (the input
+        its audit record names)."""
+        return item_id(self.id or self.link or self.title or self.content or "")
+
+
+def item_id(item_key: str) -> str:
+    """12 hex digits naming a feed item (from its id, link, title or content)."""
+    return hashlib.sha256(item_key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 PROLOG_BYTES = 64 * 1024  # a root element is looked for this far

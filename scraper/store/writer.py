@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
+import orjson
+
 from scraper.fetch.urls import host_label
 from scraper.settings import AUDIT_SUFFIX as AUDIT_SUFFIX  # (re-exported for the audit)
 from scraper.settings import NAME_BYTES
@@ -157,9 +159,44 @@ def fsync_dir(directory: Path) -> None:
         os.close(dfd)
 
 
+_ORJSON = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+
+
 def audit_json(record: dict[str, Any]) -> bytes:
-    """An audit record as it is written (UTF-8 JSON, indented, one trailing newline)."""
+    """An audit record as it is written (UTF-8 JSON, indented by two spaces, one trailing
+    newline): the bytes of `json.dumps(record, ensure_ascii=False, indent=2) + "\n"`, made by
+    orjson (the standard encoder cannot indent in C). Floats, integers beyond 64 bits and keys
+    that are not strings are left to the standard encoder, whose spelling of them orjson does
+    not share; so are strings orjson refuses (lone surrogates: the standard path raises too)."""
+    if not _plain(record, 0):
+        return _std_json(record)
+    try:
+        return orjson.dumps(record, option=_ORJSON)
+    except TypeError:  # orjson.JSONEncodeError
+        return _std_json(record)
+
+
+def _std_json(record: dict[str, Any]) -> bytes:
     return (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+_INT64 = 1 << 63
+
+
+def _plain(value: object, depth: int) -> bool:
+    """Whether both encoders spell `value` alike: str keys, no float, int within 64 bits, only
+    dicts, lists and tuples around them (nested at most 200 deep)."""
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -_INT64 <= value < _INT64
+    if depth > 200:
+        return False
+    if isinstance(value, dict):
+        return all(type(k) is str and _plain(v, depth + 1) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v, depth + 1) for v in value)
+    return False
 
 
 class WriteResult(NamedTuple):
@@ -168,14 +205,24 @@ class WriteResult(NamedTuple):
     created: bool  # the .md did not exist before
 
 
-def write_document(out_dir: Path, stem: str, markdown: bytes, audit: bytes) -> WriteResult:
+def write_document(
+    out_dir: Path, stem: str, markdown: bytes, audit: bytes, sync_dir: bool = True
+) -> WriteResult:
     """Write a document and its audit sidecar, atomically, each only when its bytes differ
-    from what is on disk. Raises OSError (disk full, permissions …)."""
+    from what is on disk. Raises OSError (disk full, permissions …). `sync_dir=False`: the
+    caller makes the renames durable, once per batch (`sync_dirs` of the directories of the
+    results that changed) before it reports them written."""
     md_path = out_dir / f"{stem}.md"
     created = not md_path.exists()
     # the audit record first: a document on disk always has its record next to it
     changed = write_atomic(out_dir / f"{stem}{AUDIT_SUFFIX}", audit, sync_dir=False)
     changed = write_atomic(md_path, markdown, sync_dir=False) or changed
-    if changed:
+    if changed and sync_dir:
         fsync_dir(md_path.parent)
     return WriteResult(md_path, changed, created)
+
+
+def sync_dirs(results: list[WriteResult]) -> None:
+    """Make a batch's renames durable: one fsync per directory that a changed file is in."""
+    for directory in dict.fromkeys(r.path.parent for r in results if r.changed):
+        fsync_dir(directory)

@@ -1,0 +1,134 @@
+"""Whole-process timing for the benchmarks: a command run as users run it, its CPU time (user +
+system of the process and every child it waited for), wall time and peak memory, optionally
+pinned to one core; medians of paired runs; a cProfile of a run grouped by stage."""
+
+from __future__ import annotations
+
+import os
+import pstats
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Usage:
+    wall: float  # seconds
+    cpu: float  # user + system seconds, the process and its reaped children
+    peak_mb: float  # largest resident set of the process or of any child it reaped
+
+    def __str__(self) -> str:
+        return f"{self.wall:6.2f} s wall, {self.cpu:6.2f} s CPU, peak {self.peak_mb:.0f} MB"
+
+
+def scraper_cmd() -> list[str]:
+    """The installed command, next to this interpreter (a venv's bin/scraper)."""
+    exe = VENV_BIN / "scraper"
+    if not exe.exists():
+        sys.exit(f"bench: {exe} not found (pip install -e '.[bench]' in this venv)")
+    return [str(exe)]
+
+
+def measure(cmd: Sequence[str], cpu: int | None = None, cwd: Path | None = None, quiet: bool = True) -> Usage:
+    """Run `cmd` to its end (pinned to core `cpu` when given); a failure stops the bench."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+
+    def pin() -> None:
+        if cpu is not None:
+            os.sched_setaffinity(0, {cpu})
+
+    t = time.perf_counter()
+    proc = subprocess.run(
+        list(cmd),
+        cwd=cwd,
+        preexec_fn=pin,
+        stdout=subprocess.DEVNULL if quiet else None,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd[:3])} … exited {proc.returncode}: {proc.stderr[-2000:]}")
+    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Usage(wall, cpu_s, after.ru_maxrss / 1024)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def spread(values: Sequence[float]) -> str:
+    """min–max of a series, for judging how noisy the machine was."""
+    return f"{min(values):.3g}–{max(values):.3g}"
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+
+
+def default_core() -> int:
+    """The last core this process may run on (the one pinned runs use)."""
+    return max(os.sched_getaffinity(0))
+
+
+# stages of a `scraper clean` run: (label, qualified function names whose cumulative time counts)
+STAGES = (
+    ("read inputs", ("scraper/sources/local.py:read_input", "scraper/sources/local.py:expand_inputs")),
+    ("clean (pipeline)", ("scraper/pipeline/core.py:clean_document",)),
+    ("audit record + JSON", ("scraper/pipeline/core.py:audit", "scraper/store/writer.py:audit_json")),
+    ("write (+ fsync)", ("scraper/store/writer.py:write_document", "scraper/store/writer.py:sync_dirs")),
+)
+
+
+def stage_profile(stats_file: Path) -> str:
+    """Shares of a profiled run by stage (cumulative times; cProfile slows Python code more
+    than C code, so the shares are indicative). Start-up: imports and everything before the
+    first document (the pipeline's own lazy imports included)."""
+    stats = pstats.Stats(str(stats_file))
+    cum: dict[str, float] = {}
+    total = 0.0
+    imports = 0.0
+    table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    for (filename, _, name), (_, _, _, ct, _) in table.items():
+        key = f"{'/'.join(Path(filename).parts[-3:])}:{name}"
+        cum[key] = max(cum.get(key, 0.0), ct)
+        total = max(total, ct)
+        if name == "_find_and_load" and "importlib" in filename:
+            imports = max(imports, ct)
+    parts = []
+    for label, names in STAGES:
+        parts.append((label, sum(cum.get(n, 0.0) for n in names)))
+    pipeline_imports = cum.get("scraper/pipeline/core.py:<module>", 0.0)
+    startup = total - cum.get("scraper/jobs/batch.py:run_clean", 0.0) + pipeline_imports
+    parts.insert(0, ("start-up (imports, rules)", startup))
+    other = total - sum(t for _, t in parts)
+    parts.append(("other", max(0.0, other)))
+    fsync = sum(
+        tt for (_, _, name), (_, _, tt, _, _) in table.items() if name == "<built-in method posix.fsync>"
+    )
+    lines = [f"  {label:28s} {t:6.2f} s  {t / total:4.0%}" for label, t in parts]
+    lines.append(f"  (fsync calls {fsync:.2f} s; profiled total {total:.2f} s, imports {imports:.2f} s)")
+    return "\n".join(lines)
+
+
+def profiled(cmd_args: Sequence[str], out: Path, cpu: int | None) -> Path:
+    """Run `scraper <cmd_args>` under cProfile, pinned; returns the stats file."""
+    stats = out / "profile.pstats"
+    code = (
+        "import cProfile, sys; sys.argv = ['scraper', *sys.argv[1:]]; "
+        "from scraper.cli.main import main; "
+        f"cProfile.run('main()', {str(stats)!r})"
+    )
+    measure([sys.executable, "-c", code, *cmd_args], cpu=cpu)
+    return stats
