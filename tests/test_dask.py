@@ -274,8 +274,9 @@ def test_archive_seen_by_workers_budget_and_reasons(tmp_path: Path) -> None:
 def test_one_budget_and_one_reason_locally_and_on_dask(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`scraper clean` holds each document to settings.CLEAN_BUDGET_S on the local pool and on
-    Dask alike: the stuck one fails with too-complex, the others are written, the same bytes."""
+    """`scraper clean` holds each document to settings.CLEAN_BUDGET_S on the local pool
+    (--workers) and on Dask alike: the stuck one fails with too-complex, the others are
+    written, the same bytes."""
     from test_workers import STUCK
 
     from cleaners import load_rules
@@ -288,9 +289,14 @@ def test_one_budget_and_one_reason_locally_and_on_dask(
     shutil.copy(FIXTURES / "farm" / "tdy-printer-drivereasy-mp620.md", tmp_path / "in" / "doc.md")
     monkeypatch.setattr(settings, "CLEAN_BUDGET_S", 3.0)
     found = {}
-    for where, dask in (("local", None), ("dask", "local:1")):
+    for where, dask, workers in (("local", None, 2), ("dask", "local:1", None)):
         outcomes = run_clean(
-            [str(tmp_path / "in")], tmp_path / where, CleanOptions(load_rules()), sys.stdout.buffer, dask=dask
+            [str(tmp_path / "in")],
+            tmp_path / where,
+            CleanOptions(load_rules()),
+            sys.stdout.buffer,
+            dask=dask,
+            workers=workers,
         )
         found[where] = [(Path(o.url).name, o.status, o.reason, o.error) for o in outcomes]
     assert (

@@ -66,6 +66,13 @@ _WORKERS = click.option(
 )
 
 
+_CLEAN_WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Clean in N processes, each document within the cleaning budget (30 s). "
+    "Default: in this process, one document at a time, without a budget.",
+)
 _DASK = click.option(
     "--dask",
     "dask",
@@ -109,7 +116,7 @@ def main() -> None:
 @_JSON
 @_RULES
 @_ATTRIBUTION
-@_WORKERS
+@_CLEAN_WORKERS
 @_DASK
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def clean(
@@ -127,8 +134,8 @@ def clean(
     PATH is a Markdown file (YAML front matter allowed), an HTML page, a directory (searched
     recursively for .md/.markdown/.txt/.html/.htm files) or - for standard input, whose
     cleaned document is printed on stdout. The kind of each file is read from its content.
-    Documents are cleaned in up to two processes (or on a Dask cluster: --dask), each within
-    a budget of 30 s (past it: reason too-complex).
+    Documents are cleaned in this process; with --workers N in N processes, or on a Dask
+    cluster with --dask, each within a budget of 30 s (past it: reason too-complex).
 
     Exit status: 0 when every input was cleaned, 1 when any failed (the others are still
     written), 2 on usage errors (and a Dask cluster that cannot be reached or runs other code).

@@ -1,10 +1,12 @@
 """`scraper clean`: the pipeline over many local inputs; one failure never stops the others.
 
-Inputs are cleaned behind the crawl's seam (crawl.Clean): the local pool (jobs.workers: up to
-two cleaning processes, each document within CLEAN_BUDGET_S) or, with `dask`, a Dask cluster
-(jobs.cluster) — the same budget and the same reasons either way. Inputs are read only as
-there is room in flight, and written here, by the writer, as their results come; standard
-input ('-') is written to the given stream instead. Outcomes come in input order.
+By default each input is cleaned in this process, one at a time (jobs.workers.clean: the
+fastest start, nothing to ship; no time budget). With `workers` > 0 or `dask`, inputs go
+behind the crawl's seam (crawl.Clean): the local pool (jobs.workers: cleaning processes, each
+document within CLEAN_BUDGET_S) or a Dask cluster (jobs.cluster), with the same budget and
+the same reasons (too-complex, crashed); inputs are then read only as there is room in
+flight. Either way results are written here, by the writer, as they come; standard input
+('-') is written to the given stream instead. Outcomes come in input order.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from scraper import settings
 from scraper.errors import DocumentError
-from scraper.jobs.workers import CleanerPool
+from scraper.jobs.workers import CleanerPool, clean
 from scraper.model import CleanOptions, Failed, Outcome, Rendered, SourceDocument
 from scraper.sources.local import expand_inputs, read_input, unread
 from scraper.store.writer import WriteResult, assign_stems, sync_dirs, write_document
@@ -51,14 +53,16 @@ def run_clean(
         stem = "stdin" if name == "-" else stems[name]
         outcomes[i] = _finish(name, stem, result, out_dir, stdout, written)
 
-    # no more processes than inputs, unless told
-    cleaner = _cleaner(
-        opts, dask, min(settings.default_workers(), len(readable)) if workers is None else workers
-    )
-    try:
-        asyncio.run(_clean_all(cleaner, _documents(inputs, stems, outcomes), finish))
-    finally:
-        cleaner.close()
+    jobs = _documents(inputs, stems, outcomes)
+    if dask is None and not workers:
+        for i, doc, stem in jobs:
+            finish(i, clean(doc, opts, stem))
+    else:
+        cleaner = _cleaner(opts, dask, min(workers or 0, len(readable)))  # no more processes than inputs
+        try:
+            asyncio.run(_clean_all(cleaner, jobs, finish))
+        finally:
+            cleaner.close()
     sync_dirs(written)
     return [outcomes[i] for i in sorted(outcomes)]
 
