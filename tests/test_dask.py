@@ -240,10 +240,14 @@ def test_workers_running_other_code_are_refused(cluster: tuple[str, Path], tmp_p
 
 def test_archive_seen_by_workers_budget_and_reasons(tmp_path: Path) -> None:
     """On local:1 the workers see the archive where it is (references are sent); a dask_archive
-    they do not see is refused; a document past its budget fails with reason too-complex."""
+    they do not see is refused; a document past its budget fails alone with reason too-complex
+    (the other of its batch is cleaned as locally)."""
+    from test_workers import STUCK
+
     from cleaners import load_rules
     from scraper.errors import UsageError
     from scraper.jobs.cluster import DaskCleaner
+    from scraper.jobs.workers import clean
     from scraper.model import CleanOptions, Failed, Response, SourceDocument
     from scraper.store.archive import Archive
     from scraper.store.state import StateStore
@@ -254,7 +258,7 @@ def test_archive_seen_by_workers_budget_and_reasons(tmp_path: Path) -> None:
         "http://127.0.0.1/a", Response("http://127.0.0.1/a", 200, "text/markdown", None, b"# A\n\nText.\n")
     )
     archive.close()
-    cleaner = DaskCleaner("local:1", CleanOptions(load_rules()), archive=tmp_path / "archive", budget=1e-9)
+    cleaner = DaskCleaner("local:1", CleanOptions(load_rules()), archive=tmp_path / "archive", budget=2.0)
     try:
         assert cleaner.shared_archive == str((tmp_path / "archive").resolve())
         (tmp_path / "elsewhere").mkdir()
@@ -263,12 +267,15 @@ def test_archive_seen_by_workers_budget_and_reasons(tmp_path: Path) -> None:
         doc = SourceDocument("a.md", b"# A\n\nText.\n")
 
         async def both() -> list[object]:
-            return list(await asyncio.gather(cleaner(doc, "a"), cleaner(doc, "b")))
+            return list(await asyncio.gather(cleaner(STUCK, "stuck"), cleaner(doc, "b")))
 
         results = asyncio.run(both())
     finally:
         cleaner.close()
-    assert results == [Failed("too-complex", "cleaning took longer than 1e-09 s: stopped")] * 2
+    assert results == [
+        Failed("too-complex", "cleaning took longer than 2 s: stopped"),
+        clean(doc, CleanOptions(load_rules()), "b"),
+    ]
 
 
 def test_one_budget_and_one_reason_locally_and_on_dask(
