@@ -10,7 +10,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from cleaners.editor import DomEditor, attached, node_text
+from cleaners.editor import DomEditor, attached, node_text, unwrap_node
 from cleaners.urls import UrlStep
 
 _FORM_CONTROLS = "input, button, select, textarea, keygen, output"
@@ -19,15 +19,18 @@ EMPTY_LINK = UrlStep("layout", "empty-link", "link with no text: it shows nothin
 
 # Link texts that mean nothing without their link: the URL itself, or a button label.
 _AT = r"(?: (?:it )?(?:at|on|from) [\w.&'’ -]{2,30})?"
-_WHOLE = re.compile(
-    r"^(?:(?:https?://|www\.)\S+"
-    rf"|(?:download|buy|order|shop)(?: (?:it )?(?:now|here|today))?{_AT}"
+_LABEL = (
+    rf"(?:(?:download|buy|order|shop|view)(?: (?:it )?(?:now|here|today))?{_AT}"
     r"|(?:get|try|grab|claim)(?: it)? (?:now|free|today|here)"
     rf"|(?:check|view|see|compare) (?:the )?(?:latest )?(?:prices?|deals?|offers?){_AT}"
     r"|(?:see|view|shop) (?:it )?(?:at|on) [\w.&'’ -]{2,30}"
-    r"|free download|learn more|read more|click here|sign up(?: now)?)[\s!.:>»→]*$",
-    re.I,
+    r"|free download|learn more|read more|click here|sign up(?: now)?)"
 )
+_WHOLE = re.compile(rf"^(?:(?:https?://|www\.)\S+|{_LABEL})[\s!.:>»→]*$", re.I)
+# Other buttons of a row of them ("[View now at Apple](…)[View now at Best Buy](…)") are not
+# text the label stands in: a row of buttons is no sentence.
+_BUTTON_LINK = re.compile(rf"\[{_LABEL}[\s!.:>»→]*\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)", re.I)
+_BUTTON_TEXT = re.compile(rf"\b{_LABEL}[\s!.:>»→]*", re.I)
 
 
 _LINE_RESIDUE = re.compile(r"^[\s*_>#+\-.)\d]*$")
@@ -40,7 +43,10 @@ def goes_whole(text: str, around: str = "") -> bool:
     t = re.sub(r"[*_`]+|\s+", " ", text).strip()
     if not t or re.match(r"^(?:https?://|www\.)\S+$", t, re.I):
         return True
-    return bool(_LINE_RESIDUE.match(around)) and bool(_WHOLE.match(t))
+    if not _WHOLE.match(t):
+        return False
+    rest = _BUTTON_TEXT.sub("", _BUTTON_LINK.sub("", around))
+    return bool(_LINE_RESIDUE.match(rest))
 
 
 def text_around(text: str, start: int, end: int) -> str:
@@ -112,4 +118,4 @@ def unwrap_forms(scope: LexborNode, ed: DomEditor) -> None:
             why = "<form> unwrapped: its controls removed, its content kept"
             ed.unwrap(form, "unsafe", "form-element", why)
         elif not ed.protected(form):
-            form.unwrap()
+            unwrap_node(form)

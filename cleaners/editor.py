@@ -76,6 +76,41 @@ def node_text(node: LexborNode) -> str:
     return ""
 
 
+def _edge_char(node: LexborNode | None, last: bool) -> str:
+    """The last (or first) character of a sibling's text, "" when there is none."""
+    if node is None:
+        return ""
+    text = node_text(node)
+    return (text[-1:] if last else text[:1]) if text else ""
+
+
+def glued(left: str, right: str) -> bool:
+    """Two word characters that would touch once what stood between them goes."""
+    return left.isalnum() and right.isalnum()
+
+
+def glue_sides(node: LexborNode, keep_content: bool) -> tuple[bool, bool]:
+    """Where a space must stand in for the node so the words on either side stay apart: for an
+    unwrap, between each neighbour and the content's edge; for a removal, between the
+    neighbours (a converter dropped the space at the link's edge: `can<a>uninstall</a>`)."""
+    before, after = _edge_char(node.prev, True), _edge_char(node.next, False)
+    if not keep_content:
+        return glued(before, after), False
+    text = node_text(node)
+    if not text:
+        return glued(before, after), False
+    return glued(before, text[0]), glued(text[-1], after)
+
+
+def unwrap_node(node: LexborNode) -> None:
+    """Drop an element and keep its content. lexbor's unwrap leaves an element without
+    children in place: such an element is removed."""
+    if node.first_child is None:
+        node.remove()
+    else:
+        node.unwrap()
+
+
 def range_nodes(first: LexborNode, last: LexborNode) -> list[LexborNode] | None:
     """The maximal subtrees from `first` to `last` in document order (both included)."""
     out = [first]
@@ -198,6 +233,8 @@ class DomEditor:
             return False
         self._record(category, rule, reason, snippet, None, self.location(target))
         self._apply_remove(target)
+        if not self.markdown and glue_sides(target, False)[0]:
+            target.insert_before(" ")
         target.remove()
         return True
 
@@ -238,7 +275,13 @@ class DomEditor:
             self._record(step.category, step.rule, step.reason, step.removed, None, loc)
         self._record(category, rule, reason, snippet, node_text(node), loc)
         self._apply_unwrap(node)
-        node.unwrap()
+        if not self.markdown:  # a Markdown body's edits are spaced where they are applied
+            left, right = glue_sides(node, True)
+            if left:
+                node.insert_before(" ")
+            if right:
+                node.insert_after(" ")
+        unwrap_node(node)
         return True
 
     def set_url(self, node: LexborNode, attr: str, value: str, steps: tuple[UrlStep, ...]) -> bool:

@@ -88,15 +88,30 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     parts: list[str] = []
     marks: list[tuple[int, bool]] = []  # (output offset, cut a line break)
     pos = out_len = 0
-    for e in kept:
+    for i, e in enumerate(kept):
         parts.append(text[pos : e.start])
         out_len += e.start - pos
         marks.append((out_len, "\n" in text[e.start : e.end]))
-        parts.append(e.text)
-        out_len += len(e.text)
+        new = e.text
+        if _joins(text, e, parts, kept[i + 1] if i + 1 < len(kept) else None):
+            new = " "
+        parts.append(new)
+        out_len += len(new)
         pos = e.end
     parts.append(text[pos:])
     return _tidy("".join(parts), marks)
+
+
+def _joins(text: str, e: Edit, done: list[str], nxt: Edit | None) -> bool:
+    """Whether cutting markup would glue the words on either side (`can[uninstall](…)`, a
+    converter having dropped the space before the link): then a space stands in for it."""
+    if e.text or not _MARKUP.search(text[e.start : e.end]) or (nxt is not None and nxt.start == e.end):
+        return False
+    left = next((p[-1] for p in reversed(done) if p), "")
+    return left.isalnum() and text[e.end : e.end + 1].isalnum()
+
+
+_MARKUP = re.compile(r"[\[\]<>]")
 
 
 def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:

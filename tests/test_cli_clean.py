@@ -58,7 +58,7 @@ def test_two_runs_are_byte_identical_and_second_writes_nothing(tmp_path: Path) -
     assert b"written" not in second.stderr.replace(b"unchanged", b"")
     again = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
     assert again == snapshot
-    assert len([n for n in snapshot if n.endswith(".md")]) == 27  # every fixture page and copy
+    assert len([n for n in snapshot if n.endswith(".md")]) == 34  # every fixture page and copy, unseen/ too
 
 
 def test_stdin_to_stdout() -> None:

@@ -19,6 +19,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from cleaners.editor import unwrap_node
+
 CUT = "scraper-cut"
 END = "scraper-end"
 _MARKERS = re.compile(r'<scraper-(?:cut|end) data-i="[\d ]*"></scraper-(?:cut|end)>')
@@ -146,9 +148,8 @@ def _element(marked: Marked, record: dict[str, Any], ids: list[int], kind: str) 
         node = nodes[0]
         node.insert_before(_marker(marked.tree, CUT, ids))
         node.insert_after(_marker(marked.tree, END, ids[-1:]))
-        if node.first_child is not None:  # lexbor leaves an empty element in place, as the cleaner saw
-            marked.gone.add(node.mem_id)
-        node.unwrap()
+        marked.gone.add(node.mem_id)
+        unwrap_node(node)  # an empty element goes, as the cleaner removed it
         return
     inner = [int(x) for n in nodes if n.is_element_node for m in n.css(CUT) for x in _ids(m)]
     nodes[0].insert_before(_marker(marked.tree, CUT, ids + inner))

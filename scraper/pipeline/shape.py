@@ -18,7 +18,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.editor import has_media
+from cleaners.editor import has_media, unwrap_node
 from cleaners.ruleset import RuleSet
 
 _NOT_CONTENT = (
@@ -142,7 +142,7 @@ def _images(tree: LexborHTMLParser) -> None:
                 img.remove()  # no usable source: the image goes alone, never its paragraph
     for picture in tree.css("picture"):
         if picture.css_first("img[src], source[srcset]") is None:
-            picture.unwrap()
+            unwrap_node(picture)
 
 
 def _is_layout(table: LexborNode) -> bool:
