@@ -100,6 +100,16 @@ class ExitCode(IntEnum):
 
 
 @dataclass(frozen=True)
+class ArchiveRef:
+    """Where an archived response lies: a WARC file (its name in the archive) and the offset of
+    its record. `reclean` on Dask sends these instead of bodies (see jobs.cluster)."""
+
+    file: str
+    offset: int
+    size: int = 0  # bytes of its body (what the source's max_total_bytes counts)
+
+
+@dataclass(frozen=True)
 class SourceDocument:
     """A document as read: bytes plus where they came from."""
 
@@ -110,6 +120,7 @@ class SourceDocument:
     charset: str | None = None
     fragment: bool = False  # an article body without page chrome (feed item content)
     meta: dict[str, Any] = field(default_factory=dict)  # e.g. a feed item's title, date, author
+    ref: ArchiveRef | None = None  # its body is this archived record (`data` is then empty)
 
 
 @dataclass(frozen=True)
@@ -129,10 +140,16 @@ class Response:
     body: bytes
     etag: str | None = None
     last_modified: str | None = None
+    ref: ArchiveRef | None = None  # a document left in the archive: `body` is empty (jobs.cluster)
 
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+    @property
+    def size(self) -> int:
+        """Bytes of its body, also when the body was left in the archive."""
+        return self.ref.size if self.ref is not None else len(self.body)
 
 
 @dataclass(frozen=True)
@@ -148,6 +165,7 @@ class Rendered:
     fingerprint: str | None
     counts: dict[str, int]  # removals per category, every category present
     source: dict[str, Any]  # original_source: {"name", "url"}
+    input_sha256: str | None = None  # input_digest of a document the cleaner read from the archive
 
 
 @dataclass(frozen=True)

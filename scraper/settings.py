@@ -66,6 +66,15 @@ REVALIDATE_HOURS = 24.0  # a page whose listing date did not move is asked again
 ATTRIBUTION_LINE = True  # end each body with "Originally published by [Name](url)."
 
 
+# -- Dask (`--dask ADDRESS`) ---------------------------------------------------------------------
+DASK_CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler and see a first worker
+DASK_BATCH = 16  # documents per task (per-task overhead amortised; little redone when a worker dies)
+DASK_BATCH_BYTES = 8 * 1024 * 1024  # input bytes per task, at most (one larger document goes alone)
+DASK_IN_FLIGHT = 2  # tasks in flight per cleaning slot (a worker thread): one running, one ready
+DASK_LINGER = 0.02  # seconds a partial batch waits for more documents while a slot is free
+DASK_NO_WORKERS_S = 300.0  # a cluster without a worker this long: the documents left fail
+
+
 def default_workers() -> int:
     """Cleaning processes: one per core, at most two (the fetching process needs a core too)."""
     return max(1, min(2, os.cpu_count() or 1))

@@ -47,6 +47,15 @@ def test_top_level_defaults_and_per_source_overrides(tmp_path: Path) -> None:
             '[[sources]]\nname = "a"\npath = "local"\ndelay = "soon"\n',
             "sources[0] (a).delay must be a number",
         ),
+        (
+            'dask = "127.0.0.1:8786"\n[[sources]]\nname = "a"\npath = "local"\n',
+            "dask: expected tcp://HOST:PORT",
+        ),
+        ('dask = "local:0"\n[[sources]]\nname = "a"\npath = "local"\n', "local:N (N worker processes on"),
+        (
+            'dask_archive = "archive"\n[[sources]]\nname = "a"\npath = "local"\n',
+            "dask_archive must be an absolute path or a URL (file://…, s3://…), not 'archive'",
+        ),
         ("out_dir = 'out'\n", "no [[sources]]"),
         ("[[sources]\n", "not valid TOML"),
     ],

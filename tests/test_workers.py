@@ -76,6 +76,17 @@ def test_a_worker_that_dies_is_replaced() -> None:
         pool.close()
 
 
+def test_workers_that_cleaned_nothing_stop_at_once() -> None:
+    """A run that finds nothing to clean (every input unchanged) does not wait on its pool."""
+    pool = CleanerPool(CleanOptions(builtin_rules()), 2)
+    pool.warm()
+    pids = pool.pids
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 2
+    assert not any(live(p) for p in pids)
+
+
 HOLDER = """
 import sys, time
 from pathlib import Path

@@ -9,14 +9,25 @@ from pathlib import Path
 import click
 
 from scraper.cli.report import clean_json, error, one_line
+from scraper.errors import UsageError
 from scraper.jobs.batch import run_clean
 from scraper.model import CleanOptions, ExitCode
 
 
 def clean_command(
-    paths: list[str], out_dir: Path, opts: CleanOptions, as_json: bool, quiet: bool
+    paths: list[str],
+    out_dir: Path,
+    opts: CleanOptions,
+    as_json: bool,
+    quiet: bool,
+    dask: str | None = None,
+    workers: int | None = None,
 ) -> ExitCode:
-    outcomes = run_clean(paths, out_dir, opts, sys.stdout.buffer)
+    try:
+        outcomes = run_clean(paths, out_dir, opts, sys.stdout.buffer, dask=dask, workers=workers)
+    except UsageError as exc:  # --dask: no scheduler, no workers, other code on the workers
+        error(str(exc))
+        return ExitCode.USAGE
     failed = 0
     for o in outcomes:
         if o.status == "error":

@@ -62,8 +62,31 @@ _WORKERS = click.option(
     "--workers",
     type=click.IntRange(0, 64),
     default=None,
-    help="Cleaning processes (0: clean in a thread). Default: up to 2.",
+    help="Cleaning processes (0: clean in a thread, without the cleaning budget). Default: up to 2.",
 )
+
+
+_CLEAN_WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Clean in N processes, each document within the cleaning budget (30 s). "
+    "Default: in this process, one document at a time, without a budget.",
+)
+_DASK = click.option(
+    "--dask",
+    "dask",
+    metavar="ADDRESS",
+    default=None,
+    help="Clean on a Dask cluster: tcp://HOST:PORT or tls://HOST:PORT of a scheduler, or local:N "
+    "(N worker processes here). Needs pip install 'scraper[dask]'. Not with --workers.",
+)
+
+
+def _one_backend(workers: int | None, dask: str | None) -> None:
+    if workers is not None and dask is not None:
+        _err("--workers and --dask cannot be combined (the Dask workers do the cleaning)")
+        sys.exit(ExitCode.USAGE)
 
 
 def _out(help_text: str) -> Callable[[F], F]:
@@ -93,6 +116,8 @@ def main() -> None:
 @_JSON
 @_RULES
 @_ATTRIBUTION
+@_CLEAN_WORKERS
+@_DASK
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def clean(
     paths: tuple[str, ...],
@@ -100,6 +125,8 @@ def clean(
     as_json: bool,
     rules: tuple[Path, ...],
     attribution_line: bool,
+    workers: int | None,
+    dask: str | None,
     quiet: bool,
 ) -> None:
     """Clean Markdown articles and HTML pages.
@@ -107,9 +134,11 @@ def clean(
     PATH is a Markdown file (YAML front matter allowed), an HTML page, a directory (searched
     recursively for .md/.markdown/.txt/.html/.htm files) or - for standard input, whose
     cleaned document is printed on stdout. The kind of each file is read from its content.
+    Documents are cleaned in this process; with --workers N in N processes, or on a Dask
+    cluster with --dask, each within a budget of 30 s (past it: reason too-complex).
 
     Exit status: 0 when every input was cleaned, 1 when any failed (the others are still
-    written), 2 on usage errors.
+    written), 2 on usage errors (and a Dask cluster that cannot be reached or runs other code).
     """
     if "-" in paths and as_json:
         _err("--json cannot be combined with '-' (the cleaned document goes to stdout)")
@@ -117,9 +146,11 @@ def clean(
     if paths.count("-") > 1:
         _err("standard input ('-') can be given once")
         sys.exit(ExitCode.USAGE)
+    _one_backend(workers, dask)
     from scraper.cli.clean import clean_command  # the extraction stack loads where it is used
 
-    sys.exit(clean_command(list(paths), out_dir, _options(rules, attribution_line), as_json, quiet))
+    opts = _options(rules, attribution_line)
+    sys.exit(clean_command(list(paths), out_dir, opts, as_json, quiet, dask, workers))
 
 
 @main.command()
@@ -271,6 +302,7 @@ def _run_options(fn: F) -> F:
                 help="auto: progress and text on a terminal, JSON lines on stdout otherwise.",
             ),
             _WORKERS,
+            _DASK,
             click.option("-v", "--verbose", is_flag=True, help="Report unchanged and skipped documents too."),
             click.option("-q", "--quiet", is_flag=True, help="Report failures and the summary only."),
         )
@@ -281,7 +313,9 @@ def _run_options(fn: F) -> F:
 
 @main.command()
 @_run_options
-def run(config_path: Path, log_format: str, workers: int | None, verbose: bool, quiet: bool) -> None:
+def run(
+    config_path: Path, log_format: str, workers: int | None, dask: str | None, verbose: bool, quiet: bool
+) -> None:
     """Fetch and clean every source of a sources file: the cron job.
 
     Incremental: conditional requests, and input identical to last time is not cleaned again,
@@ -293,26 +327,30 @@ def run(config_path: Path, log_format: str, workers: int | None, verbose: bool, 
 
     Exit status: 0 all well; 1 some documents failed (the rest are written); 2 the run could
     not start (bad sources file or rules, unwritable directories, a foreign or newer state
-    store); 3 the run stopped part-way (state store busy, or disk failure); 75 another run
-    holds the lock.
+    store, a Dask cluster that cannot be reached or runs other code); 3 the run stopped
+    part-way (state store busy, or disk failure); 75 another run holds the lock.
     """
+    _one_backend(workers, dask)
     from scraper.cli.run import run_command
 
-    sys.exit(run_command("run", config_path, log_format, workers, quiet, verbose))
+    sys.exit(run_command("run", config_path, log_format, workers, quiet, verbose, dask))
 
 
 @main.command()
 @_run_options
-def reclean(config_path: Path, log_format: str, workers: int | None, verbose: bool, quiet: bool) -> None:
+def reclean(
+    config_path: Path, log_format: str, workers: int | None, dask: str | None, verbose: bool, quiet: bool
+) -> None:
     """Clean every source again from the archive, with today's rules, without the network.
 
     Gives the output a live run would give on the same responses; only files whose cleaned
     text changes are rewritten. Local path and feed-file sources are read again from disk.
     Exit status as for `run`.
     """
+    _one_backend(workers, dask)
     from scraper.cli.run import run_command
 
-    sys.exit(run_command("reclean", config_path, log_format, workers, quiet, verbose))
+    sys.exit(run_command("reclean", config_path, log_format, workers, quiet, verbose, dask))
 
 
 @main.command()

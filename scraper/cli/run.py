@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -62,12 +63,22 @@ class _Log:
 
 
 def run_command(
-    command: str, config_path: Path, log_format: str, workers: int | None, quiet: bool, verbose: bool
+    command: str,
+    config_path: Path,
+    log_format: str,
+    workers: int | None,
+    quiet: bool,
+    verbose: bool,
+    dask: str | None = None,
 ) -> ExitCode:
     jsonl = log_format == "jsonl" or (log_format == "auto" and not sys.stdout.isatty())
     log = _Log(command, jsonl, quiet, verbose)
     try:
         cfg = load_config(config_path)
+        if dask:  # the command line over the sources file: --dask, or --workers (local)
+            cfg = replace(cfg, dask=dask)
+        elif workers is not None:
+            cfg = replace(cfg, dask=None)
         summary = run_sources(cfg, command, log.outcome, workers=workers, notice=notice)
     except UsageError as exc:
         return log.fatal(str(exc), ExitCode.USAGE)

@@ -215,7 +215,8 @@ class FetchJob(ListingSteps):
                 Outcome(url, "not_modified", "page", output=output, found_in=found_in, origin=origin.name)
             )
             return
-        what = classify(resp.url, resp.content_type, resp.body)
+        # a document left in the archive (reclean on Dask, jobs.refs) was classified there
+        what = classify(resp.url, resp.content_type, resp.body) if resp.ref is None else "page"
         if what in ("sitemap", "feed") and kind not in LISTING_KINDS and not self.frontier.listing(origin):
             note = f"a {what} over max_listings {origin.max_listings}: not read"
             listing: Kind = "sitemap" if what == "sitemap" else "feed"
@@ -228,7 +229,12 @@ class FetchJob(ListingSteps):
             await self._feed(url, resp.body, resp.content_type, found_in, origin, depth, resp)
         else:
             doc = SourceDocument(
-                url, resp.body, url=resp.url, content_type=resp.content_type, charset=resp.charset
+                url,
+                resp.body,
+                url=resp.url,
+                content_type=resp.content_type,
+                charset=resp.charset,
+                ref=resp.ref,
             )
             await self._document(
                 url, doc, "page", found_in, origin, resp.etag, resp.last_modified, listed=listed
@@ -246,7 +252,7 @@ class FetchJob(ListingSteps):
         except FetchProblem as exc:
             self._problem(url, kind or "page", exc, found_in, origin)
             return None
-        self.frontier.fetched(origin, len(resp.body))
+        self.frontier.fetched(origin, resp.size)
         if not (resp.not_modified and known is not None and known.kind in ("feed", "sitemap")):
             return resp
         again = self.replay(url) if self.replay else None
@@ -315,6 +321,7 @@ class FetchJob(ListingSteps):
                 return
             changed, created = w.changed, w.created
         markdown = result.markdown.decode("utf-8") if changed else None  # a version, for audit --changes
+        digest = result.input_sha256 or digest  # the cleaner read the body (a reference into the archive)
         written = Written(output, result.sha256, result.audit_sha256, result.fingerprint, digest, markdown)
         self.policy.done(url, kind, etag=etag, modified=modified, written=written, listed=listed)
         self.report(

@@ -94,6 +94,12 @@ class Worker:
         except (EOFError, OSError):
             raise WorkerLost("crashed", f"the cleaning process died ({self._death()})") from None
 
+    def start(self, timeout: float) -> None:
+        """Send the setup and wait until the worker is ready (`call` does it when not yet done):
+        its imports then happen before its first task. Raises WorkerLost."""
+        if not self.ready:
+            self._wait_ready(timeout)
+
     def _wait_ready(self, timeout: float) -> None:
         try:
             self.tasks.send_bytes(self._setup)

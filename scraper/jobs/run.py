@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cleaners import CATEGORIES, RulesError, load_rules
 from scraper.errors import DocumentError, UsageError
@@ -37,6 +37,9 @@ from scraper.store.lock import RunLock
 from scraper.store.replay import ArchiveFetcher, archived_response
 from scraper.store.state import StateBusy, StateError, StateStore
 from scraper.store.writer import assign_stems
+
+if TYPE_CHECKING:
+    from scraper.jobs.cluster import DaskCleaner
 
 
 class RunAborted(Exception):
@@ -128,6 +131,10 @@ def run_sources(
     """Run (command "run") or re-clean (command "reclean") every source. Raises UsageError
     when the run cannot start, LockHeld when another run holds the lock, RunAborted."""
     started = time.monotonic()
+    if cfg.dask:  # a bad address, or no Dask: said before anything is touched
+        from scraper.jobs.cluster import check_address
+
+        check_address(cfg.dask)
     options, keys = load_options(cfg)
     check_writable(cfg.out_dir, "output directory")
     check_writable(cfg.state.parent, "state directory")
@@ -138,8 +145,11 @@ def run_sources(
             notice(f"took over the lock of a run that ended without releasing it ({lock.taken_over})")
         sweep_temp_files(cfg.out_dir)
         state = _open_state(cfg)
-        pool = CleanerPool(options, _workers(cfg, workers), budget=cfg.clean_budget)
-        pool.warm()  # the workers load the extraction stack while the run starts
+        try:
+            pool = _cleaner(cfg, command, options, workers)  # Dask: refused here, before any work
+        except BaseException:
+            state.close()
+            raise
         archive: Archive | None = None
         try:
             summary = RunSummary(state.start_run(command), command)
@@ -173,6 +183,23 @@ def run_sources(
     return summary
 
 
+def _cleaner(
+    cfg: RunConfig, command: str, options: dict[str, CleanOptions], workers: int | None
+) -> CleanerPool | DaskCleaner:
+    """The local pool, or a Dask cluster (`dask`: imported only then, it is optional); both
+    hold each document to the same budget (clean_budget) and fail it with the same reasons."""
+    if cfg.dask:
+        from scraper.jobs.cluster import DaskCleaner
+
+        archive = cfg.archive if command == "reclean" else None
+        return DaskCleaner(
+            cfg.dask, options, archive=archive, archive_url=cfg.dask_archive, budget=cfg.clean_budget
+        )
+    pool = CleanerPool(options, _workers(cfg, workers), budget=cfg.clean_budget)
+    pool.warm()  # the workers load the extraction stack while the run starts
+    return pool
+
+
 def _workers(cfg: RunConfig, workers: int | None) -> int:
     if workers is not None:
         return workers
@@ -192,7 +219,7 @@ async def _walk(
     cfg: RunConfig,
     command: str,
     keys: dict[str, str],
-    pool: CleanerPool,
+    pool: CleanerPool | DaskCleaner,
     state: StateStore,
     archive: Archive | None,
     report: Callable[[Outcome], None],
@@ -217,7 +244,10 @@ async def _walk(
             )
             await _sources(job, cfg, keys)
     else:
-        replayer = ArchiveFetcher(state, cfg.archive, config)
+        if isinstance(pool, CleanerPool):
+            replayer = ArchiveFetcher(state, cfg.archive, config)
+        else:  # documents stay in the archive as references
+            replayer = pool.archive_fetcher(state, cfg.archive, config)
         job = FetchJob(replayer, pool, cfg.out_dir, state, on_outcome=report, force=True)
         await _sources(job, cfg, keys)
 

@@ -31,6 +31,12 @@ __all__ = ["CleanerPool", "clean", "clean_source", "render", "worker_setup"]
 Task = tuple[SourceDocument, str, str]  # (document, output stem, key of its options)
 
 
+def lost(exc: WorkerLost) -> Failed:
+    """A document whose cleaning process was lost: `too-complex` (killed for its budget) or
+    `crashed`. Every backend with processes (this pool, a Dask worker's jobs.slot) says it so."""
+    return Failed("too-complex" if exc.reason == "too-complex" else "crashed", str(exc))
+
+
 def worker_setup(opts: dict[str, CleanOptions]) -> Callable[[Task], Rendered | Failed]:
     """In a worker process: load the extraction stack now (before the worker says it is ready,
     so the budget counts cleaning only), and the function that answers a task."""
@@ -105,7 +111,7 @@ class CleanerPool:
                 self.replaced += 1
                 worker.kill()
                 self._idle.append(Worker(self._setup))
-                return Failed("too-complex" if exc.reason == "too-complex" else "crashed", str(exc))
+                return lost(exc)
             except BaseException:  # cancelled while it cleans: it cannot be trusted to be idle
                 worker.kill()
                 self._idle.append(Worker(self._setup))

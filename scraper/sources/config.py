@@ -41,6 +41,8 @@ _TOP: dict[str, type | tuple[type, ...]] = {
     "contact": str,
     "concurrency": int,
     "workers": int,
+    "dask": str,
+    "dask_archive": str,
     "attribution_line": bool,
     "max_pages": int,
     "allow_private": bool,
@@ -114,6 +116,8 @@ class RunConfig:
     contact: str | None = None
     concurrency: int = settings.CONCURRENCY
     workers: int | None = None
+    dask: str | None = None  # clean on this Dask scheduler (tcp://…, tls://…) or local:N
+    dask_archive: str | None = None  # where Dask workers read the archive (a path or fsspec URL)
     attribution_line: bool = settings.ATTRIBUTION_LINE
     timeout: float = settings.TIMEOUT
     revalidate_hours: float = settings.REVALIDATE_HOURS
@@ -129,6 +133,33 @@ def _check_type(src: str, where: str, value: Any, expected: type | tuple[type, .
     types = expected if isinstance(expected, tuple) else (expected,)
     if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
         raise UsageError(f"{src}: {where} must be {_type_name(expected)}, not {value!r}")
+
+
+DASK_LOCAL_MAX = 256  # local:N starts at most this many worker processes
+
+
+def dask_problem(address: str) -> str | None:
+    """What is wrong with a Dask address (`dask` here, `--dask` on the command line), or None."""
+    local = re.fullmatch(r"local:(\d+)", address)
+    if local and 1 <= int(local.group(1)) <= DASK_LOCAL_MAX:
+        return None
+    if not local and re.fullmatch(r"(?:tcp|tls)://\S+", address):
+        return None
+    return (
+        "expected tcp://HOST:PORT or tls://HOST:PORT (a Dask scheduler) or local:N "
+        f"(N worker processes on this machine, 1 to {DASK_LOCAL_MAX})"
+    )
+
+
+def _check_dask(src: str, data: dict[str, Any]) -> None:
+    address, archive = data.get("dask"), data.get("dask_archive")
+    problem = dask_problem(address) if address is not None else None
+    if problem:
+        raise UsageError(f"{src}: dask: {problem}, not {address!r}")
+    if archive is not None and "://" not in archive and not Path(archive).is_absolute():
+        raise UsageError(
+            f"{src}: dask_archive must be an absolute path or a URL (file://…, s3://…), not {archive!r}"
+        )
 
 
 def _check_ranges(src: str, prefix: str, data: dict[str, Any]) -> None:
@@ -159,6 +190,7 @@ def load_config(path: Path) -> RunConfig:
             raise UsageError(f"{src}: unknown key {key!r} (known: {', '.join(sorted(_TOP))})")
         _check_type(src, key, value, _TOP[key])
     _check_ranges(src, "", data)
+    _check_dask(src, data)
     rules = _rules(src, "rules", data.get("rules", []), base)
     sources = []
     seen: set[str] = set()
@@ -180,6 +212,8 @@ def load_config(path: Path) -> RunConfig:
         contact=data.get("contact"),
         concurrency=data.get("concurrency", settings.CONCURRENCY),
         workers=data.get("workers"),
+        dask=data.get("dask"),
+        dask_archive=data.get("dask_archive"),
         attribution_line=data.get("attribution_line", settings.ATTRIBUTION_LINE),
         timeout=float(data.get("timeout", settings.TIMEOUT)),
         revalidate_hours=float(data.get("revalidate_hours", settings.REVALIDATE_HOURS)),
