@@ -164,7 +164,7 @@ def links(s: Scorer, sig: Signals) -> None:
 def shares(s: Scorer, sig: Signals) -> None:
     """Share buttons carry the article's own URL."""
     snippets = [r.snippet for r in sig.removals if "share" in r.snippet.lower() or "intent" in r.snippet]
-    text = "\n".join([sig.body, *sig.share_links, *snippets])
+    text = "\n".join([sig.body, *sig.share_links, *snippets]) if sig.share_links or snippets else sig.body
     for m in _share_links(text):
         params = parse_qs(m.group(0).replace("&amp;", "&").partition("?")[2])
         for key in ("u", "url"):
@@ -214,8 +214,9 @@ def subtags(s: Scorer, sig: Signals) -> None:
     seen: set[tuple[str, str]] = set()
     for raw in texts:
         text = unquote(unquote(raw)) if "%" in raw else raw
-        pairs = [(m.group(1), m.group(2)) for m in _SUBTAG.finditer(text)]
-        pairs += [("sid", m.group(1)) for m in _CJ_SID.finditer(text)]
+        pairs = [(m.group(1), m.group(2)) for m in _SUBTAG.finditer(text)] if "=" in text else []
+        if "/sid/" in text:
+            pairs += [("sid", m.group(1)) for m in _CJ_SID.finditer(text)]
         for name, value in pairs:
             if name.lower() == "asc_refurl" and is_url(value):
                 if ("refurl", value) not in seen:
