@@ -101,8 +101,11 @@ class Candidate:
     hosts: Counter[str] = field(default_factory=Counter)
 
 
+_NameKey = tuple[str, str, tuple[tuple[str, str], ...]]  # name, lower-cased, its capitalised words
+
+
 @lru_cache(maxsize=8)
-def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+def _name_keys(names: tuple[str, ...]) -> tuple[_NameKey, ...]:
     """Each name, lower-cased, and its words that start upper case in the name, as written and
     in capitals (a cheap pre-check on long texts: "Tom's Hardware" -> "Tom", "Hardware")."""
     out = []
@@ -115,14 +118,16 @@ def _name_keys(names: tuple[str, ...]) -> tuple[tuple[str, str, tuple[tuple[str,
 @lru_cache(maxsize=8)
 def _publisher_keys(
     publishers: Mapping[str, str],
-) -> tuple[dict[str, str], dict[str, str], tuple[tuple[str, str], ...]]:
+) -> tuple[dict[str, str], dict[str, str], tuple[tuple[str, str], ...], tuple[_NameKey, ...]]:
     """Lookups of the publishers table (the table is immutable: built once per table): by
-    name, by squashed name or domain label, and (label, domain) of every publisher."""
+    name, by squashed name or domain label, (label, domain) of every publisher, and the
+    `_name_keys` of its names, longest first."""
     by_name = {n.lower(): d for d, n in publishers.items()}
     by_squash = {squash(n): d for d, n in publishers.items()}
     labels = tuple((squash(d.split(".")[0]), d) for d in publishers)
     by_squash.update({k: d for k, d in labels if len(k) >= 4})
-    return by_name, by_squash, labels
+    names = _name_keys(tuple(sorted(set(publishers.values()), key=len, reverse=True)))
+    return by_name, by_squash, labels, names
 
 
 class Scorer:
@@ -134,8 +139,7 @@ class Scorer:
         self.cands: dict[str, Candidate] = {}
         self._domains: dict[str, str] = {}
         self._excluded: dict[str, bool] = {}
-        self.by_name, self.by_squash, self.labels = _publisher_keys(rules.publishers)
-        self.name_keys = _name_keys(tuple(sorted(set(rules.publishers.values()), key=len, reverse=True)))
+        self.by_name, self.by_squash, self.labels, self.name_keys = _publisher_keys(rules.publishers)
         self.seen_domains: Counter[str] = Counter()  # every domain the document links to
         self.group_counts: Counter[str] = Counter()  # links and images on a publisher group's CDN
         self._urls: list[str] | None = None
