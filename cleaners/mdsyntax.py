@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _BLANK = re.compile(r"\n[ \t]*\n")
 # a definition may sit in a blockquote or a list item, and its URL on the next line
@@ -23,8 +24,7 @@ _NOT_BEFORE = frozenset("/(<[\"'=:.") | frozenset(
 _MAX_TEXT = 3000
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     start: int  # "!" or "["
     text_start: int
     text_end: int  # the "]"
@@ -39,8 +39,7 @@ class Link:
         return self.dest_start, self.dest_end
 
 
-@dataclass(frozen=True)
-class Orphan:
+class Orphan(NamedTuple):
     """A stray "](url)" with no opening bracket (scrape residue around a broken link)."""
 
     start: int

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from cleaners.debris import EMPTY_LINK, goes_whole, text_around
 from cleaners.dom import DomContext
@@ -39,8 +38,7 @@ Kind = Literal["link", "image", "orphan", "refdef", "autolink", "bare", "loose"]
 _UNSAFE_REASON = "URL with a scheme other than http, https or mailto"
 
 
-@dataclass(frozen=True)
-class UrlSite:
+class UrlSite(NamedTuple):  # a tuple: some thirty are made per document
     kind: Kind
     start: int  # the whole construct
     end: int

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, Literal, get_args
 
 Category = Literal[
@@ -84,7 +84,8 @@ class LineIndex:
 
     def line(self, offset: int) -> int:
         if not self._starts:
-            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+            lines = self.text.split("\n")  # the offsets just after each "\n"
+            self._starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
         return bisect.bisect_right(self._starts, offset) - 1 + self.first_line
 
     def span(self, start: int, end: int) -> dict[str, int]:

@@ -28,7 +28,6 @@ from scraper.pipeline.evidence import (
     Signals,
     is_url,
     text_value,
-    urls_in,
 )
 
 __all__ = ["FM_SELF_KEYS", "FM_URL_KEYS", "OriginalSource", "Signals", "attribute", "self_urls"]
@@ -103,7 +102,7 @@ def _slug(text: str) -> str:
 def _self_anchor(body: str, domain: str, s: Scorer) -> str | None:
     """A link to a heading of this very article ("Quick Links" lists) gives its URL."""
     slugs: set[str] | None = None
-    for url in urls_in(body):
+    for url in s.body_urls:  # the URLs of `body`, sig.body
         page, _, fragment = url.partition("#")
         if not fragment or s.domain_of(url_host(page)) != domain:
             continue

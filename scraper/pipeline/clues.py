@@ -25,7 +25,6 @@ from scraper.pipeline.evidence import (
     is_url,
     squash,
     text_value,
-    urls_in,
 )
 
 _FOOTER = re.compile(
@@ -122,17 +121,21 @@ def links(s: Scorer, sig: Signals) -> None:
     pictures, while it links to the sources it cites). A publisher group's CDN is counted
     apart: it only backs a member of the group that has other evidence."""
     body_images = images_in(sig.body)
-    urls = [(u, u in body_images) for u in urls_in(sig.body)] + [(u, True) for u in _front_matter_images(sig)]
+    urls = [(u, u in body_images) for u in s.body_urls] + [(u, True) for u in _front_matter_images(sig)]
     counts: Counter[str] = Counter()
     images: Counter[str] = Counter()
     hosts: dict[str, Counter[str]] = {}
     total = 0
+    foreign: dict[str, bool] = {}  # domain -> neither the page's own nor a farm
     for url, image in urls:
         host = url_host(url)
         if not host:
             continue
         domain = s.domain_of(host)
-        if domain in sig.own_domains or s.rules.farm_domains.matches(domain):
+        ok = foreign.get(domain)
+        if ok is None:
+            ok = foreign[domain] = not (domain in sig.own_domains or s.rules.farm_domains.matches(domain))
+        if not ok:
             continue
         s.seen_domains[domain] += 1
         total += 1
@@ -141,7 +144,10 @@ def links(s: Scorer, sig: Signals) -> None:
         elif not s.excluded(domain):
             counts[domain] += 1
             images[domain] += image
-            hosts.setdefault(domain, Counter())[host] += 1
+            on = hosts.get(domain)
+            if on is None:
+                on = hosts[domain] = Counter()
+            on[host] += 1
     if not counts:
         return
     domain, n = max(counts.items(), key=lambda kv: (kv[1] + images[kv[0]], kv[0]))
@@ -158,7 +164,7 @@ def links(s: Scorer, sig: Signals) -> None:
 def shares(s: Scorer, sig: Signals) -> None:
     """Share buttons carry the article's own URL."""
     snippets = [r.snippet for r in sig.removals if "share" in r.snippet.lower() or "intent" in r.snippet]
-    text = "\n".join([sig.body, *sig.share_links, *snippets])
+    text = "\n".join([sig.body, *sig.share_links, *snippets]) if sig.share_links or snippets else sig.body
     for m in _share_links(text):
         params = parse_qs(m.group(0).replace("&amp;", "&").partition("?")[2])
         for key in ("u", "url"):
@@ -204,12 +210,13 @@ def subtags(s: Scorer, sig: Signals) -> None:
     """Affiliate tags and sub-ids in the links the publisher placed (removed or kept)."""
     kinds = ("affiliate_link", "hijacked_link", "tracking_param")
     texts = [r.snippet for r in sig.removals if r.category in kinds]
-    texts += [u for u in urls_in(sig.body) if "=" in u or "/sid/" in u]
+    texts += [u for u in s.body_urls if "=" in u or "/sid/" in u]
     seen: set[tuple[str, str]] = set()
     for raw in texts:
         text = unquote(unquote(raw)) if "%" in raw else raw
-        pairs = [(m.group(1), m.group(2)) for m in _SUBTAG.finditer(text)]
-        pairs += [("sid", m.group(1)) for m in _CJ_SID.finditer(text)]
+        pairs = [(m.group(1), m.group(2)) for m in _SUBTAG.finditer(text)] if "=" in text else []
+        if "/sid/" in text:
+            pairs += [("sid", m.group(1)) for m in _CJ_SID.finditer(text)]
         for name, value in pairs:
             if name.lower() == "asc_refurl" and is_url(value):
                 if ("refurl", value) not in seen:
@@ -226,7 +233,7 @@ def credits_and_mentions(s: Scorer, sig: Signals) -> None:
     """Credits and mentions of a publisher in the prose, and e-mail domains."""
     prose = _URLISH.sub(" ", sig.body)
     credit = 0.0
-    for name, what in _credits(prose):
+    for name, what in _credits(prose, s.lower(prose)):
         credit += _credit(s, name, what, credit)
     mention = 0.0
     for _, end, name in s.mentions(prose):
@@ -244,10 +251,10 @@ def credits_and_mentions(s: Scorer, sig: Signals) -> None:
             s.add(s.cand(d), 3, "email", f"e-mail address at {d}")
 
 
-def _credits(prose: str) -> list[tuple[str, str]]:
-    """(name, what was read) of each credit: the words after "credit:", each side of a slash."""
+def _credits(prose: str, low: str) -> list[tuple[str, str]]:
+    """(name, what was read) of each credit: the words after "credit:", each side of a slash
+    (`low`: the prose lower-cased)."""
     out: list[tuple[str, str]] = []
-    low = prose.lower()
     if len(low) == len(prose) and ("credit" in low or "courtesy" in low):
         for m in _CREDIT_WORD.finditer(low):
             name = _CREDIT_NAME.match(prose, m.end())
