@@ -25,6 +25,7 @@ import importlib.util
 import logging
 import re
 import uuid
+import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,9 @@ def connect(address: str, timeout: float = settings.DASK_CONNECT_TIMEOUT) -> tup
     cluster = None
     try:
         if m:
+            # the scheduler's HTTP server (health checks) moves off a busy default port with a
+            # UserWarning on stderr: not ours to print, and not an error
+            warnings.filterwarnings("ignore", message=r"Port \d+ is already in use", category=UserWarning)
             cluster = LocalCluster(
                 n_workers=int(m.group(1)),
                 threads_per_worker=1,
