@@ -2,103 +2,28 @@
 
 from __future__ import annotations
 
-import math
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from scraper import __version__, settings
-from scraper.model import CleanOptions, ExitCode
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _err(message: str) -> None:
-    from scraper.cli.report import error
-
-    error(message)
-
-
-class Seconds(click.FloatRange):
-    """A finite number of seconds within a range (click's FloatRange lets inf and nan pass)."""
-
-    name = "seconds"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        number = super().convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
-        return number
-
-
-def _options(rules: tuple[Path, ...], attribution_line: bool) -> CleanOptions:
-    from cleaners import RulesError, load_rules  # the rules load for commands that clean only
-
-    try:
-        return CleanOptions(load_rules(*rules), attribution_line=attribution_line)
-    except RulesError as exc:
-        _err(str(exc))
-        sys.exit(ExitCode.USAGE)
-
-
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
-_RULES = click.option(
-    "--rules",
-    "rules",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Extra site rules (TOML), added to the built-in rules. Repeatable.",
+from scraper.cli.options import (
+    ATTRIBUTION,
+    CLEAN_WORKERS,
+    DASK,
+    JSON,
+    RULES,
+    WORKERS,
+    F,
+    Seconds,
+    clean_options,
+    err,
+    one_backend,
+    out_option,
 )
-_ATTRIBUTION = click.option(
-    "--attribution-line/--no-attribution-line",
-    default=settings.ATTRIBUTION_LINE,
-    show_default=True,
-    help='End each body with "Originally published by [Name](url)."',
-)
-_WORKERS = click.option(
-    "--workers",
-    type=click.IntRange(0, 64),
-    default=None,
-    help="Cleaning processes (0: clean in a thread, without the cleaning budget). Default: up to 2.",
-)
-
-
-_CLEAN_WORKERS = click.option(
-    "--workers",
-    type=click.IntRange(0, 64),
-    default=None,
-    help="Clean in N processes, each document within the cleaning budget (30 s). "
-    "Default: in this process, one document at a time, without a budget.",
-)
-_DASK = click.option(
-    "--dask",
-    "dask",
-    metavar="ADDRESS",
-    default=None,
-    help="Clean on a Dask cluster: tcp://HOST:PORT or tls://HOST:PORT of a scheduler, or local:N "
-    "(N worker processes here). Needs pip install 'scraper[dask]'. Not with --workers.",
-)
-
-
-def _one_backend(workers: int | None, dask: str | None) -> None:
-    if workers is not None and dask is not None:
-        _err("--workers and --dask cannot be combined (the Dask workers do the cleaning)")
-        sys.exit(ExitCode.USAGE)
-
-
-def _out(help_text: str) -> Callable[[F], F]:
-    return click.option(
-        "-o",
-        "--out",
-        "out_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=settings.OUT_DIR,
-        show_default=True,
-        help=help_text,
-    )
+from scraper.model import ExitCode
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -112,12 +37,12 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@_out("Directory for the cleaned .md files and their .audit.json records.")
-@_JSON
-@_RULES
-@_ATTRIBUTION
-@_CLEAN_WORKERS
-@_DASK
+@out_option("Directory for the cleaned .md files and their .audit.json records.")
+@JSON
+@RULES
+@ATTRIBUTION
+@CLEAN_WORKERS
+@DASK
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def clean(
     paths: tuple[str, ...],
@@ -141,23 +66,23 @@ def clean(
     written), 2 on usage errors (and a Dask cluster that cannot be reached or runs other code).
     """
     if "-" in paths and as_json:
-        _err("--json cannot be combined with '-' (the cleaned document goes to stdout)")
+        err("--json cannot be combined with '-' (the cleaned document goes to stdout)")
         sys.exit(ExitCode.USAGE)
     if paths.count("-") > 1:
-        _err("standard input ('-') can be given once")
+        err("standard input ('-') can be given once")
         sys.exit(ExitCode.USAGE)
-    _one_backend(workers, dask)
+    one_backend(workers, dask)
     from scraper.cli.clean import clean_command  # the extraction stack loads where it is used
 
-    opts = _options(rules, attribution_line)
+    opts = clean_options(rules, attribution_line)
     sys.exit(clean_command(list(paths), out_dir, opts, as_json, quiet, dask, workers))
 
 
 @main.command()
 @click.argument("urls", nargs=-1, required=True, metavar="URL...")
-@_out("Output directory; documents go to <host>/<path>.md.")
-@_JSON
-@_RULES
+@out_option("Output directory; documents go to <host>/<path>.md.")
+@JSON
+@RULES
 @click.option(
     "--state",
     "state_path",
@@ -232,8 +157,8 @@ def clean(
     show_default=True,
     help="Tries per URL for timeouts, connection errors and 408/429/5xx.",
 )
-@_WORKERS
-@_ATTRIBUTION
+@WORKERS
+@ATTRIBUTION
 @click.option("-v", "--verbose", is_flag=True, help="Report every URL, skipped and unchanged ones too.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def fetch(
@@ -264,7 +189,7 @@ def fetch(
     """
     from scraper.cli.fetch import fetch_config, run_fetch
 
-    opts = _options(rules, attribution_line)
+    opts = clean_options(rules, attribution_line)
     code = run_fetch(
         list(urls),
         out_dir=out_dir,
@@ -301,8 +226,8 @@ def _run_options(fn: F) -> F:
                 show_default=True,
                 help="auto: progress and text on a terminal, JSON lines on stdout otherwise.",
             ),
-            _WORKERS,
-            _DASK,
+            WORKERS,
+            DASK,
             click.option("-v", "--verbose", is_flag=True, help="Report unchanged and skipped documents too."),
             click.option("-q", "--quiet", is_flag=True, help="Report failures and the summary only."),
         )
@@ -330,7 +255,7 @@ def run(
     store, a Dask cluster that cannot be reached or runs other code); 3 the run stopped
     part-way (state store busy, or disk failure); 75 another run holds the lock.
     """
-    _one_backend(workers, dask)
+    one_backend(workers, dask)
     from scraper.cli.run import run_command
 
     sys.exit(run_command("run", config_path, log_format, workers, quiet, verbose, dask))
@@ -347,7 +272,7 @@ def reclean(
     text changes are rewritten. Local path and feed-file sources are read again from disk.
     Exit status as for `run`.
     """
-    _one_backend(workers, dask)
+    one_backend(workers, dask)
     from scraper.cli.run import run_command
 
     sys.exit(run_command("reclean", config_path, log_format, workers, quiet, verbose, dask))
