@@ -80,6 +80,15 @@ def article(base: str, n: int, near: bool) -> bytes:
     return (head + "\n---\n" + "\n".join(lines)).encode()
 
 
+def sitemap(port: int, path: str, pages: int, with_lastmod: bool) -> bytes:
+    """/sitemap.xml lists /a/<n>; /sitemap-<d|n>-<site>.xml lists /<d|n>/<site>/<n>."""
+    lastmod = "<lastmod>2024-10-01T00:00:00Z</lastmod>" if with_lastmod else ""
+    prefix = "a/" if path == "/sitemap.xml" else "/".join(path[9:-4].split("-")) + "/"
+    url = f"http://127.0.0.1:{port}/{prefix}"
+    locs = "".join(f"<url><loc>{url}{n}</loc>{lastmod}</url>" for n in range(pages))
+    return f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'.encode()
+
+
 def serve(
     ports: multiprocessing.Queue,  # type: ignore[type-arg]
     hosts: int,
@@ -110,14 +119,8 @@ def serve(
         etag = None
         if path == "/robots.txt":
             status, body, ctype = 200, b"User-agent: *\nAllow: /\n", "text/plain"
-        elif path.startswith("/sitemap"):  # /sitemap.xml: /a/<n>; /sitemap-<d|n>-<site>.xml
-            lastmod = "<lastmod>2024-10-01T00:00:00Z</lastmod>" if with_lastmod else ""
-            prefix = "a/" if path == "/sitemap.xml" else "/".join(path[9:-4].split("-")) + "/"
-            locs = "".join(
-                f"<url><loc>http://127.0.0.1:{port}/{prefix}{n}</loc>{lastmod}</url>" for n in range(pages)
-            )
-            xml = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
-            status, body, ctype = 200, xml.encode(), "application/xml"
+        elif path.startswith("/sitemap"):
+            status, body, ctype = 200, sitemap(port, path, pages, with_lastmod), "application/xml"
         elif path.startswith(("/a/", "/d/", "/n/")):
             body, ctype = page(path)
             etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
