@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper.store import writer
+from scraper.store import staging, writer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +58,7 @@ def test_audit_json_refuses_lone_surrogates_as_before() -> None:
         writer.audit_json({"s": "\udc80"})
 
 
-def test_clean_syncs_each_output_directory_once_after_every_rename(
+def test_clean_syncs_each_file_then_renames_then_syncs_the_directory_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cleaners import load_rules
@@ -71,7 +71,8 @@ def test_clean_syncs_each_output_directory_once_after_every_rename(
     for i in range(3):
         (src / f"a{i}.md").write_bytes(article)
     events: list[tuple[str, str]] = []
-    real_replace, real_sync = os.replace, writer.fsync_dir
+    real_replace, real_sync, real_data = os.replace, staging.fsync_dir, staging._datasync
+    names: dict[int, str] = {}
 
     def replace(a: str, b: str) -> None:
         events.append(("rename", Path(b).name))
@@ -81,15 +82,35 @@ def test_clean_syncs_each_output_directory_once_after_every_rename(
         events.append(("sync", Path(d).name))
         real_sync(d)
 
+    def datasync(fd: int) -> None:
+        events.append(("data", names[fd]))
+        real_data(fd)
+
+    real_stage = staging.stage
+
+    def stage(path: Path, data: bytes) -> staging.Staged:
+        staged = real_stage(path, data)
+        names[staged.fd] = path.name
+        events.append(("temp", path.name))
+        return staged
+
     monkeypatch.setattr(os, "replace", replace)
-    monkeypatch.setattr(writer, "fsync_dir", sync)
+    monkeypatch.setattr(staging, "fsync_dir", sync)
+    monkeypatch.setattr(staging, "_datasync", datasync)
+    monkeypatch.setattr(writer, "stage", stage)
     out = tmp_path / "out"
     outcomes = run_clean([str(src)], out, CleanOptions(load_rules()), io.BytesIO())
     assert [o.status for o in outcomes] == ["ok"] * 3
-    assert events[-1] == ("sync", "out") and [e for e in events if e[0] == "sync"] == [("sync", "out")]
-    assert sorted(name for kind, name in events if kind == "rename") == sorted(
-        f"a{i}{suffix}" for i in range(3) for suffix in (".md", ".audit.json")
-    )
+    files = [f"a{i}{suffix}" for i in range(3) for suffix in (".audit.json", ".md")]
+    # one batch: every file written, then each one's data synced, then each renamed (the audit
+    # record before its document), then the directory synced once
+    assert events == [
+        *[("temp", f) for f in files],
+        *[("data", f) for f in files],
+        *[("rename", f) for f in files],
+        ("sync", "out"),
+    ]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp file left
     # a second run writes nothing, so syncs nothing
     events.clear()
     run_clean([str(src)], out, CleanOptions(load_rules()), io.BytesIO())

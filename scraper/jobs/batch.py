@@ -21,7 +21,8 @@ from scraper.errors import DocumentError
 from scraper.jobs.cleanone import clean
 from scraper.model import CleanOptions, Failed, Outcome, Rendered, SourceDocument
 from scraper.sources.local import expand_inputs, read_input, unread
-from scraper.store.writer import WriteResult, assign_stems, sync_dirs, write_document
+from scraper.store.batches import Committer
+from scraper.store.writer import assign_stems, stage_document
 
 if TYPE_CHECKING:  # the pool and Dask are imported only when asked for (start-up)
     from scraper.jobs.cluster import DaskCleaner
@@ -39,34 +40,52 @@ def run_clean(
     workers: int | None = None,
 ) -> list[Outcome]:
     """Clean every input; files go to `out_dir`, standard input ('-') to `stdout`. Each file
-    is written atomically (file fsync, rename); the directories are synced once, at the end,
-    before any outcome is reported. Raises UsageError when the Dask cluster cannot be used
-    (before any input is read)."""
+    is written atomically: to a temp file as its result comes, then committed in batches on a
+    thread of their own (store.batches: data sync, rename, directory sync) while the next ones
+    clean; every batch is committed before any outcome is reported. Raises UsageError when the
+    Dask cluster cannot be used (before any input is read)."""
     inputs = list(expand_inputs(paths))
     readable = [n for n, problem in inputs if problem is None]
     stems = assign_stems([n for n in readable if n != "-"])
     outcomes: dict[int, Outcome] = {}
-    written: list[WriteResult] = []
+    committer = Committer()
 
     def finish(i: int, result: Rendered | Failed) -> None:
         name = inputs[i][0]
         stem = "stdin" if name == "-" else stems[name]
-        outcomes[i] = _finish(name, stem, result, out_dir, stdout, written)
+        outcomes[i] = _finish(i, name, stem, result, out_dir, stdout, committer)
 
+    try:
+        _run(inputs, stems, outcomes, opts, finish, dask, min(workers or 0, len(readable)))
+    except BaseException:
+        committer.abort()
+        raise
+    for i, exc in committer.close().items():
+        outcomes[i] = _unwritten(inputs[i][0], exc)
+    return [outcomes[i] for i in sorted(outcomes)]
+
+
+def _run(
+    inputs: list[tuple[str, str | None]],
+    stems: dict[str, str],
+    outcomes: dict[int, Outcome],
+    opts: CleanOptions,
+    finish: Callable[[int, Rendered | Failed], None],
+    dask: str | None,
+    workers: int,
+) -> None:
     jobs = _documents(inputs, stems, outcomes)
     if dask is None and not workers:
         for i, doc, stem in jobs:
             finish(i, clean(doc, opts, stem))
-    else:
-        import asyncio  # only for the pool or Dask: `scraper clean` alone starts without it
+        return
+    import asyncio  # only for the pool or Dask: `scraper clean` alone starts without it
 
-        cleaner = _cleaner(opts, dask, min(workers or 0, len(readable)))  # no more processes than inputs
-        try:
-            asyncio.run(_clean_all(cleaner, jobs, finish))
-        finally:
-            cleaner.close()
-    sync_dirs(written)
-    return [outcomes[i] for i in sorted(outcomes)]
+    cleaner = _cleaner(opts, dask, workers)  # no more processes than inputs
+    try:
+        asyncio.run(_clean_all(cleaner, jobs, finish))
+    finally:
+        cleaner.close()
 
 
 def _cleaner(opts: CleanOptions, dask: str | None, workers: int) -> CleanerPool | DaskCleaner:
@@ -126,15 +145,21 @@ def _documents(
         yield i, SourceDocument(name, data), "stdin" if name == "-" else stems[name]
 
 
+def _unwritten(name: str, exc: OSError) -> Outcome:
+    return Outcome(name, "error", "file", "write", f"cannot write output: {exc.strerror or exc}")
+
+
 def _finish(
+    i: int,
     name: str,
     stem: str,
     result: Rendered | Failed,
     out_dir: Path,
     stdout: BinaryIO,
-    written: list[WriteResult],
+    committer: Committer,
 ) -> Outcome:
-    """Write a cleaned input (or say why not); its directory is synced later (`written`)."""
+    """Write a cleaned input to temp files (or say why not); they are committed later
+    (`committer`), and the outcome replaced by an error when that fails."""
     if isinstance(result, Failed):
         return Outcome(name, "error", "file", result.reason, result.message)
     done = Outcome(
@@ -145,8 +170,8 @@ def _finish(
         stdout.flush()
         return replace(done, output="-")
     try:
-        w = write_document(out_dir, stem, result.markdown, result.audit, sync_dir=False)
-        written.append(w)
+        staged, w = stage_document(out_dir, stem, result.markdown, result.audit)
     except OSError as exc:
-        return Outcome(name, "error", "file", "write", f"cannot write output: {exc.strerror or exc}")
+        return _unwritten(name, exc)
+    committer.add(i, staged)
     return replace(done, output=str(w.path), changed=w.changed, created=w.created)

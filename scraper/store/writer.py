@@ -8,12 +8,9 @@ Layout of an output directory:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -24,25 +21,11 @@ import orjson
 from scraper.fetch.urls import host_label
 from scraper.settings import AUDIT_SUFFIX as AUDIT_SUFFIX  # (re-exported for the audit)
 from scraper.settings import NAME_BYTES
+from scraper.store.staging import Staged, commit, discard, stage, unchanged
+from scraper.store.staging import fsync_dir as fsync_dir  # (re-exported)
+from scraper.store.staging import write_atomic as write_atomic  # (re-exported)
 
 _UNSAFE = re.compile(r"[^\w.-]+")
-
-
-def _read_umask() -> int:
-    """The process umask, read once (setting it to read it is not thread-safe)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-UMASK = _read_umask()
 
 
 def cut_utf8(text: str, limit: int) -> str:
@@ -118,47 +101,6 @@ def assign_stems(names: list[str]) -> dict[str, str]:
     return out
 
 
-def write_atomic(path: Path, data: bytes, sync_dir: bool = True) -> bool:
-    """Write `data` to `path` atomically (temp file, fsync, rename, fsync of the directory
-    unless the caller does it). Returns False, writing nothing, when the file already holds
-    exactly these bytes."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~UMASK)  # as open() would create it (mkstemp makes it 0600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    if sync_dir:
-        fsync_dir(path.parent)
-    return True
-
-
-def fsync_dir(directory: Path) -> None:
-    """Make renames in a directory durable (best effort: some filesystems refuse)."""
-    try:
-        dfd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
-
-
 _ORJSON = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 
 
@@ -205,6 +147,31 @@ class WriteResult(NamedTuple):
     created: bool  # the .md did not exist before
 
 
+def stage_document(
+    out_dir: Path, stem: str, markdown: bytes, audit: bytes
+) -> tuple[list[Staged], WriteResult]:
+    """A document and its audit sidecar written to temp files (staging.stage), each only when
+    its bytes differ from what is on disk: the files to commit (the audit record first, so a
+    document on disk always has its record next to it) and what the write will have done.
+    Raises OSError (disk full, permissions …), leaving no temp file."""
+    md_path = out_dir / f"{stem}.md"
+    try:
+        old: bytes | None = md_path.read_bytes()
+    except FileNotFoundError:
+        old = None
+    staged: list[Staged] = []
+    try:
+        audit_path = out_dir / f"{stem}{AUDIT_SUFFIX}"
+        if not unchanged(audit_path, audit):
+            staged.append(stage(audit_path, audit))
+        if old != markdown:
+            staged.append(stage(md_path, markdown))
+    except BaseException:
+        discard(staged)
+        raise
+    return staged, WriteResult(md_path, bool(staged), old is None)
+
+
 def write_document(
     out_dir: Path, stem: str, markdown: bytes, audit: bytes, sync_dir: bool = True
 ) -> WriteResult:
@@ -212,14 +179,9 @@ def write_document(
     from what is on disk. Raises OSError (disk full, permissions …). `sync_dir=False`: the
     caller makes the renames durable, once per batch (`sync_dirs` of the directories of the
     results that changed) before it reports them written."""
-    md_path = out_dir / f"{stem}.md"
-    created = not md_path.exists()
-    # the audit record first: a document on disk always has its record next to it
-    changed = write_atomic(out_dir / f"{stem}{AUDIT_SUFFIX}", audit, sync_dir=False)
-    changed = write_atomic(md_path, markdown, sync_dir=False) or changed
-    if changed and sync_dir:
-        fsync_dir(md_path.parent)
-    return WriteResult(md_path, changed, created)
+    staged, result = stage_document(out_dir, stem, markdown, audit)
+    commit(staged, sync_dirs=sync_dir)
+    return result
 
 
 def sync_dirs(results: list[WriteResult]) -> None:

@@ -1,0 +1,78 @@
+"""Commits of many documents' files, a batch at a time, on a thread of their own.
+
+The caller stages each document's files as its result comes (writer.stage_document: the bytes
+go to temp files at once, and the memory is free); every `size` documents the batch is handed
+to one committing thread, which syncs each file's data, renames each into place and syncs the
+directories (staging.commit), while the caller goes on cleaning the next batch. Batches are
+committed one after the other, in the order they were handed over. `close` waits for every
+commit and tells which documents' commits failed: nothing may be reported written before it.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from scraper.store.staging import Staged, commit, discard
+
+BATCH_DOCS = 32  # documents per batch (two files each: 64 open temp files at most per batch)
+
+
+class Committer:
+    """`add(key, staged)` for each document (its key: the number the caller reports it under);
+    `close()` once, which returns the keys whose files could not be committed, with the error.
+    `background=False` commits on the caller's thread, at each full batch."""
+
+    def __init__(self, size: int | None = None, background: bool = True) -> None:
+        self.size = max(1, size or BATCH_DOCS)
+        self._keys: list[int] = []
+        self._files: list[Staged] = []
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="commit") if background else None
+        self._sent: list[tuple[list[int], Future[None]]] = []
+        self._failed: dict[int, OSError] = {}
+
+    def add(self, key: int, staged: list[Staged]) -> None:
+        if not staged:
+            return  # nothing changed: nothing to commit
+        self._keys.append(key)
+        self._files.extend(staged)
+        if len(self._keys) >= self.size:
+            self._send()
+
+    def _send(self) -> None:
+        keys, files, self._keys, self._files = self._keys, self._files, [], []
+        if not keys:
+            return
+        if self._thread is None:
+            self._commit(keys, files)
+            return
+        self._sent.append((keys, self._thread.submit(commit, files)))
+
+    def _commit(self, keys: list[int], files: list[Staged]) -> None:
+        try:
+            commit(files)
+        except OSError as exc:
+            self._failed.update(dict.fromkeys(keys, exc))
+
+    def close(self) -> dict[int, OSError]:
+        """Commit what is left and wait for every batch: the keys that failed, with the error."""
+        self._send()
+        try:
+            for keys, done in self._sent:
+                exc = done.exception()
+                if isinstance(exc, OSError):
+                    self._failed.update(dict.fromkeys(keys, exc))
+                elif exc is not None:
+                    raise exc
+        finally:
+            self._sent.clear()
+            if self._thread is not None:
+                self._thread.shutdown(wait=True)
+        return self._failed
+
+    def abort(self) -> None:
+        """Give up what was not handed over yet (its targets keep their old bytes); wait for
+        the batches already handed over."""
+        discard(self._files)
+        self._keys, self._files = [], []
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)

@@ -1,0 +1,161 @@
+"""Atomic writes, one file or a batch: bytes go to a temp file beside the target, the temp
+file's data is made durable, then it is renamed over the target, then the directory is synced.
+
+A crash at any moment leaves each target holding either its old bytes or its new ones, never a
+part; what it can leave besides is a temp file `.<name>.<pid>.tmp` (or, when that name is
+taken, `.<name>.<random>.tmp`), which no reader of an output directory looks at and which
+`scraper run` sweeps (jobs.run.sweep_temp_files).
+
+A batch (`Batch`) writes every file of a group first, then syncs each file's data, then renames
+each into place, then syncs each directory once: the disk's flushes are done together instead
+of between every two creations, and the renames of a batch become durable with one directory
+sync. A file is renamed only after its own data is durable, so the order that crash safety
+needs holds for every file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NamedTuple
+
+_FLAGS = os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC
+# the data and what is needed to read it back (its size); a file's times need no flush here
+_datasync = getattr(os, "fdatasync", os.fsync)
+
+
+def _read_umask() -> int:
+    """The process umask, read once (setting it to read it is not thread-safe)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _read_umask()
+
+
+class Staged(NamedTuple):
+    """A temp file holding a target's new bytes, open, not yet durable nor renamed."""
+
+    fd: int
+    tmp: str
+    path: Path
+
+
+def unchanged(path: Path, data: bytes) -> bool:
+    """Whether `path` already holds exactly these bytes (then nothing is written)."""
+    try:
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return False
+
+
+def _open_temp(path: Path) -> tuple[int, str]:
+    """A new temp file beside `path`, created with the mode open() would give it (0666 less
+    the umask). One open under this process's name; only when that name is taken (a temp file
+    a killed process with the same pid left, or another writer of the same target in this
+    process) a random one (tempfile, which tries names until one is free)."""
+    tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}.tmp")
+    try:
+        return os.open(tmp, _FLAGS, 0o666), tmp
+    except FileExistsError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~UMASK)  # as open() would create it (mkstemp makes it 0600)
+    except BaseException:
+        _drop(fd, tmp)
+        raise
+    return fd, tmp
+
+
+def _drop(fd: int, tmp: str) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
+def stage(path: Path, data: bytes) -> Staged:
+    """Write `data` to a new temp file beside `path` (its directory is created). Raises OSError
+    (disk full, permissions …), leaving no temp file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _open_temp(path)
+    try:
+        view = memoryview(data)
+        while view:  # os.write may write less than asked (a signal, a full pipe of a FUSE disk)
+            view = view[os.write(fd, view) :]
+    except BaseException:
+        _drop(fd, tmp)
+        raise
+    return Staged(fd, tmp, path)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make renames in a directory durable (best effort: some filesystems refuse)."""
+    try:
+        dfd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+def commit(batch: list[Staged], sync_dirs: bool = True) -> None:
+    """Make every staged file durable, then rename each over its target (in the batch's
+    order), then sync each directory once (unless the caller does it). On an error, the files
+    not renamed yet are removed and the error raised: the targets renamed before it hold their
+    new bytes, the others their old ones."""
+    done = 0
+    try:
+        for item in batch:
+            _datasync(item.fd)
+        for item in batch:
+            os.close(item.fd)
+            done += 1
+            os.replace(item.tmp, item.path)
+    except BaseException:
+        for item in batch[done:]:
+            _drop(item.fd, item.tmp)
+        if done:  # the one whose close or rename failed: its fd is closed already
+            with contextlib.suppress(OSError):
+                os.unlink(batch[done - 1].tmp)
+        raise
+    if sync_dirs:
+        for directory in directories(item.path for item in batch):
+            fsync_dir(directory)
+
+
+def discard(batch: Iterable[Staged]) -> None:
+    """Give up staged files: their targets keep their old bytes."""
+    for item in batch:
+        _drop(item.fd, item.tmp)
+
+
+def directories(paths: Iterable[Path]) -> list[Path]:
+    """The directories of `paths`, each once, in order."""
+    return list(dict.fromkeys(p.parent for p in paths))
+
+
+def write_atomic(path: Path, data: bytes, sync_dir: bool = True) -> bool:
+    """Write `data` to `path` atomically (temp file, data sync, rename, sync of the directory
+    unless the caller does it). Returns False, writing nothing, when the file already holds
+    exactly these bytes."""
+    if unchanged(path, data):
+        return False
+    commit([stage(path, data)], sync_dirs=sync_dir)
+    return True
