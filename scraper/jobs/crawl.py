@@ -8,7 +8,8 @@ What need not be asked for, cleaned or written again is decided by the increment
 the state store; every output gets a name no other URL holds (store.names). Cleaning happens
 off the event loop (`clean`: the worker pool); writing happens here, in the main process, off
 the event loop too; a document's state is recorded only after its files are written, so an
-interrupted run leaves the rest to the next.
+interrupted run leaves the rest to the next. Records are committed a group at a time, and each
+outcome is reported only once its record is committed (jobs.commits).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 
 from scraper.fetch.config import FetchConfig, HostProfile
 from scraper.fetch.errors import FetchProblem, Skipped
+from scraper.jobs.commits import Commits
 from scraper.jobs.frontier import LISTING_KINDS, Bound, Frontier, Origin
 from scraper.jobs.incremental import Incremental, input_digest
 from scraper.jobs.listings import Held, ListingSteps
@@ -69,10 +71,13 @@ class FetchJob(ListingSteps):
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
     _failure: BaseException | None = None
     _held: list[Held] = field(default_factory=list)
+    _commits: Commits | None = None
 
     def __post_init__(self) -> None:
         self.policy = Incremental(self.state, self.force, self.revalidate)
         self.names = Names(self.out_dir, self.state)
+        if self.state is not None:
+            self._commits = Commits(self.state, self._tell, self._fail)
 
     async def run(self, seeds: list[str], origin: Origin | None = None) -> list[Outcome]:
         """Fetch the seeds (and what they lead to) until nothing is left."""
@@ -93,6 +98,8 @@ class FetchJob(ListingSteps):
             if self._failure is not None:
                 raise self._failure  # the steps never raise; a bug must not pass silently
             if not self._held:
+                if self._commits is not None:
+                    self._commits.flush()
                 return sorted(self.outcomes, key=lambda o: (o.url, o.kind))
             held, self._held = sorted(self._held, key=lambda h: h.order), []
             for item in held:
@@ -116,9 +123,20 @@ class FetchJob(ListingSteps):
         self._spawn(self._document(doc.name, doc, "file", None, origin, stem=stem))
 
     def report(self, outcome: Outcome) -> None:
+        """An outcome, told once the records made so far are committed (jobs.commits)."""
         self.outcomes.append(outcome)
+        if self._commits is not None:
+            self._commits.add(outcome)
+        else:
+            self._tell(outcome)
+
+    def _tell(self, outcome: Outcome) -> None:
         if self.on_outcome:
             self.on_outcome(outcome)
+
+    def _fail(self, exc: BaseException) -> None:
+        if self._failure is None:
+            self._failure = exc
 
     # -- scheduling ------------------------------------------------------------------------------
 

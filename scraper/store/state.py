@@ -7,6 +7,11 @@ the rest to the next run.
 The schema has a version (`PRAGMA user_version`, SCHEMA_VERSION); an older store is migrated
 in place (MIGRATIONS), a newer one or a file that is not a state store is refused (StateError),
 and a store another program holds is waited for at most STATE_BUSY_S seconds (StateBusy).
+
+Writes commit one by one, unless `batching` is set (the crawl sets it): then they go into one
+transaction until `commit()`, which the crawl calls every few documents, before it reports them
+(jobs.crawl). A killed run loses the records since the last commit; their files are complete
+and the next run writes nothing new for them (the bytes on disk are the ones it would write).
 """
 
 from __future__ import annotations
@@ -70,6 +75,7 @@ _ADDED = (
     ("urls", "audit_sha256", "TEXT"),
     ("runs", "command", "TEXT"),
 )
+_READ_CACHE = 4096  # records kept between two commits at most
 _TABLES = {"urls": {"url", "kind", "output"}, "runs": {"id", "summary"}}  # what marks our store
 
 
@@ -176,6 +182,9 @@ class StateStore:
         self.clock = clock
         path.parent.mkdir(parents=True, exist_ok=True)
         self.run_id: int | None = None
+        self.batching = False  # writes wait in one transaction for commit()
+        # records read in the open write transaction (no other program can change them then)
+        self._read: dict[str, UrlRecord | None] = {}
         try:
             self.db = sqlite3.connect(str(path), timeout=STATE_BUSY_S, isolation_level=None)
         except sqlite3.Error as exc:
@@ -233,7 +242,24 @@ class StateStore:
             raise
 
     def close(self) -> None:
-        self.db.close()
+        """Commit what is pending (each record was made once its files were on disk), close."""
+        try:
+            self.commit()
+        except sqlite3.Error:
+            pass
+        finally:
+            self.db.close()
+
+    def _write(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
+        if self.batching and not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")  # the write lock now, not on a later upgrade
+        return self.db.execute(sql, params)
+
+    def commit(self) -> None:
+        """Make the writes pending since the last commit one transaction (with `batching`)."""
+        self._read.clear()
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
 
     # -- runs ---------------------------------------------------------------------------------
 
@@ -244,16 +270,24 @@ class StateStore:
 
     def finish_run(self, summary: dict[str, Any]) -> None:
         if self.run_id is not None:
-            self.db.execute(
+            self._write(
                 "UPDATE runs SET finished = ?, summary = ? WHERE id = ?",
                 (self.clock(), json.dumps(summary, sort_keys=True), self.run_id),
             )
+        self.commit()
 
     # -- urls ---------------------------------------------------------------------------------
 
     def get(self, url: str) -> UrlRecord | None:
+        if url in self._read:
+            return self._read[url]
         row = self.db.execute(f"SELECT {_COLUMNS} FROM urls WHERE url = ?", (url,)).fetchone()
-        return UrlRecord(*row) if row else None
+        found = UrlRecord(*row) if row else None
+        if self.batching and self.db.in_transaction:  # we hold the write lock until commit()
+            if len(self._read) >= _READ_CACHE:
+                self._read.clear()
+            self._read[url] = found
+        return found
 
     def record(
         self,
@@ -272,6 +306,7 @@ class StateStore:
         the output `written` (call it only once the files are on disk). `checked`: it was asked
         for over HTTP now (`listed` is the listing date it had then). What is not given is
         kept from the last record."""
+        self._read.pop(url, None)
         now = self.clock()
         failed = status in ("error", "vanished")
         w = written
@@ -280,7 +315,7 @@ class StateStore:
         )
         stored = f"error:{reason}" if status == "error" else status
         when = (listed, now) if checked else (None, None)  # the listing date it was checked with, and when
-        self.db.execute(
+        self._write(
             _UPSERT,
             (
                 url,
@@ -298,7 +333,7 @@ class StateStore:
             ),
         )
         if w is not None and w.markdown is not None and self.run_id is not None:
-            self.db.execute(
+            self._write(
                 "INSERT OR REPLACE INTO versions (url, run, content_sha256, output, markdown)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (url, self.run_id, w.content_sha256, w.output, w.markdown),
@@ -314,7 +349,7 @@ class StateStore:
         return (str(row[0]), str(row[1]), int(row[2])) if row else None
 
     def set_archived(self, url: str, body_sha256: str, file: str, offset: int) -> None:
-        self.db.execute(
+        self._write(
             "INSERT OR REPLACE INTO archived (url, body_sha256, file, offset) VALUES (?, ?, ?, ?)",
             (url, body_sha256, file, offset),
         )

@@ -1,0 +1,93 @@
+"""The crawl's records go into one transaction per group (jobs.commits) and every outcome is
+told only once the record it speaks of is committed: another program reading the state store
+when an outcome is told sees that record, files on disk and all."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, builtin_rules
+
+from scraper.fetch.config import FetchConfig, HostProfile
+from scraper.jobs import commits
+from scraper.jobs.crawl import FetchJob
+from scraper.jobs.frontier import Origin
+from scraper.jobs.workers import CleanerPool
+from scraper.model import CleanOptions, Outcome, Response, SourceDocument
+from scraper.store.state import StateStore
+
+DOC = (FIXTURES / "farm" / "tdy-printer-drivereasy-mp620.md").read_bytes()
+
+
+class NoNetwork:
+    config = FetchConfig()
+
+    async def get(self, url: str, conditional: bool = True, profile: HostProfile | None = None) -> Response:
+        raise AssertionError("no URL in this test")
+
+    async def robots_sitemaps(self, url: str, profile: HostProfile | None = None) -> list[str]:
+        raise AssertionError("no URL in this test")
+
+
+def committed(db: Path) -> dict[str, tuple[str, str | None]]:
+    """The records another program sees: (status, output) by name."""
+    other = sqlite3.connect(db)
+    try:
+        rows = other.execute("SELECT url, last_status, output FROM urls").fetchall()
+    finally:
+        other.close()
+    return {str(u): (str(s), o) for u, s, o in rows}
+
+
+@pytest.mark.parametrize("group", [1, 3, 64])
+def test_an_outcome_is_told_after_its_record_is_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, group: int
+) -> None:
+    monkeypatch.setattr(commits, "COMMIT_DOCS", group)
+    db = tmp_path / "state.db"
+    state = StateStore(db)
+    out = tmp_path / "out"
+    told: list[str] = []
+
+    def tell(o: Outcome) -> None:
+        seen = committed(db)
+        assert o.status == "ok" and seen[o.url] == ("ok", o.output), (o.url, seen.get(o.url))
+        assert o.output is not None and Path(o.output).read_bytes()  # its file is there
+        told.append(o.url)
+
+    async def go() -> list[Outcome]:
+        pool = CleanerPool(CleanOptions(builtin_rules()), 0)
+        job = FetchJob(NoNetwork(), pool, out, state, on_outcome=tell)
+        job.start()
+        for i in range(7):
+            doc = SourceDocument(f"local/doc{i}.md", DOC + f"\nNote {i}.\n".encode())
+            job.add_file(doc, f"local/doc{i}", Origin("local"))
+        try:
+            return await job.wait()
+        finally:
+            pool.close()
+
+    state.start_run("run")
+    outcomes = asyncio.run(go())
+    assert sorted(told) == sorted(o.url for o in outcomes) == [f"local/doc{i}.md" for i in range(7)]
+    state.close()
+
+
+def test_records_read_in_a_transaction_are_those_written_in_it(tmp_path: Path) -> None:
+    state = StateStore(tmp_path / "state.db")
+    state.batching = True
+    assert state.get("https://a.example/x") is None
+    state.record("https://a.example/x", kind="page", status="error", reason="http-500")
+    first = state.get("https://a.example/x")
+    assert first is not None and first.last_status == "error:http-500" and first.fail_count == 1
+    assert state.get("https://a.example/x") is first  # read once in this transaction
+    state.record("https://a.example/x", kind="page", status="error", reason="http-500")
+    again = state.get("https://a.example/x")
+    assert again is not None and again.fail_count == 2
+    assert committed(tmp_path / "state.db") == {}  # nothing committed yet
+    state.commit()
+    assert committed(tmp_path / "state.db") == {"https://a.example/x": ("error:http-500", None)}
+    state.close()
