@@ -91,3 +91,54 @@ def test_records_read_in_a_transaction_are_those_written_in_it(tmp_path: Path) -
     state.commit()
     assert committed(tmp_path / "state.db") == {"https://a.example/x": ("error:http-500", None)}
     state.close()
+
+
+def test_a_batch_of_files_that_cannot_be_committed_fails_its_documents_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    monkeypatch.setattr(commits, "WRITE_DOCS", 2)
+    monkeypatch.setattr(commits, "WRITE_S", 30.0)  # batches of two, or what is left at the end
+    real_replace = os.replace
+
+    def replace(a: str, b: str) -> None:
+        if Path(b).name == "doc2.md":
+            raise OSError(28, "No space left on device")
+        real_replace(a, b)
+
+    monkeypatch.setattr(os, "replace", replace)
+    db = tmp_path / "state.db"
+    state = StateStore(db)
+    out = tmp_path / "out"
+
+    async def go() -> list[Outcome]:
+        pool = CleanerPool(CleanOptions(builtin_rules()), 0)
+        job = FetchJob(NoNetwork(), pool, out, state)
+        job.start()
+        for i in range(4):  # cleaned one at a time, in order: batches {0, 1} and {2, 3}
+            doc = SourceDocument(f"local/doc{i}.md", DOC + f"\nNote {i}.\n".encode())
+            job.add_file(doc, f"local/doc{i}", Origin("local"))
+        try:
+            return await job.wait()
+        finally:
+            pool.close()
+
+    state.start_run("run")
+    outcomes = {o.url: o for o in asyncio.run(go())}
+    state.close()
+    status = {u: (o.status, o.reason) for u, o in outcomes.items()}
+    assert status == {
+        "local/doc0.md": ("ok", None),
+        "local/doc1.md": ("ok", None),
+        "local/doc2.md": ("error", "write"),
+        "local/doc3.md": ("error", "write"),
+    }
+    assert outcomes["local/doc2.md"].error == "cannot write output: No space left on device"
+    assert {u: s for u, (s, _) in committed(db).items()} == {
+        "local/doc0.md": "ok",
+        "local/doc1.md": "ok",
+        "local/doc2.md": "error:write",
+        "local/doc3.md": "error:write",
+    }
+    assert not [p for p in out.rglob(".*")]  # no temp file left

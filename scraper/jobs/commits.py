@@ -1,4 +1,5 @@
-"""The crawl's records committed a group at a time, and reported only once committed.
+"""The crawl's records committed a group at a time, and reported only once committed; the
+documents' files made durable a batch at a time, before their records are made.
 
 Each state write committed alone costs more than the statement itself; the crawl's records go
 into one transaction instead (StateStore.batching), committed every COMMIT_DOCS outcomes or
@@ -13,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from scraper.model import Outcome
+from scraper.store.staging import Staged, commit
 from scraper.store.state import StateStore
 
 COMMIT_DOCS = 64  # outcomes per commit at most
@@ -59,3 +62,64 @@ class Commits:
         waiting, self.waiting = self.waiting, []
         for outcome in waiting:
             self.report(outcome)
+
+
+WRITE_DOCS = 32  # documents whose files are committed together at most
+WRITE_S = 0.2  # how long a document's files wait for their batch at most
+
+
+class FileBatches:
+    """Documents' files (written to temp files: writer.stage_document) committed a batch at a
+    time on one thread of their own (staging.commit: each file's data synced, each renamed,
+    each directory synced once), so the disk's flushes are shared. `await commit(staged)`
+    returns once that document's files are durable under their names, or raises the OSError
+    that stopped its batch; only then may its record be made."""
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[list[Staged], asyncio.Future[None]]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._thread: ThreadPoolExecutor | None = None
+
+    async def commit(self, staged: list[Staged]) -> None:
+        if not staged:
+            return  # nothing changed: nothing to make durable
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._waiting.append((staged, done))
+        if len(self._waiting) >= WRITE_DOCS:
+            self._send()
+        elif self._timer is None:
+            self._timer = loop.call_later(WRITE_S, self._send)
+        await done
+
+    def _send(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._waiting = self._waiting, []
+        if not batch:
+            return
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="commit")
+        files = [f for staged, _ in batch for f in staged]
+        running = asyncio.get_running_loop().run_in_executor(self._thread, commit, files)
+
+        def settle(task: asyncio.Future[None]) -> None:
+            exc = asyncio.CancelledError() if task.cancelled() else task.exception()
+            for _, done in batch:
+                if done.done():  # its document was cancelled while it waited
+                    continue
+                if isinstance(exc, OSError):  # each its own error (one raised in many tasks)
+                    done.set_exception(OSError(exc.errno, exc.strerror, exc.filename))
+                elif exc is not None:
+                    done.set_exception(exc)
+                else:
+                    done.set_result(None)
+
+        running.add_done_callback(settle)
+
+    def close(self) -> None:
+        """After the last commit (every document has had its answer)."""
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None

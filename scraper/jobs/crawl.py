@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from scraper.fetch.config import FetchConfig, HostProfile
 from scraper.fetch.errors import FetchProblem, Skipped
-from scraper.jobs.commits import Commits
+from scraper.jobs.commits import Commits, FileBatches
 from scraper.jobs.frontier import LISTING_KINDS, Bound, Frontier, Origin
 from scraper.jobs.incremental import Incremental, input_digest
 from scraper.jobs.listings import Held, ListingSteps
@@ -32,7 +32,7 @@ from scraper.settings import MAX_PAGES, REVALIDATE_HOURS
 from scraper.sources.discover import classify
 from scraper.store.names import Names, NameTaken
 from scraper.store.state import StateStore, UrlRecord, Written
-from scraper.store.writer import url_stem, write_document
+from scraper.store.writer import WriteResult, stage_document, url_stem
 
 # cleans one document for <stem>.md with the options of a rules key (jobs.workers.CleanerPool)
 Clean = Callable[[SourceDocument, str, str], Awaitable[Rendered | Failed]]
@@ -72,6 +72,7 @@ class FetchJob(ListingSteps):
     _failure: BaseException | None = None
     _held: list[Held] = field(default_factory=list)
     _commits: Commits | None = None
+    _files: FileBatches = field(default_factory=FileBatches)
 
     def __post_init__(self) -> None:
         self.policy = Incremental(self.state, self.force, self.revalidate)
@@ -98,6 +99,7 @@ class FetchJob(ListingSteps):
             if self._failure is not None:
                 raise self._failure  # the steps never raise; a bug must not pass silently
             if not self._held:
+                self._files.close()
                 if self._commits is not None:
                     self._commits.flush()
                 return sorted(self.outcomes, key=lambda o: (o.url, o.kind))
@@ -327,7 +329,7 @@ class FetchJob(ListingSteps):
         changed = created = False
         if not self.policy.unchanged_output(url, output, result):
             try:
-                w = await asyncio.to_thread(write_document, self.out_dir, stem, result.markdown, result.audit)
+                w = await self._write(stem, result)
             except OSError as exc:
                 self._failed(
                     url,
@@ -357,6 +359,12 @@ class FetchJob(ListingSteps):
                 fingerprint=result.fingerprint,
             )
         )
+
+    async def _write(self, stem: str, result: Rendered) -> WriteResult:
+        """A document's files written and durable (in a batch with others: jobs.commits)."""
+        staged, w = await asyncio.to_thread(stage_document, self.out_dir, stem, result.markdown, result.audit)
+        await self._files.commit(staged)
+        return w
 
     def _failed(self, url: str, kind: DocKind, failure: Failed, found_in: str | None, origin: Origin) -> None:
         self.policy.failed(url, kind, failure.reason, checked=kind == "page")

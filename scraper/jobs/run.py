@@ -111,7 +111,8 @@ def check_writable(directory: Path, what: str) -> None:
 
 
 def sweep_temp_files(out_dir: Path) -> int:
-    """Remove temp files a killed run left (`.<name>.<random>.tmp`, see writer.write_atomic)."""
+    """Remove temp files a killed run left (`.<name>.<pid>.tmp`, or `.<name>.<random>.tmp`
+    when that name was taken; see store.staging)."""
     removed = 0
     for path in out_dir.rglob(".*.tmp"):
         with contextlib.suppress(OSError):
