@@ -87,7 +87,9 @@ STAGES = (
     ("read inputs", ("scraper/sources/local.py:read_input", "scraper/sources/local.py:expand_inputs")),
     ("clean (pipeline)", ("scraper/pipeline/core.py:clean_document",)),
     ("audit record + JSON", ("scraper/pipeline/core.py:audit", "scraper/store/writer.py:audit_json")),
-    ("write (+ fsync)", ("scraper/store/writer.py:write_document", "scraper/store/writer.py:sync_dirs")),
+    # temp files on this thread; data syncs and renames on the commit thread (not profiled),
+    # waited for at the end (Committer.close)
+    ("write (+ commit wait)", ("scraper/store/writer.py:stage_document", "scraper/store/batches.py:close")),
 )
 
 

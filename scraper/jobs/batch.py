@@ -56,7 +56,8 @@ def run_clean(
         outcomes[i] = _finish(i, name, stem, result, out_dir, stdout, committer)
 
     try:
-        _run(inputs, stems, outcomes, opts, finish, dask, min(workers or 0, len(readable)))
+        workers = min(workers or 0, len(readable))  # no more processes than inputs
+        _run(inputs, stems, outcomes, opts, finish, dask, workers)
     except BaseException:
         committer.abort()
         raise
@@ -81,7 +82,7 @@ def _run(
         return
     import asyncio  # only for the pool or Dask: `scraper clean` alone starts without it
 
-    cleaner = _cleaner(opts, dask, workers)  # no more processes than inputs
+    cleaner = _cleaner(opts, dask, workers)
     try:
         asyncio.run(_clean_all(cleaner, jobs, finish))
     finally:
