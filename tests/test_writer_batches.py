@@ -118,3 +118,23 @@ def test_a_killed_clean_leaves_whole_files_and_the_next_run_finishes(tmp_path: P
         done = subprocess.run(cmd, env=env, capture_output=True, timeout=120)
         assert done.returncode == 0, done.stderr
         assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")} == expected
+
+
+def test_a_failed_data_sync_leaves_the_old_files_and_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_bytes(b"old\n")
+    batch = [staging.stage(tmp_path / "a.md", b"new a\n"), staging.stage(tmp_path / "b.md", b"new b\n")]
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(staging, "_datasync", failing)
+    with pytest.raises(OSError, match="Input/output error"):
+        staging.commit(batch)
+    assert [(tmp_path / n).read_bytes() for n in ("a.md", "b.md")] == [b"old\n", b"old\n"]
+    assert temp_files(tmp_path) == []
+    for item in batch:  # every descriptor closed
+        with pytest.raises(OSError):
+            os.fstat(item.fd)

@@ -120,20 +120,22 @@ def commit(batch: list[Staged], sync_dirs: bool = True) -> None:
     order), then sync each directory once (unless the caller does it). On an error, the files
     not renamed yet are removed and the error raised: the targets renamed before it hold their
     new bytes, the others their old ones."""
-    done = 0
+    closed = renamed = 0
     try:
         for item in batch:
             _datasync(item.fd)
         for item in batch:
+            closed += 1  # counted first: a close that failed is not tried again (its number may be reused)
             os.close(item.fd)
-            done += 1
             os.replace(item.tmp, item.path)
+            renamed += 1
     except BaseException:
-        for item in batch[done:]:
-            _drop(item.fd, item.tmp)
-        if done:  # the one whose close or rename failed: its fd is closed already
+        for item in batch[closed:]:
             with contextlib.suppress(OSError):
-                os.unlink(batch[done - 1].tmp)
+                os.close(item.fd)
+        for item in batch[renamed:]:
+            with contextlib.suppress(OSError):
+                os.unlink(item.tmp)
         raise
     if sync_dirs:
         for directory in directories(item.path for item in batch):
