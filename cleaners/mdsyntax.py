@@ -76,6 +76,7 @@ _TAIL = re.compile(
     r"(?:[ \t]*\n?[ \t]+(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?[ \t\n]*\)"
 )
 _SIMPLE_DEST = re.compile(r"[^\s()<>\\\x00-\x1f]*\)")
+_PLAIN_RUN = re.compile(r"[^\\()\x00-\x20\x7f]*")  # what _plain_end takes as it is
 _MAX_PARENS = 32  # markdown-it's limit on nested parentheses in a destination
 
 
@@ -85,6 +86,10 @@ def _plain_end(text: str, pos: int) -> int:
     depth = 0
     n = len(text)
     while pos < n:
+        run = _PLAIN_RUN.match(text, pos)
+        pos = run.end() if run else pos
+        if pos >= n:
+            break
         c = text[pos]
         if c == "\\" and pos + 1 < n and not text[pos + 1].isspace():
             pos += 2
@@ -221,6 +226,8 @@ def escape_url(url: str, angle: bool) -> str:
     url = url.replace(" ", "%20").replace("\n", "")
     if angle:
         return url.replace("<", "%3C").replace(">", "%3E")
+    if "(" not in url and ")" not in url:
+        return url  # nothing to balance (the usual case)
     depth = 0
     for c in url:
         depth += c == "("
