@@ -136,7 +136,7 @@ def code_blocks(text: str) -> list[tuple[int, int]]:
 def code_spans(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Inline code: a run of N backticks up to the next run of exactly N, within a paragraph."""
     spans: list[tuple[int, int]] = []
-    runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text) if not _inside(m.start(), blocks)]
+    runs = [r for r in _backtick_runs(text) if not _inside(r[0], blocks)]
     if len(runs) < 2:
         return spans
     blanks = [m.start() for m in _BLANK_LINE.finditer(text)]
@@ -158,8 +158,22 @@ def code_spans(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]
     return spans
 
 
+def _backtick_runs(text: str) -> list[tuple[int, int]]:
+    """Each run of backticks (found by str.find: a regex scan of a non-ASCII text is far slower)."""
+    runs: list[tuple[int, int]] = []
+    n = len(text)
+    pos = text.find("`")
+    while pos >= 0:
+        end = pos + 1
+        while end < n and text[end] == "`":
+            end += 1
+        runs.append((pos, end))
+        pos = text.find("`", end)
+    return runs
+
+
 def _inside(pos: int, regions: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in regions)
+    return bool(regions) and any(a <= pos < b for a, b in regions)
 
 
 def _block_end(text: str, pos: int) -> int:

@@ -159,7 +159,7 @@ def find_refdefs(text: str, blocked: list[tuple[int, int]]) -> list[RefDef]:
     out: list[RefDef] = []
     if "]:" not in text:
         return out
-    for m in _REFDEF.finditer(text):
+    for m in _refdef_matches(text):
         if _blocked(m.start(), blocked):
             continue
         ds, de = m.start(2), m.end(2)
@@ -167,6 +167,26 @@ def find_refdefs(text: str, blocked: list[tuple[int, int]]) -> list[RefDef]:
             ds, de = ds + 1, de - 1
         line_end = text.find("\n", m.end())
         out.append(RefDef(m.group(1), m.start(), len(text) if line_end < 0 else line_end, ds, de))
+    return out
+
+
+def _refdef_matches(text: str) -> list[re.Match[str]]:
+    """What `_REFDEF.finditer(text)` finds, tried only at the start of lines holding "]:" (a
+    definition's label and colon are on its first line): a multi-line regex scan of a whole
+    non-ASCII text is slow."""
+    out: list[re.Match[str]] = []
+    last_end = 0
+    pos = text.find("]:")
+    while pos >= 0:
+        line_start = text.rfind("\n", 0, pos) + 1
+        m = _REFDEF.match(text, line_start) if line_start >= last_end else None
+        if m is not None:
+            out.append(m)
+            last_end = m.end()
+        line_end = text.find("\n", pos)
+        if line_end < 0:
+            break
+        pos = text.find("]:", line_end)
     return out
 
 
