@@ -299,6 +299,19 @@ def scan(text: str, code: list[tuple[int, int]] | None = None, skip: Sequence[tu
     return Scan(sc.elements, sc.comments, html, code)
 
 
+def comments(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of what `COMMENT_RE.finditer(text)` finds, by str.find."""
+    out: list[tuple[int, int, str]] = []
+    pos = text.find("<!--")
+    while pos >= 0:
+        close = text.find("-->", pos + 4)
+        if close < 0:
+            break
+        out.append((pos, close + 3, text[pos + 4 : close]))
+        pos = text.find("<!--", close + 3)
+    return out
+
+
 def comment_index(comment_text: str) -> int | None:
     """The scan index carried by a comment node's text (None for other comments)."""
     if comment_text.startswith(COMMENT_MARK):

@@ -154,4 +154,4 @@ def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
             drop.update(blanks[keep:])
     if not drop:
         return text
-    return "\n".join(line for j, line in enumerate(lines) if j not in drop)
+    return "\n".join([line for j, line in enumerate(lines) if j not in drop])

@@ -50,6 +50,7 @@ class _HostRules:
     strips: tuple[StripRule, ...]
     farm: bool
     network: bool  # a domain this page shows to be an affiliate network's
+    into_farm: bool  # farm, or a farm domain of the rules (whatever this page's farm hosts)
     # When not None: a URL without query or fragment can only be acted on if its path matches
     # one of these (the common case, a host no path rule names, is an empty tuple).
     gates: tuple[re.Pattern[str], ...] | None
@@ -139,8 +140,13 @@ class UrlCleaner:
             farm = self.farm_hosts.matches(host)
             network = bool(self.network_domains) and registrable_domain(host) in self.network_domains
             gates = None if farm or network else _gates(*rules)
-            found = self._by_host[host] = _HostRules(*rules, farm, network, gates)
+            into_farm = farm or r.farm_domains.matches(host)
+            found = self._by_host[host] = _HostRules(*rules, farm, network, into_farm, gates)
         return found
+
+    def into_farm(self, host: str) -> bool:
+        """A host of this page's farm hosts or of the rules' farm domains."""
+        return bool(host) and self._host_rules(host).into_farm
 
     def resolve(self, url: str) -> str:
         url = url.strip()
