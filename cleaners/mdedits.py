@@ -40,6 +40,7 @@ class Recorder:
         snippet: str | None = None,
         replacement: str | None = None,
     ) -> None:
+        line = self.lines.line
         self.removals.append(
             Removal(
                 category,
@@ -47,8 +48,8 @@ class Recorder:
                 reason,
                 self.source[start:end] if snippet is None else snippet,
                 replacement,
-                self.line(start),
-                self.line(max(start, end - 1)),
+                line(start),
+                line(max(start, end - 1)),
             )
         )
         self.edits.append(Edit(start, end, new))
@@ -69,12 +70,20 @@ def inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans sorted, overlapping and touching ones joined."""
     out: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
+    if not spans:
+        return out
+    ordered = sorted(spans)
+    start, end = ordered[0]
+    for a, b in ordered:
+        if a <= end:
+            if b > end:
+                end = b
         else:
-            out.append((a, b))
+            out.append((start, end))
+            start, end = a, b
+    out.append((start, end))
     return out
 
 

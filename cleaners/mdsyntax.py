@@ -129,8 +129,18 @@ def _destination(text: str, pos: int) -> tuple[int, int, int, bool] | None:
 
 def find_links(text: str, blocked: list[tuple[int, int]]) -> tuple[list[Link], list[Orphan]]:
     """Inline links and images (outermost and nested), and orphan "](url)" fragments."""
+    links, orphans, _ = find_links_and_rest(text, blocked)
+    return links, orphans
+
+
+def find_links_and_rest(
+    text: str, blocked: list[tuple[int, int]]
+) -> tuple[list[Link], list[Orphan], list[int]]:
+    """`find_links`, and where the other "](" outside the blocked spans are (no link or
+    orphan to CommonMark, but maybe one to a laxer renderer)."""
     links: list[Link] = []
     orphans: list[Orphan] = []
+    rest: list[int] = []
     pos = 0
     while True:
         close = text.find("](", pos)
@@ -141,6 +151,7 @@ def find_links(text: str, blocked: list[tuple[int, int]]) -> tuple[list[Link], l
             continue
         parsed = _destination(text, close + 2)
         if parsed is None:
+            rest.append(close)
             continue
         ds, de, end, angle = parsed
         opening = _opening_bracket(text, close)
@@ -148,11 +159,12 @@ def find_links(text: str, blocked: list[tuple[int, int]]) -> tuple[list[Link], l
             orphans.append(Orphan(close, ds, de, end))
             continue
         if _blocked(opening, blocked):
+            rest.append(close)
             continue
         image = opening > 0 and text[opening - 1] == "!" and (opening < 2 or text[opening - 2] != "\\")
         start = opening - 1 if image else opening
         links.append(Link(start, opening + 1, close, ds, de, end, image, angle))
-    return links, orphans
+    return links, orphans, rest
 
 
 def find_refdefs(text: str, blocked: list[tuple[int, int]]) -> list[RefDef]:
