@@ -216,34 +216,39 @@ class _Scanner:
         m = _CLOSE.match(self.text, lt)
         if not m:
             return lt + 1
-        self.copy_text(lt)
+        if lt > self.pos:
+            self.out.append(self.text[self.pos : lt].replace("<", "&lt;"))
+        end = m.end()
         tag = m.group(1).lower()
         stack = self.stack
         for k in range(len(stack) - 1, -1, -1):
             if stack[k].tag == tag:
                 for el in stack[k + 1 :]:
                     el.end = lt
-                stack[k].close_start, stack[k].end = lt, m.end()
+                stack[k].close_start, stack[k].end = lt, end
                 del stack[k:]
                 break
         self.out.append(m.group(0))
-        self.pos = m.end()
-        return m.end()
+        self.pos = end
+        return end
 
     def open(self, lt: int) -> int:
         """A start tag at `lt`, marked with its index for lexbor."""
         m = _OPEN.match(self.text, lt)
         if not m:
             return lt + 1
-        self.copy_text(lt)
+        if lt > self.pos:
+            self.out.append(self.text[self.pos : lt].replace("<", "&lt;"))
+        end = m.end()
         name, attrs, slash = m.groups()
         tag = name.lower()
-        el = Element(len(self.elements), tag, lt, m.end(), attrs_at=lt + 1 + len(name), attrs_raw=attrs)
+        index = len(self.elements)
+        el = Element(index, tag, lt, end, -1, -1, lt + 1 + len(name), attrs)
         self.elements.append(el)
-        self.out.append(f'<{name} {SX}="{el.index}"{attrs}{" /" if slash else ""}>')
-        self.pos = m.end()
+        self.out.append(f'<{name} {SX}="{index}"{attrs}{" /" if slash else ""}>')
+        self.pos = end
         if tag in VOID:
-            el.end = m.end()
+            el.end = end
         elif tag in RAWTEXT:
             self._rawtext(el)
             self.pos = el.end
@@ -286,12 +291,14 @@ def scan(text: str, code: list[tuple[int, int]] | None = None, skip: Sequence[tu
                 sc.copy_text(start)
                 sc.pos = end
             search = end
-        elif text.startswith("<!--", lt):
-            search = sc.comment(lt)
-        elif text.startswith("</", lt):
-            search = sc.close(lt)
         else:
-            search = sc.open(lt)
+            after = text[lt + 1 : lt + 2]
+            if after == "/":
+                search = sc.close(lt)
+            elif after == "!" and text.startswith("<!--", lt):
+                search = sc.comment(lt)
+            else:
+                search = sc.open(lt)
     sc.copy_text(len(text))
     for el in sc.stack:  # unclosed: it ends where its Markdown block ends
         el.end = _block_end(text, el.open_end)
