@@ -1,0 +1,69 @@
+"""The str.find scans that stand in for whole-body regex scans (a regex scan of a non-ASCII body
+is slow) find exactly what the regexes find, on texts made of the characters that matter."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaners.htmlspan import COMMENT_RE, _backtick_runs, comments
+from cleaners.mdedits import merge
+from cleaners.mdhtml import _HTML_LINE, _html_line_starts
+from cleaners.mdsyntax import _MAX_PARENS, _REFDEF, _plain_end, _refdef_matches
+
+_PIECES = ["<!--", "-->", "<!-->", "-", "<", "</", "<a", "<!", "[", "]", "]:", ":", "(", ")", "\\", "`", "``"]
+_PIECES += ["\n", " ", "  ", "\t", "> ", "- ", "1. ", "x", "é", "http://h", "\u00a0", "\x7f", "\x01"]
+texts = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_finds_match_the_regexes(text: str) -> None:
+    assert comments(text) == [(m.start(), m.end(), m.group(1)) for m in COMMENT_RE.finditer(text)]
+    assert _backtick_runs(text) == [m.span() for m in re.finditer(r"`+", text)]
+    assert [m.span() for m in _refdef_matches(text)] == [m.span() for m in _REFDEF.finditer(text)]
+    assert _html_line_starts(text) == [m.start() for m in _HTML_LINE.finditer(text)]
+
+
+def _plain_end_by_character(text: str, pos: int) -> int:
+    """CommonMark's plain destination, one character at a time (the definition)."""
+    depth = 0
+    while pos < len(text):
+        c = text[pos]
+        if c == "\\" and pos + 1 < len(text) and not text[pos + 1].isspace():
+            pos += 2
+            continue
+        if c <= " " or c == "\x7f":
+            break
+        if c == "(":
+            depth += 1
+            if depth > _MAX_PARENS:
+                break
+        elif c == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        pos += 1
+    return pos
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts, st.integers(0, 40), st.booleans())
+def test_plain_destination_end(text: str, pos: int, deep: bool) -> None:
+    text = ("(" * (_MAX_PARENS + 2) if deep else "") + text
+    pos = min(pos, len(text))
+    assert _plain_end(text, pos) == _plain_end_by_character(text, pos)
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 8)), max_size=12))
+def test_merge(pairs: list[tuple[int, int]]) -> None:
+    spans = [(a, a + n) for a, n in pairs]
+    expected: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if expected and a <= expected[-1][1]:
+            expected[-1] = (expected[-1][0], max(expected[-1][1], b))
+        else:
+            expected.append((a, b))
+    assert merge(spans) == expected
