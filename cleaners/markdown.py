@@ -32,7 +32,6 @@ _LIST_BLOCK = re.compile(rf"^{_ITEM}(?:\n(?:{_ITEM}|[ \t]+\S.*|[ \t]*(?=\n{_ITEM
 _INLINE_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]*)")
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 _DESTINATION = re.compile(r"\]\([^)]*\)")
-_TEXT_JUNK = re.compile(r"[\s*_]")
 
 
 @dataclass(frozen=True)
@@ -169,14 +168,21 @@ def _related_lists(
             rec.add(start, end, "", "also_read", "farm-link-list", "list of links into the farm")
 
 
+def _visible(text: str) -> int:
+    """len(re.sub(r"[\s*_]", "", text)), by str methods (split() drops what \s matches)."""
+    solid = "".join(text.split())
+    return len(solid) - solid.count("*") - solid.count("_")
+
+
 def _md_list_stats(block: str, ctx: DomContext) -> tuple[float, float, float, float]:
     """(link-text ratio, own/farm share, farm share, mean link text) of a Markdown list."""
     text = _LIST_ITEM.sub("", block)
-    total = len(_TEXT_JUNK.sub("", _DESTINATION.sub("]", text)).replace("[", "").replace("]", ""))
+    texts = _DESTINATION.sub("]", text)  # the links' texts, without their destinations
+    total = _visible(texts) - texts.count("[") - texts.count("]")
     links = _INLINE_LINK.findall(block)
     if not links or not total:
         return 0.0, 0.0, 0.0, 0.0
-    chars = [len(_TEXT_JUNK.sub("", t)) for t, _ in links]
+    chars = [_visible(t) for t, _ in links]
     own = farm = 0
     for _, url in links:
         host = ctx.urls.host(url)

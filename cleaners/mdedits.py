@@ -100,7 +100,7 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     for i, e in enumerate(kept):
         parts.append(text[pos : e.start])
         out_len += e.start - pos
-        marks.append((out_len, "\n" in text[e.start : e.end]))
+        marks.append((out_len, text.find("\n", e.start, e.end) >= 0))
         new = e.text
         if _joins(text, e, parts, kept[i + 1] if i + 1 < len(kept) else None):
             new = " "
@@ -114,10 +114,12 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 def _joins(text: str, e: Edit, done: list[str], nxt: Edit | None) -> bool:
     """Whether cutting markup would glue the words on either side (`can[uninstall](…)`, a
     converter having dropped the space before the link): then a space stands in for it."""
-    if e.text or not _MARKUP.search(text[e.start : e.end]) or (nxt is not None and nxt.start == e.end):
+    if e.text or not text[e.end : e.end + 1].isalnum() or (nxt is not None and nxt.start == e.end):
+        return False  # (the cheap tests first: most cuts end at a line's end)
+    if not _MARKUP.search(text, e.start, e.end):
         return False
     left = next((p[-1] for p in reversed(done) if p), "")
-    return left.isalnum() and text[e.end : e.end + 1].isalnum()
+    return left.isalnum()
 
 
 _MARKUP = re.compile(r"[\[\]<>]")

@@ -9,11 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.htmlspan import COMMENT_RE, _backtick_runs, comments
+from cleaners.markdown import _visible
 from cleaners.mdedits import merge
 from cleaners.mdhtml import _HTML_LINE, _html_line_starts
 from cleaners.mdsyntax import _MAX_PARENS, _REFDEF, _plain_end, _refdef_matches
 
 _PIECES = ["<!--", "-->", "<!-->", "-", "<", "</", "<a", "<!", "[", "]", "]:", ":", "(", ")", "\\", "`", "``"]
+_PIECES += ["*", "_", "\u3000", "\x1c"]
 _PIECES += ["\n", " ", "  ", "\t", "> ", "- ", "1. ", "x", "é", "http://h", "\u00a0", "\x7f", "\x01"]
 texts = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
 
@@ -25,6 +27,7 @@ def test_finds_match_the_regexes(text: str) -> None:
     assert _backtick_runs(text) == [m.span() for m in re.finditer(r"`+", text)]
     assert [m.span() for m in _refdef_matches(text)] == [m.span() for m in _REFDEF.finditer(text)]
     assert _html_line_starts(text) == [m.start() for m in _HTML_LINE.finditer(text)]
+    assert _visible(text) == len(re.sub(r"[\s*_]", "", text))
 
 
 def _plain_end_by_character(text: str, pos: int) -> int:
