@@ -77,6 +77,8 @@ _TAIL = re.compile(
 )
 _SIMPLE_DEST = re.compile(r"[^\s()<>\\\x00-\x1f]*\)")
 _PLAIN_RUN = re.compile(r"[^\\()\x00-\x20\x7f]*")  # what _plain_end takes as it is
+_QUICK_DEST = 4096
+_DEST_STOPS = (" ", "(", "<", ">", "\\")
 _MAX_PARENS = 32  # markdown-it's limit on nested parentheses in a destination
 
 
@@ -108,11 +110,25 @@ def _plain_end(text: str, pos: int) -> int:
     return pos
 
 
+def _simple_dest_end(text: str, pos: int) -> int:
+    """Where the ")" after a destination with nothing to parse in it is (what `_SIMPLE_DEST`
+    matches), or -1. str methods answer most cases: they run in C where the regex takes a
+    step per character; what they cannot clear goes to the regex."""
+    close = text.find(")", pos, pos + _QUICK_DEST)
+    if close >= 0:
+        dest = text[pos:close]
+        # isprintable() is False for every whitespace but " " and for every control character
+        if dest.isprintable() and not any(c in dest for c in _DEST_STOPS):
+            return close
+    m = _SIMPLE_DEST.match(text, pos)
+    return m.end() - 1 if m is not None else -1
+
+
 def _destination(text: str, pos: int) -> tuple[int, int, int, bool] | None:
     """Parse `(dest "title")` starting after "(": (dest_start, dest_end, end, angle)."""
-    m = _SIMPLE_DEST.match(text, pos)  # the usual case: a bare URL and ")"
-    if m is not None:
-        return pos, m.end() - 1, m.end(), False
+    close = _simple_dest_end(text, pos)  # the usual case: a bare URL and ")"
+    if close >= 0:
+        return pos, close, close + 1, False
     lead = _LEAD.match(text, pos)
     start = lead.end() if lead else pos
     angle = _ANGLE.match(text, start)

@@ -12,11 +12,34 @@ from cleaners.htmlspan import COMMENT_RE, _backtick_runs, comments
 from cleaners.markdown import _visible
 from cleaners.mdedits import merge
 from cleaners.mdhtml import _HTML_LINE, _html_line_starts
-from cleaners.mdsyntax import _MAX_PARENS, _REFDEF, _plain_end, _refdef_matches
+from cleaners.mdsyntax import (
+    _MAX_PARENS,
+    _REFDEF,
+    _SIMPLE_DEST,
+    _plain_end,
+    _refdef_matches,
+    _simple_dest_end,
+)
 
 _PIECES = ["<!--", "-->", "<!-->", "-", "<", "</", "<a", "<!", "[", "]", "]:", ":", "(", ")", "\\", "`", "``"]
-_PIECES += ["*", "_", "\u3000", "\x1c"]
-_PIECES += ["\n", " ", "  ", "\t", "> ", "- ", "1. ", "x", "é", "http://h", "\u00a0", "\x7f", "\x01"]
+_PIECES += ["*", "_", "\u3000", "\x1c", "\u200b", "\u2028"]
+_PIECES += [
+    "\n",
+    " ",
+    "  ",
+    "\t",
+    "> ",
+    "- ",
+    "1. ",
+    "x",
+    "é",
+    "http://h",
+    "\u00a0",
+    "\x7f",
+    "\x01",
+    "\u200b",
+    "\u2028",
+]
 texts = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
 
 
@@ -58,6 +81,15 @@ def test_plain_destination_end(text: str, pos: int, deep: bool) -> None:
     text = ("(" * (_MAX_PARENS + 2) if deep else "") + text
     pos = min(pos, len(text))
     assert _plain_end(text, pos) == _plain_end_by_character(text, pos)
+    simple = _SIMPLE_DEST.match(text, pos)
+    assert _simple_dest_end(text, pos) == (simple.end() - 1 if simple else -1)
+
+
+def test_printable_excludes_every_space_but_the_space() -> None:
+    """`_simple_dest_end` leans on it: no other whitespace or control character is printable."""
+    assert not [
+        c for c in range(0x110000) if re.match(r"[\s\x00-\x1f]", chr(c)) and chr(c).isprintable() and c != 32
+    ]
 
 
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 8)), max_size=12))
