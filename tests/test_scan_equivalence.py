@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cleaners.htmlspan import COMMENT_RE, _backtick_runs, comments
 from cleaners.markdown import _visible
-from cleaners.mdedits import merge
+from cleaners.mdedits import _RESIDUE, _tidy, merge
 from cleaners.mdhtml import _HTML_LINE, _html_line_starts
 from cleaners.mdsyntax import (
     _MAX_PARENS,
@@ -102,3 +102,44 @@ def test_merge(pairs: list[tuple[int, int]]) -> None:
         else:
             expected.append((a, b))
     assert merge(spans) == expected
+
+
+def _tidy_by_split(text: str, marks: list[tuple[int, bool]]) -> str:
+    """`_tidy` as first written, on the text split whole into lines (the definition)."""
+    lines = text.split("\n")
+    last = len(lines) - 1
+    touched: dict[int, bool] = {}
+    for off, cut in marks:
+        idx = text.count("\n", 0, off)
+        touched[idx] = touched.get(idx, False) or cut
+    drop = {i for i in touched if i != last and _RESIDUE.match(lines[i])}
+    near = drop | {i for i, cut in touched.items() if cut}
+
+    def gap(k: int) -> bool:
+        return 0 <= k < last and (k in drop or not lines[k].strip())
+
+    done: set[int] = set()
+    for idx in sorted(near):
+        for k in (idx,) if gap(idx) else (idx - 1, idx + 1):
+            if not gap(k) or k in done:
+                continue
+            lo, hi = k, k
+            while gap(lo - 1):
+                lo -= 1
+            while gap(hi + 1):
+                hi += 1
+            done.update(range(lo, hi + 1))
+            blanks = [j for j in range(lo, hi + 1) if j not in drop]
+            drop.update(blanks[0 if lo == 0 or hi == last - 1 else 1 :])
+    return "\n".join(line for j, line in enumerate(lines) if j not in drop)
+
+
+_LINE_PIECES = ["\n", "\n\n", " ", "  \t", "- ", "* ", "**", "_", "x", "word", "> ", "# ", "1. ", "\n   \n"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_PIECES), max_size=16).map("".join), st.data())
+def test_tidy_looks_at_lines_as_the_split_text_does(text: str, data: st.DataObject) -> None:
+    offsets = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=5)))
+    marks = [(o, data.draw(st.booleans())) for o in offsets]
+    assert _tidy(text, marks) == _tidy_by_split(text, marks)
