@@ -169,7 +169,8 @@ def _related_lists(
 
 
 def _visible(text: str) -> int:
-    """len(re.sub(r"[\s*_]", "", text)), by str methods (split() drops what \s matches)."""
+    """The length of the text without whitespace, "*" and "_" (what `re.sub(r"[\\s*_]", "", text)`
+    leaves), by str methods: split() drops what the regex class \\s matches."""
     solid = "".join(text.split())
     return len(solid) - solid.count("*") - solid.count("_")
 
