@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cleaners.dom import DomContext
 from cleaners.hosts import HostSet, registrable_domain, url_host
 from cleaners.ruleset import RuleSet
@@ -21,6 +23,29 @@ def page_context(
         marked = any(f in text for f in rules.farm_fingerprints)
     farm = marked or any(rules.farm_domains.matches(d) for d in own)
     farm_hosts = rules.farm_domains | HostSet.of(sorted(own)) if farm else rules.farm_domains
-    urls = UrlCleaner(rules, farm_hosts, page_url, network_domains(text))
+    networks = network_domains(text)
+    verdicts, by_host, media, hosts = _memos(rules, farm_hosts, page_url, networks)
+    urls = UrlCleaner(
+        rules, farm_hosts, page_url, networks, _cache=verdicts, _by_host=by_host, _media=media, _hosts=hosts
+    )
     ctx = DomContext(rules, urls, HostSet.of(sorted(own)), url_host(page_url or ""))
     return ctx, farm, own
+
+
+_Memos = tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]
+_MEMO_PAGES = 64  # page kinds whose URL memos are kept (then they start afresh)
+# (rules, farm hosts, page URL, network domains) -> the memos of the UrlCleaner of such a page
+_memos_by_page: dict[tuple[int, tuple[str, ...], str | None, frozenset[str]], tuple[RuleSet, _Memos]] = {}
+
+
+def _memos(rules: RuleSet, farm_hosts: HostSet, page_url: str | None, networks: frozenset[str]) -> _Memos:
+    """The URL memos (verdicts, host rules, media verdicts, hosts) of earlier documents whose
+    UrlCleaner has the same four inputs: its answers are a pure function of them, and farm
+    copies repeat the same links on every page."""
+    key = (id(rules), farm_hosts.patterns, page_url, networks)
+    found = _memos_by_page.get(key)
+    if found is None or found[0] is not rules:  # an id reused by a later RuleSet
+        if len(_memos_by_page) >= _MEMO_PAGES:
+            _memos_by_page.clear()
+        found = _memos_by_page[key] = (rules, ({}, {}, {}, {}))
+    return found[1]

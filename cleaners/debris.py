@@ -33,6 +33,8 @@ _BUTTON_LINK = re.compile(rf"\[{_LABEL}[\s!.:>»→]*\]\([^()\s]*(?:\([^()\s]*\)
 _BUTTON_TEXT = re.compile(rf"\b{_LABEL}[\s!.:>»→]*", re.I)
 
 
+_EMPHASIS_OR_SPACE = re.compile(r"[*_`]+|\s+")
+_URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _LINE_RESIDUE = re.compile(r"^[\s*_>#+\-.)\d]*$")
 
 
@@ -40,8 +42,8 @@ def goes_whole(text: str, around: str = "") -> bool:
     """Whether a link that goes takes its text with it: nothing, or the link's URL, or a
     button label ("Download now", "See at Amazon") with nothing else on its line or in its
     block (`around`: the rest of it) would be debris. A label in a sentence stays."""
-    t = re.sub(r"[*_`]+|\s+", " ", text).strip()
-    if not t or re.match(r"^(?:https?://|www\.)\S+$", t, re.I):
+    t = _EMPHASIS_OR_SPACE.sub(" ", text).strip()
+    if not t or _URL_TEXT.match(t):
         return True
     if not _WHOLE.match(t):
         return False

@@ -191,7 +191,7 @@ def _link_shares(links: list[LexborNode], ctx: DomContext) -> tuple[float, float
     own = farm = 0
     for a in links:
         host = ctx.urls.host(str(a.attributes.get("href") or ""))
-        if ctx.urls.farm_hosts.matches(host) or ctx.rules.farm_domains.matches(host):
+        if ctx.urls.into_farm(host):
             farm += 1
             own += 1
         elif not host or ctx.own_hosts.matches(host):

@@ -213,7 +213,7 @@ class DomEditor:
             parent = target.parent
             if parent is None or not parent.is_element_node or parent.tag not in _CONTAINERS:
                 return target
-            if self.markdown and SX not in parent.attributes:
+            if self.markdown and SX not in parent.attrs:
                 return target
             if self.protected(parent):
                 return target

@@ -136,7 +136,7 @@ def code_blocks(text: str) -> list[tuple[int, int]]:
 def code_spans(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Inline code: a run of N backticks up to the next run of exactly N, within a paragraph."""
     spans: list[tuple[int, int]] = []
-    runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text) if not _inside(m.start(), blocks)]
+    runs = [r for r in _backtick_runs(text) if not _inside(r[0], blocks)]
     if len(runs) < 2:
         return spans
     blanks = [m.start() for m in _BLANK_LINE.finditer(text)]
@@ -158,8 +158,22 @@ def code_spans(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]
     return spans
 
 
+def _backtick_runs(text: str) -> list[tuple[int, int]]:
+    """Each run of backticks (found by str.find: a regex scan of a non-ASCII text is far slower)."""
+    runs: list[tuple[int, int]] = []
+    n = len(text)
+    pos = text.find("`")
+    while pos >= 0:
+        end = pos + 1
+        while end < n and text[end] == "`":
+            end += 1
+        runs.append((pos, end))
+        pos = text.find("`", end)
+    return runs
+
+
 def _inside(pos: int, regions: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in regions)
+    return bool(regions) and any(a <= pos < b for a, b in regions)
 
 
 def _block_end(text: str, pos: int) -> int:
@@ -202,34 +216,39 @@ class _Scanner:
         m = _CLOSE.match(self.text, lt)
         if not m:
             return lt + 1
-        self.copy_text(lt)
+        if lt > self.pos:
+            self.out.append(self.text[self.pos : lt].replace("<", "&lt;"))
+        end = m.end()
         tag = m.group(1).lower()
         stack = self.stack
         for k in range(len(stack) - 1, -1, -1):
             if stack[k].tag == tag:
                 for el in stack[k + 1 :]:
                     el.end = lt
-                stack[k].close_start, stack[k].end = lt, m.end()
+                stack[k].close_start, stack[k].end = lt, end
                 del stack[k:]
                 break
         self.out.append(m.group(0))
-        self.pos = m.end()
-        return m.end()
+        self.pos = end
+        return end
 
     def open(self, lt: int) -> int:
         """A start tag at `lt`, marked with its index for lexbor."""
         m = _OPEN.match(self.text, lt)
         if not m:
             return lt + 1
-        self.copy_text(lt)
+        if lt > self.pos:
+            self.out.append(self.text[self.pos : lt].replace("<", "&lt;"))
+        end = m.end()
         name, attrs, slash = m.groups()
         tag = name.lower()
-        el = Element(len(self.elements), tag, lt, m.end(), attrs_at=lt + 1 + len(name), attrs_raw=attrs)
+        index = len(self.elements)
+        el = Element(index, tag, lt, end, -1, -1, lt + 1 + len(name), attrs)
         self.elements.append(el)
-        self.out.append(f'<{name} {SX}="{el.index}"{attrs}{" /" if slash else ""}>')
-        self.pos = m.end()
+        self.out.append(f'<{name} {SX}="{index}"{attrs}{" /" if slash else ""}>')
+        self.pos = end
         if tag in VOID:
-            el.end = m.end()
+            el.end = end
         elif tag in RAWTEXT:
             self._rawtext(el)
             self.pos = el.end
@@ -272,17 +291,32 @@ def scan(text: str, code: list[tuple[int, int]] | None = None, skip: Sequence[tu
                 sc.copy_text(start)
                 sc.pos = end
             search = end
-        elif text.startswith("<!--", lt):
-            search = sc.comment(lt)
-        elif text.startswith("</", lt):
-            search = sc.close(lt)
         else:
-            search = sc.open(lt)
+            after = text[lt + 1 : lt + 2]
+            if after == "/":
+                search = sc.close(lt)
+            elif after == "!" and text.startswith("<!--", lt):
+                search = sc.comment(lt)
+            else:
+                search = sc.open(lt)
     sc.copy_text(len(text))
     for el in sc.stack:  # unclosed: it ends where its Markdown block ends
         el.end = _block_end(text, el.open_end)
     html = "<!DOCTYPE html><html><head></head><body>" + "".join(sc.out) + "</body></html>"
     return Scan(sc.elements, sc.comments, html, code)
+
+
+def comments(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of what `COMMENT_RE.finditer(text)` finds, by str.find."""
+    out: list[tuple[int, int, str]] = []
+    pos = text.find("<!--")
+    while pos >= 0:
+        close = text.find("-->", pos + 4)
+        if close < 0:
+            break
+        out.append((pos, close + 3, text[pos + 4 : close]))
+        pos = text.find("<!--", close + 3)
+    return out
 
 
 def comment_index(comment_text: str) -> int | None:

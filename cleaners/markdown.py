@@ -16,7 +16,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from cleaners.dom import DomContext, run_dom_rules
 from cleaners.editor import Edit
-from cleaners.htmlspan import COMMENT_RE, Scan, code_regions, scan
+from cleaners.htmlspan import Scan, code_regions, scan
+from cleaners.htmlspan import comments as html_comments
 from cleaners.mdedits import Recorder, apply_edits, inside, merge
 from cleaners.mdhtml import sanitize_body
 from cleaners.mdurls import clean_urls
@@ -30,6 +31,7 @@ _ITEM_START = re.compile(r"\n[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+\S")
 _LIST_BLOCK = re.compile(rf"^{_ITEM}(?:\n(?:{_ITEM}|[ \t]+\S.*|[ \t]*(?=\n{_ITEM})))*", re.M)
 _INLINE_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]*)")
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
+_DESTINATION = re.compile(r"\]\([^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def _comment_blocks(
     rules = ctx.rules.comment_blocks
     if not rules or "<!--" not in body:
         return []
-    comments = [(m.start(), m.end(), m.group(1)) for m in COMMENT_RE.finditer(body)]
+    comments = html_comments(body)
     if code:
         comments = [c for c in comments if not inside(c[0], code)]
     kinds: dict[str, list[tuple[bool, bool]]] = {}
@@ -166,18 +168,26 @@ def _related_lists(
             rec.add(start, end, "", "also_read", "farm-link-list", "list of links into the farm")
 
 
+def _visible(text: str) -> int:
+    """The length of the text without whitespace, "*" and "_" (what `re.sub(r"[\\s*_]", "", text)`
+    leaves), by str methods: split() drops what the regex class \\s matches."""
+    solid = "".join(text.split())
+    return len(solid) - solid.count("*") - solid.count("_")
+
+
 def _md_list_stats(block: str, ctx: DomContext) -> tuple[float, float, float, float]:
     """(link-text ratio, own/farm share, farm share, mean link text) of a Markdown list."""
     text = _LIST_ITEM.sub("", block)
-    total = len(re.sub(r"[\s*_]", "", re.sub(r"\]\([^)]*\)", "]", text)).replace("[", "").replace("]", ""))
+    texts = _DESTINATION.sub("]", text)  # the links' texts, without their destinations
+    total = _visible(texts) - texts.count("[") - texts.count("]")
     links = _INLINE_LINK.findall(block)
     if not links or not total:
         return 0.0, 0.0, 0.0, 0.0
-    chars = [len(re.sub(r"[\s*_]", "", t)) for t, _ in links]
+    chars = [_visible(t) for t, _ in links]
     own = farm = 0
     for _, url in links:
         host = ctx.urls.host(url)
-        if ctx.urls.farm_hosts.matches(host) or ctx.rules.farm_domains.matches(host):
+        if ctx.urls.into_farm(host):
             farm += 1
             own += 1
         elif not host or ctx.own_hosts.matches(host):

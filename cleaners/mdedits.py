@@ -40,6 +40,7 @@ class Recorder:
         snippet: str | None = None,
         replacement: str | None = None,
     ) -> None:
+        line = self.lines.line
         self.removals.append(
             Removal(
                 category,
@@ -47,8 +48,8 @@ class Recorder:
                 reason,
                 self.source[start:end] if snippet is None else snippet,
                 replacement,
-                self.line(start),
-                self.line(max(start, end - 1)),
+                line(start),
+                line(max(start, end - 1)),
             )
         )
         self.edits.append(Edit(start, end, new))
@@ -69,12 +70,20 @@ def inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans sorted, overlapping and touching ones joined."""
     out: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
+    if not spans:
+        return out
+    ordered = sorted(spans)
+    start, end = ordered[0]
+    for a, b in ordered:
+        if a <= end:
+            if b > end:
+                end = b
         else:
-            out.append((a, b))
+            out.append((start, end))
+            start, end = a, b
+    out.append((start, end))
     return out
 
 
@@ -91,7 +100,7 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     for i, e in enumerate(kept):
         parts.append(text[pos : e.start])
         out_len += e.start - pos
-        marks.append((out_len, "\n" in text[e.start : e.end]))
+        marks.append((out_len, text.find("\n", e.start, e.end) >= 0))
         new = e.text
         if _joins(text, e, parts, kept[i + 1] if i + 1 < len(kept) else None):
             new = " "
@@ -105,10 +114,12 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 def _joins(text: str, e: Edit, done: list[str], nxt: Edit | None) -> bool:
     """Whether cutting markup would glue the words on either side (`can[uninstall](…)`, a
     converter having dropped the space before the link): then a space stands in for it."""
-    if e.text or not _MARKUP.search(text[e.start : e.end]) or (nxt is not None and nxt.start == e.end):
+    if e.text or not text[e.end : e.end + 1].isalnum() or (nxt is not None and nxt.start == e.end):
+        return False  # (the cheap tests first: most cuts end at a line's end)
+    if not _MARKUP.search(text, e.start, e.end):
         return False
     left = next((p[-1] for p in reversed(done) if p), "")
-    return left.isalnum() and text[e.end : e.end + 1].isalnum()
+    return left.isalnum()
 
 
 _MARKUP = re.compile(r"[\[\]<>]")
@@ -117,26 +128,28 @@ _MARKUP = re.compile(r"[\[\]<>]")
 def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
     """Drop lines an edit left empty (or holding only a list marker or emphasis markers), and
     collapse each blank-line run next to a removal to one blank line (none at the start or
-    end). Only lines around edits are looked at; the rest is joined back untouched."""
-    lines = text.split("\n")
-    last = len(lines) - 1  # the text after the final newline: never dropped
+    end). Only lines around edits are looked at (found by their offsets); the rest is kept as
+    it is."""
+    last = text.count("\n")  # the line after the final newline: never dropped
+    lines = _Lines(text)
     touched: dict[int, bool] = {}  # line -> an edit there cut a line break
     idx = prev = 0
     for off, cut in marks:  # offsets ascend: count the line breaks in between
         idx += text.count("\n", prev, off)
         prev = off
+        lines.locate(idx, off)
         touched[idx] = touched.get(idx, False) or cut
     drop: set[int] = set()
     near: set[int] = set()  # lines where a line break was cut, or that were dropped
     for idx, cut in touched.items():
-        if idx != last and _RESIDUE.match(lines[idx]):
+        if idx != last and _RESIDUE.match(lines.line(idx)):
             drop.add(idx)
             near.add(idx)
         elif cut:
             near.add(idx)
 
     def gap(k: int) -> bool:
-        return 0 <= k < last and (k in drop or not lines[k].strip())
+        return 0 <= k < last and (k in drop or not lines.line(k).strip())
 
     done: set[int] = set()
     for idx in sorted(near):
@@ -154,4 +167,55 @@ def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
             drop.update(blanks[keep:])
     if not drop:
         return text
-    return "\n".join(line for j, line in enumerate(lines) if j not in drop)
+    parts: list[str] = []
+    pos = 0
+    for j in sorted(drop):  # each before the last line: it goes with the line break after it
+        start, end = lines.span(j)
+        parts.append(text[pos:start])
+        pos = end + 1
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+class _Lines:
+    """Lines of a text by number, each found from a located line next to it (so the text is
+    not split whole to look at a few lines)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans: dict[int, tuple[int, int]] = {}  # line -> (start, end before its "\n")
+
+    def locate(self, k: int, offset: int) -> None:
+        """Line k is the one holding `offset`."""
+        if k not in self.spans:
+            end = self.text.find("\n", offset)
+            self.spans[k] = (self.text.rfind("\n", 0, offset) + 1, len(self.text) if end < 0 else end)
+
+    def span(self, k: int) -> tuple[int, int]:
+        found = self.spans.get(k)
+        if found is not None:
+            return found
+        if k - 1 in self.spans:
+            near = k - 1
+        elif k + 1 in self.spans:
+            near = k + 1
+        else:  # (not met: the lines looked at are next to located ones)
+            near = min(self.spans, key=lambda j: abs(j - k))
+        start, end = self.spans[near]
+        text = self.text
+        while near < k:
+            start = end + 1
+            nl = text.find("\n", start)
+            end = len(text) if nl < 0 else nl
+            near += 1
+            self.spans[near] = (start, end)
+        while near > k:
+            end = start - 1
+            start = text.rfind("\n", 0, end) + 1
+            near -= 1
+            self.spans[near] = (start, end)
+        return start, end
+
+    def line(self, k: int) -> str:
+        start, end = self.span(k)
+        return self.text[start:end]

@@ -97,8 +97,7 @@ def _html_blocks(
     html: list[tuple[int, int]] = []
     trusted: list[tuple[int, int]] = []
     bi = 0
-    for m in _HTML_LINE.finditer(text):
-        s = m.start()
+    for s in _html_line_starts(text):
         while bi < len(blocks) and blocks[bi][0] <= s:
             a, b = blocks[bi]
             if not (html and a < html[-1][1]):
@@ -109,6 +108,18 @@ def _html_blocks(
         html.append((s, _block_end(text, s)))
     trusted.extend(b for b in blocks[bi:] if not (html and b[0] < html[-1][1]))
     return html, trusted
+
+
+def _html_line_starts(text: str) -> list[int]:
+    """Where `_HTML_LINE` matches: each line that starts with a tag start after at most three
+    spaces (found from the tag starts: a multi-line regex scan of a non-ASCII text is slow)."""
+    out: list[int] = []
+    for m in TAG_START.finditer(text):
+        p = m.start()
+        line_start = text.rfind("\n", 0, p) + 1
+        if p - line_start <= 3 and text.startswith(" " * (p - line_start), line_start):
+            out.append(line_start)
+    return out
 
 
 def _block_end(text: str, start: int) -> int:

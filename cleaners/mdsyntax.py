@@ -76,6 +76,9 @@ _TAIL = re.compile(
     r"(?:[ \t]*\n?[ \t]+(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?[ \t\n]*\)"
 )
 _SIMPLE_DEST = re.compile(r"[^\s()<>\\\x00-\x1f]*\)")
+_PLAIN_RUN = re.compile(r"[^\\()\x00-\x20\x7f]*")  # what _plain_end takes as it is
+_QUICK_DEST = 4096
+_DEST_STOPS = (" ", "(", "<", ">", "\\")
 _MAX_PARENS = 32  # markdown-it's limit on nested parentheses in a destination
 
 
@@ -85,6 +88,10 @@ def _plain_end(text: str, pos: int) -> int:
     depth = 0
     n = len(text)
     while pos < n:
+        run = _PLAIN_RUN.match(text, pos)
+        pos = run.end() if run else pos
+        if pos >= n:
+            break
         c = text[pos]
         if c == "\\" and pos + 1 < n and not text[pos + 1].isspace():
             pos += 2
@@ -103,11 +110,25 @@ def _plain_end(text: str, pos: int) -> int:
     return pos
 
 
+def _simple_dest_end(text: str, pos: int) -> int:
+    """Where the ")" after a destination with nothing to parse in it is (what `_SIMPLE_DEST`
+    matches), or -1. str methods answer most cases: they run in C where the regex takes a
+    step per character; what they cannot clear goes to the regex."""
+    close = text.find(")", pos, pos + _QUICK_DEST)
+    if close >= 0:
+        dest = text[pos:close]
+        # isprintable() is False for every whitespace but " " and for every control character
+        if dest.isprintable() and not any(c in dest for c in _DEST_STOPS):
+            return close
+    m = _SIMPLE_DEST.match(text, pos)
+    return m.end() - 1 if m is not None else -1
+
+
 def _destination(text: str, pos: int) -> tuple[int, int, int, bool] | None:
     """Parse `(dest "title")` starting after "(": (dest_start, dest_end, end, angle)."""
-    m = _SIMPLE_DEST.match(text, pos)  # the usual case: a bare URL and ")"
-    if m is not None:
-        return pos, m.end() - 1, m.end(), False
+    close = _simple_dest_end(text, pos)  # the usual case: a bare URL and ")"
+    if close >= 0:
+        return pos, close, close + 1, False
     lead = _LEAD.match(text, pos)
     start = lead.end() if lead else pos
     angle = _ANGLE.match(text, start)
@@ -124,8 +145,18 @@ def _destination(text: str, pos: int) -> tuple[int, int, int, bool] | None:
 
 def find_links(text: str, blocked: list[tuple[int, int]]) -> tuple[list[Link], list[Orphan]]:
     """Inline links and images (outermost and nested), and orphan "](url)" fragments."""
+    links, orphans, _ = find_links_and_rest(text, blocked)
+    return links, orphans
+
+
+def find_links_and_rest(
+    text: str, blocked: list[tuple[int, int]]
+) -> tuple[list[Link], list[Orphan], list[int]]:
+    """`find_links`, and where the other "](" outside the blocked spans are (no link or
+    orphan to CommonMark, but maybe one to a laxer renderer)."""
     links: list[Link] = []
     orphans: list[Orphan] = []
+    rest: list[int] = []
     pos = 0
     while True:
         close = text.find("](", pos)
@@ -136,6 +167,7 @@ def find_links(text: str, blocked: list[tuple[int, int]]) -> tuple[list[Link], l
             continue
         parsed = _destination(text, close + 2)
         if parsed is None:
+            rest.append(close)
             continue
         ds, de, end, angle = parsed
         opening = _opening_bracket(text, close)
@@ -143,18 +175,19 @@ def find_links(text: str, blocked: list[tuple[int, int]]) -> tuple[list[Link], l
             orphans.append(Orphan(close, ds, de, end))
             continue
         if _blocked(opening, blocked):
+            rest.append(close)
             continue
         image = opening > 0 and text[opening - 1] == "!" and (opening < 2 or text[opening - 2] != "\\")
         start = opening - 1 if image else opening
         links.append(Link(start, opening + 1, close, ds, de, end, image, angle))
-    return links, orphans
+    return links, orphans, rest
 
 
 def find_refdefs(text: str, blocked: list[tuple[int, int]]) -> list[RefDef]:
     out: list[RefDef] = []
     if "]:" not in text:
         return out
-    for m in _REFDEF.finditer(text):
+    for m in _refdef_matches(text):
         if _blocked(m.start(), blocked):
             continue
         ds, de = m.start(2), m.end(2)
@@ -162,6 +195,26 @@ def find_refdefs(text: str, blocked: list[tuple[int, int]]) -> list[RefDef]:
             ds, de = ds + 1, de - 1
         line_end = text.find("\n", m.end())
         out.append(RefDef(m.group(1), m.start(), len(text) if line_end < 0 else line_end, ds, de))
+    return out
+
+
+def _refdef_matches(text: str) -> list[re.Match[str]]:
+    """What `_REFDEF.finditer(text)` finds, tried only at the start of lines holding "]:" (a
+    definition's label and colon are on its first line): a multi-line regex scan of a whole
+    non-ASCII text is slow."""
+    out: list[re.Match[str]] = []
+    last_end = 0
+    pos = text.find("]:")
+    while pos >= 0:
+        line_start = text.rfind("\n", 0, pos) + 1
+        m = _REFDEF.match(text, line_start) if line_start >= last_end else None
+        if m is not None:
+            out.append(m)
+            last_end = m.end()
+        line_end = text.find("\n", pos)
+        if line_end < 0:
+            break
+        pos = text.find("]:", line_end)
     return out
 
 
@@ -221,6 +274,8 @@ def escape_url(url: str, angle: bool) -> str:
     url = url.replace(" ", "%20").replace("\n", "")
     if angle:
         return url.replace("<", "%3C").replace(">", "%3E")
+    if "(" not in url and ")" not in url:
+        return url  # nothing to balance (the usual case)
     depth = 0
     for c in url:
         depth += c == "("

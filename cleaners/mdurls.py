@@ -19,12 +19,12 @@ from typing import Literal, NamedTuple
 from cleaners.debris import EMPTY_LINK, goes_whole, text_around
 from cleaners.dom import DomContext
 from cleaners.editor import Edit
-from cleaners.mdedits import Recorder, inside, merge
+from cleaners.mdedits import Recorder, merge
 from cleaners.mdsyntax import (
     escape_url,
     find_autolinks,
     find_bare_urls,
-    find_links,
+    find_links_and_rest,
     find_ref_uses,
     find_refdefs,
 )
@@ -52,10 +52,17 @@ class UrlSite(NamedTuple):  # a tuple: some thirty are made per document
 
 def url_sites(body: str, blocked: list[tuple[int, int]]) -> list[UrlSite]:
     """Every URL in Markdown syntax outside the blocked spans (code, raw HTML), in document order."""
-    links, orphans = find_links(body, blocked)
+    links, orphans, rest = find_links_and_rest(body, blocked)
     sites = [
         UrlSite(
-            "image" if k.image else "link", k.start, k.end, *k.dest_span, k.text_start, k.text_end, k.angle
+            "image" if k.image else "link",
+            k.start,
+            k.end,
+            k.dest_start,
+            k.dest_end,
+            k.text_start,
+            k.text_end,
+            k.angle,
         )
         for k in links
     ]
@@ -73,7 +80,7 @@ def url_sites(body: str, blocked: list[tuple[int, int]]) -> list[UrlSite]:
     sites += [
         UrlSite("bare", a, b, a, b) for a, b in find_bare_urls(body, taken) if not body.startswith("www.", a)
     ]
-    sites += _loose(body, sites, blocked)
+    sites += _loose(body, rest)
     sites.sort(key=lambda s: (s.start, -s.end))
     return sites
 
@@ -81,22 +88,15 @@ def url_sites(body: str, blocked: list[tuple[int, int]]) -> list[UrlSite]:
 _LOOSE_DEST = re.compile(r"[ \t]*\n?[ \t]*<?([^\s<>]*)")
 
 
-def _loose(body: str, sites: list[UrlSite], blocked: Spans) -> list[UrlSite]:
+def _loose(body: str, rest: list[int]) -> list[UrlSite]:
     """`](url` that CommonMark does not read as a link but a laxer renderer may (Python-Markdown
     takes `[t](javascript:(')` for one): the destination a renderer could see, from "(" to
-    the first space."""
-    if "](" not in body:
-        return []
-    known = {s.text_end for s in sites if s.kind in ("link", "image")}
-    known |= {s.start for s in sites if s.kind == "orphan"}
+    the first space. `rest`: the "](" outside code and raw HTML that are no link or orphan."""
     out: list[UrlSite] = []
-    pos = body.find("](")
-    while pos >= 0:
-        if pos not in known and not inside(pos, blocked):
-            m = _LOOSE_DEST.match(body, pos + 2)
-            if m is not None and m.group(1):
-                out.append(UrlSite("loose", pos + 1, m.end(), m.start(1), m.end(1)))
-        pos = body.find("](", pos + 2)
+    for pos in rest:
+        m = _LOOSE_DEST.match(body, pos + 2)
+        if m is not None and m.group(1):
+            out.append(UrlSite("loose", pos + 1, m.end(), m.start(1), m.end(1)))
     return out
 
 

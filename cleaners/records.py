@@ -74,6 +74,9 @@ def count_by_category(removals: list[Removal] | tuple[Removal, ...]) -> dict[str
     return counts
 
 
+_PLUS_ONE = (1).__add__
+
+
 @dataclass
 class LineIndex:
     """Offsets in a text to 1-based file lines (`first_line` is the line the text starts on)."""
@@ -83,9 +86,9 @@ class LineIndex:
     _starts: list[int] = field(default_factory=list, repr=False)
 
     def line(self, offset: int) -> int:
-        if not self._starts:
-            lines = self.text.split("\n")  # the offsets just after each "\n"
-            self._starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        if not self._starts:  # the offsets just after each "\n" (the map and sums run in C)
+            lines = self.text.split("\n")
+            self._starts = list(accumulate(map(_PLUS_ONE, map(len, lines[:-1])), initial=0))
         return bisect.bisect_right(self._starts, offset) - 1 + self.first_line
 
     def span(self, start: int, end: int) -> dict[str, int]:

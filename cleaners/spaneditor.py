@@ -28,7 +28,7 @@ class SpanEditor(DomEditor):
         self.lines = lines
 
     def element(self, node: LexborNode) -> Element | None:
-        sx = node.attributes.get(SX) if node.is_element_node else None
+        sx = node.attrs.get(SX) if node.is_element_node else None  # (attrs: no dict of them all)
         return self.scan.elements[int(sx)] if sx is not None else None
 
     def span(self, node: LexborNode) -> tuple[int, int] | None:

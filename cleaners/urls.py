@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 from cleaners.hosts import HostSet, registrable_domain, url_host
@@ -33,6 +34,11 @@ _ONE_PIXEL = re.compile(
 _MAX_UNWRAP = 3
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _FARM_ACCOUNT = "link through the farm's own affiliate account"
+_MEMO_URLS = 4096  # URLs remembered per memo (then it starts afresh)
+_MEMO_LEN = 2048  # longer URLs (data: images) are not remembered
+_UNKNOWN = ("", "", "")  # not in a memo (by identity)
+
+T = TypeVar("T")
 
 __all__ = ["UrlCleaner", "UrlStep", "UrlVerdict", "network_domains"]
 
@@ -44,6 +50,7 @@ class _HostRules:
     strips: tuple[StripRule, ...]
     farm: bool
     network: bool  # a domain this page shows to be an affiliate network's
+    into_farm: bool  # farm, or a farm domain of the rules (whatever this page's farm hosts)
     # When not None: a URL without query or fragment can only be acted on if its path matches
     # one of these (the common case, a host no path rule names, is an empty tuple).
     gates: tuple[re.Pattern[str], ...] | None
@@ -111,8 +118,12 @@ class UrlCleaner:
     farm_hosts: HostSet
     base_url: str | None = None
     network_domains: frozenset[str] = frozenset()
+    # Verdicts by URL: pure for (rules, farm_hosts, base_url, network_domains), so documents
+    # with the same four may share them (`cleaners.context`); bounded (see `_remember`).
     _cache: dict[str, UrlVerdict] = field(default_factory=dict, repr=False)
     _by_host: dict[str, _HostRules] = field(default_factory=dict, repr=False)
+    _media: dict[str, tuple[str, str, str] | None] = field(default_factory=dict, repr=False)
+    _hosts: dict[str, str] = field(default_factory=dict, repr=False)
     _base: str | None = field(default=None, repr=False)
 
     def _host_rules(self, host: str) -> _HostRules:
@@ -129,8 +140,13 @@ class UrlCleaner:
             farm = self.farm_hosts.matches(host)
             network = bool(self.network_domains) and registrable_domain(host) in self.network_domains
             gates = None if farm or network else _gates(*rules)
-            found = self._by_host[host] = _HostRules(*rules, farm, network, gates)
+            into_farm = farm or r.farm_domains.matches(host)
+            found = self._by_host[host] = _HostRules(*rules, farm, network, into_farm, gates)
         return found
+
+    def into_farm(self, host: str) -> bool:
+        """A host of this page's farm hosts or of the rules' farm domains."""
+        return bool(host) and self._host_rules(host).into_farm
 
     def resolve(self, url: str) -> str:
         url = url.strip()
@@ -147,6 +163,12 @@ class UrlCleaner:
 
     def host(self, url: str) -> str:
         """The host a link leads to: '' for an in-page anchor (it leads nowhere else)."""
+        found = self._hosts.get(url)
+        if found is None:
+            found = _remember(self._hosts, url, self._host(url))
+        return found
+
+    def _host(self, url: str) -> str:
         if url.startswith("#") or self.in_page(url):
             return ""
         if self.base_url and not url.startswith(("http://", "https://", "//")) and not _SCHEME.match(url):
@@ -180,7 +202,7 @@ class UrlCleaner:
     def clean(self, url: str) -> UrlVerdict:
         cached = self._cache.get(url)
         if cached is None:
-            cached = self._cache[url] = self._clean(url)
+            cached = _remember(self._cache, url, self._clean(url))
         return cached
 
     def _quick_keep(self, u: str) -> bool:
@@ -337,6 +359,12 @@ class UrlCleaner:
 
     def media_verdict(self, src: str) -> tuple[str, str, str] | None:
         """(category, rule, reason) when an image/video URL is a tracking pixel or an ad."""
+        found = self._media.get(src, _UNKNOWN)
+        if found is _UNKNOWN:
+            return _remember(self._media, src, self._media_verdict(src))
+        return found
+
+    def _media_verdict(self, src: str) -> tuple[str, str, str] | None:
         s = src.strip()
         if not s or self.rules.allow.allows_url(s):
             return None
@@ -350,3 +378,12 @@ class UrlCleaner:
         if rules.ad_media_hosts.matches(host) or any(p.search(low) for p in rules.ad_media_urls):
             return ("ad_block", "ad-media", "ad image or video")
         return None
+
+
+def _remember(memo: dict[str, T], url: str, value: T) -> T:
+    """`value`, kept in `memo` under `url` (a bounded memo: full, it starts afresh)."""
+    if len(url) <= _MEMO_LEN:
+        if len(memo) >= _MEMO_URLS:
+            memo.clear()
+        memo[url] = value
+    return value

@@ -54,3 +54,28 @@ def _reference(text: str) -> frozenset[str]:
         if domain != host and host.split(".")[0] not in _BRAND_TRACKERS:
             out.add(domain)
     return frozenset(out)
+
+
+def test_url_memos_are_shared_only_by_pages_with_the_same_inputs() -> None:
+    from cleaners import page_context
+    from cleaners.context import _memos_by_page
+    from cleaners.urls import _MEMO_URLS, UrlCleaner
+
+    rules = load_rules()
+    url = "https://www.amazon.com/dp/B0?tag=farm-20&utm_source=x"
+    farm_text = "---\ntitle: t\n---\n" + "".join(f.strip() + " " for f in rules.farm_fingerprints)[:200]
+    a, _, _ = page_context(rules, "plain page", "https://blog.example/a", [])
+    b, _, _ = page_context(rules, "another plain page", "https://blog.example/a", [])
+    c, _, _ = page_context(rules, "plain page", "https://other.example/a", [])
+    d, farm, _ = page_context(rules, farm_text, "https://blog.example/a", [])
+    assert a.urls._cache is b.urls._cache and a.urls._cache is not c.urls._cache
+    assert farm == bool(rules.farm_fingerprints) and (not farm or d.urls._cache is not a.urls._cache)
+    for ctx in (a, b, c, d, a):
+        fresh = UrlCleaner(ctx.urls.rules, ctx.urls.farm_hosts, ctx.urls.base_url, ctx.urls.network_domains)
+        for u in (url, "/relative?utm_source=x", "https://blog.example/post", "#top"):
+            assert ctx.urls.clean(u) == fresh.clean(u)
+            assert ctx.urls.host(u) == fresh.host(u)
+            assert ctx.urls.media_verdict(u) == fresh.media_verdict(u)
+    for i in range(_MEMO_URLS + 5):
+        a.urls.clean(f"https://x.example/{i}")
+    assert len(a.urls._cache) <= _MEMO_URLS and len(_memos_by_page) <= 64
