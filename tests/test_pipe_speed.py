@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import sys
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaners.hosts import FrozenDict
 from scraper.pipeline import clues
+from scraper.store import writer
 
 
 def test_only_ascii_kelvin_and_dotted_i_lower_case_to_ascii() -> None:
@@ -31,3 +36,58 @@ def test_footer_look_up_answers_as_the_lower_cased_body() -> None:
     ]
     for text in texts:
         assert clues._footer_words(text) == any(w in text.lower() for w in clues._FOOTER_WORDS), text
+
+
+class _Str(str):
+    pass
+
+
+_KEY = st.text(max_size=3) | st.integers(0, 3) | st.builds(_Str, st.text(max_size=3))
+_LEAF = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(1 << 65), 1 << 65)
+    | st.floats()
+    | st.text(max_size=3)
+    | st.builds(_Str, st.text(max_size=3))
+)
+_VALUE = st.recursive(
+    _LEAF,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.dictionaries(_KEY, inner, max_size=3)
+        | st.builds(FrozenDict, st.dictionaries(_KEY, inner, max_size=3))
+    ),
+    max_leaves=12,
+)
+
+
+def _reference(value: object, depth: int) -> bool:
+    """writer._plain as it was before its walk was made faster."""
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -(1 << 63) <= value < 1 << 63
+    if depth > 200:
+        return False
+    if isinstance(value, dict):
+        return all(type(k) is str and _reference(v, depth + 1) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_reference(v, depth + 1) for v in value)
+    return False
+
+
+@settings(max_examples=500, deadline=None)
+@given(_VALUE)
+def test_plain_walk_answers_as_before(value: object) -> None:
+    assert writer._plain(value, 0) == _reference(value, 0)
+    assert writer._plain({"v": value}, 0) == _reference({"v": value}, 0)
+
+
+def test_plain_walk_keeps_the_nesting_bound() -> None:
+    for depth in (199, 200, 201, 202):
+        value: object = "x"
+        for i in range(depth):
+            value = [value] if i % 2 else {"k": value}
+        assert writer._plain(value, 0) == _reference(value, 0)
