@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.hosts import FrozenDict
-from scraper.pipeline import clues
+from scraper.pipeline import clues, frontmatter
 from scraper.store import writer
 
 
@@ -91,3 +94,48 @@ def test_plain_walk_keeps_the_nesting_bound() -> None:
         for i in range(depth):
             value = [value] if i % 2 else {"k": value}
         assert writer._plain(value, 0) == _reference(value, 0)
+
+
+def _yaml_outcome(load: Callable[[str], Any], text: str) -> tuple[str, Any]:
+    try:
+        return "value", load(text)
+    except yaml.YAMLError as exc:
+        return type(exc).__name__, str(exc)
+
+
+_YAML_CASES = [
+    "title: Hello\ntags:\n  - a\n  - b\n",
+    "a: &x foo\nb: *x\n",
+    "a: &x [1, 2]\nb: *x\n",
+    "base: &b {k: v}\nc:\n  <<: *b\n  k: w\n",
+    "? [a, b]\n: c\n",
+    "? {a: b}\n: c\n",
+    "a: !!int 3\nb: !custom x\nc: 2024-01-01\nd: yes\ne: ~\nf:\n",
+    "a: 1\na: 2\nb: 3\n",
+    "- 1\n- 2\n",
+    "just text",
+    "a: b\n---\nc: d\n",
+    "a: [b, {c: d}]\n",
+    "a: 'quoted: x'\nb: \"esc\\u00e9\"\nc: |\n  block\n  text\nd: >\n  folded\n",
+    "a: [unclosed\n",
+    "\t- tab\n",
+    "a: b: c\n",
+    "&r [*r]\n",
+    "x: " + "[" * 40 + "]" * 40 + "\n",
+    "x: " + "[" * 30 + "]" * 30 + "\n",
+]
+
+
+def test_front_matter_values_are_pyyamls() -> None:
+    loader = frontmatter._Loader
+    for text in _YAML_CASES:
+        expected = _yaml_outcome(lambda t: yaml.load(t, Loader=loader), text)
+        assert _yaml_outcome(frontmatter._load_yaml, text) == expected, text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from(list("ab :-[]{},&*!?|>'\"#\n  \t<<x1")), max_size=40))
+def test_front_matter_values_are_pyyamls_on_any_text(text: str) -> None:
+    loader = frontmatter._Loader
+    expected = _yaml_outcome(lambda t: yaml.load(t, Loader=loader), text)
+    assert _yaml_outcome(frontmatter._load_yaml, text) == expected
