@@ -139,3 +139,9 @@ def test_front_matter_values_are_pyyamls_on_any_text(text: str) -> None:
     loader = frontmatter._Loader
     expected = _yaml_outcome(lambda t: yaml.load(t, Loader=loader), text)
     assert _yaml_outcome(frontmatter._load_yaml, text) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(list("a@.-_+ é\nB1")), max_size=40))
+def test_email_domains_are_the_patterns_matches(text: str) -> None:
+    assert clues._email_domains(text) == [m.group(1) for m in clues._EMAIL.finditer(text)]

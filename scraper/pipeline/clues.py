@@ -142,27 +142,24 @@ def links(s: Scorer, sig: Signals) -> None:
     hosts: dict[str, Counter[str]] = {}
     total = 0
     foreign: dict[str, bool] = {}  # domain -> neither the page's own nor a farm
-    for url, image in urls:
-        host = url_host(url)
-        if not host:
-            continue
+    for host, (n, n_images) in _by_host(urls).items():
         domain = s.domain_of(host)
         ok = foreign.get(domain)
         if ok is None:
             ok = foreign[domain] = not (domain in sig.own_domains or s.rules.farm_domains.matches(domain))
         if not ok:
             continue
-        s.seen_domains[domain] += 1
-        total += 1
+        s.seen_domains[domain] += n
+        total += n
         if s.group_of(domain):
-            s.group_counts[domain] += 1
+            s.group_counts[domain] += n
         elif not s.excluded(domain):
-            counts[domain] += 1
-            images[domain] += image
+            counts[domain] += n
+            images[domain] += n_images
             on = hosts.get(domain)
             if on is None:
                 on = hosts[domain] = Counter()
-            on[host] += 1
+            on[host] += n
     if not counts:
         return
     domain, n = max(counts.items(), key=lambda kv: (kv[1] + images[kv[0]], kv[0]))
@@ -174,6 +171,22 @@ def links(s: Scorer, sig: Signals) -> None:
         if images[domain]:
             what += f" ({images[domain]} images)"
         s.add(c, 4 + 8 * share + min(images[domain], 4), "links", what)
+
+
+def _by_host(urls: list[tuple[str, bool]]) -> dict[str, list[int]]:
+    """host -> [URLs, images among them], hosts in the order they first occur (so every count
+    made from them is made in the order it was made URL by URL)."""
+    found: dict[str, list[int]] = {}
+    for url, image in urls:
+        host = url_host(url)
+        if host:
+            seen = found.get(host)
+            if seen is None:
+                found[host] = [1, image]
+            else:
+                seen[0] += 1
+                seen[1] += image
+    return found
 
 
 def shares(s: Scorer, sig: Signals) -> None:
@@ -260,10 +273,26 @@ def credits_and_mentions(s: Scorer, sig: Signals) -> None:
             break
         mention += score
         s.add(s.cand(None, name), score, "mention", what)
-    for m in _EMAIL.finditer(prose) if "@" in prose else ():
-        d = s.domain_of(m.group(1).lower())
+    for domain in _email_domains(prose):
+        d = s.domain_of(domain.lower())
         if d not in _FREEMAIL and not s.excluded(d):
             s.add(s.cand(d), 3, "email", f"e-mail address at {d}")
+
+
+def _email_domains(prose: str) -> list[str]:
+    """The domains of `_EMAIL.finditer(prose)`, tried only where a match can start: one
+    character before an "@", left to right, past the end of the last match (the pattern opens
+    with a character class, tried at every position of a long article)."""
+    out: list[str] = []
+    end = 0
+    at = prose.find("@", 1)
+    while at >= 0:
+        m = _EMAIL.match(prose, at - 1) if at - 1 >= end else None
+        if m:
+            out.append(m.group(1))
+            end = m.end()
+        at = prose.find("@", at + 1)
+    return out
 
 
 def _credits(prose: str, low: str) -> list[tuple[str, str]]:
