@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.hosts import FrozenDict
-from scraper.pipeline import clues, frontmatter
+from scraper.pipeline import clues, fingerprint, frontmatter
 from scraper.store import writer
 
 
@@ -145,3 +146,47 @@ def test_front_matter_values_are_pyyamls_on_any_text(text: str) -> None:
 @given(st.text(st.sampled_from(list("a@.-_+ é\nB1")), max_size=40))
 def test_email_domains_are_the_patterns_matches(text: str) -> None:
     assert clues._email_domains(text) == [m.group(1) for m in clues._EMAIL.finditer(text)]
+
+
+def _fingerprint_before(markdown_body: str) -> str:
+    """fingerprint.fingerprint, counted bit by bit."""
+    counts = [0] * 64
+    total = 0
+    for line in markdown_body.replace("’", "'").encode().split(b"\n"):
+        spaces = line.count(b" ")
+        if spaces < 3:
+            continue
+        units = line.split(b". ") if spaces >= 30 else (line,)
+        for unit in units:
+            words = unit.count(b" ") + 1 if len(units) > 1 else spaces + 1
+            if words < 4:
+                continue
+            d = hashlib.blake2b(unit.translate(fingerprint._LOWER, fingerprint._DROP), digest_size=8).digest()
+            value = int.from_bytes(d, "little")
+            for bit in range(64):
+                counts[bit] += words * (value >> bit & 1)
+            total += words
+    if not total:
+        return "0" * 16
+    return f"{sum(1 << bit for bit in range(64) if 2 * counts[bit] > total):016x}"
+
+
+_WORDS = st.sampled_from(["a", "bb", "The", "x.", "’s", "9", "é", "Long.", "..", "\r", "*", "A"])
+_SEP = st.sampled_from([" ", " ", " ", "\n", ". ", "  "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_WORDS, _SEP), max_size=300))
+def test_fingerprint_is_the_counted_value(pairs: list[tuple[str, str]]) -> None:
+    text = "".join(w + s for w, s in pairs)
+    assert fingerprint.fingerprint(text) == _fingerprint_before(text)
+
+
+def test_fingerprint_of_long_texts_is_the_counted_value() -> None:
+    texts = [
+        "word " * 70_000,  # one unit of many words
+        ("one two three four. " * 20 + "\n") * 4_000,  # many units
+        ("alpha beta gamma delta\n" * 16_000) + "x y z w " * 66_000 + "\nlast line of four\n",
+    ]
+    for text in texts:
+        assert fingerprint.fingerprint(text) == _fingerprint_before(text)
