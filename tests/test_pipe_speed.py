@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.hosts import FrozenDict
-from scraper.pipeline import clues, fingerprint, frontmatter
+from scraper.pipeline import clues, evidence, fingerprint, frontmatter
 from scraper.store import writer
 
 
@@ -190,3 +190,31 @@ def test_fingerprint_of_long_texts_is_the_counted_value() -> None:
     ]
     for text in texts:
         assert fingerprint.fingerprint(text) == _fingerprint_before(text)
+
+
+_HTMLISH = st.lists(
+    st.sampled_from([*"<>![]()=\"' hrefsciIMGİK/x.\n", "href", "src", "<img ", "<IMG", "!["]), max_size=40
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_HTMLISH)
+def test_anchored_searches_find_what_the_patterns_find(text: str) -> None:
+    assert [m.span() for m in evidence.anchored(evidence._ATTR_URL, text, ("href", "src"), 1)] == [
+        m.span() for m in evidence._ATTR_URL.finditer(text)
+    ]
+    assert [m.span() for m in evidence.anchored(evidence._IMAGE_URL, text, ("![", "<"))] == [
+        m.span() for m in evidence._IMAGE_URL.finditer(text)
+    ]
+    assert evidence.urls_in(text) == _urls_in_before(text)
+    assert evidence.images_in(text) == _images_in_before(text)
+
+
+def _urls_in_before(body: str) -> list[str]:
+    urls = [m.group(1) for m in evidence._MD_URL.finditer(body)]
+    urls += [m.group(1) for m in evidence._ATTR_URL.finditer(body)]
+    return urls + [m.group(1) for m in evidence._AUTO_URL.finditer(body)]
+
+
+def _images_in_before(body: str) -> set[str]:
+    return {m.group(1) or m.group(2) for m in evidence._IMAGE_URL.finditer(body)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -48,20 +48,44 @@ _DATE = re.compile(
 )
 
 
+def _positions(text: str, anchor: str) -> Iterator[int]:
+    at = text.find(anchor)
+    while at >= 0:
+        yield at
+        at = text.find(anchor, at + 1)
+
+
+def anchored(
+    pattern: re.Pattern[str], text: str, anchors: tuple[str, ...], shift: int = 0
+) -> list[re.Match[str]]:
+    """`list(pattern.finditer(text))` for a pattern whose every match starts `shift` characters
+    after an occurrence of one of `anchors` (and is never empty): tried only there, left to
+    right, past the end of the last match. A pattern that opens with a look-behind or is
+    case-blind is otherwise tried at every position of a long article."""
+    found: list[re.Match[str]] = []
+    end = 0
+    for start in sorted({at + shift for anchor in anchors for at in _positions(text, anchor)}):
+        m = pattern.match(text, start) if start >= end else None
+        if m:
+            found.append(m)
+            end = m.end()
+    return found
+
+
 def urls_in(body: str) -> list[str]:
     """Link and image URLs of a Markdown body (with its raw HTML)."""
     urls: list[str] = _MD_URL.findall(body)  # one group: findall gives it, no match objects
-    if "href" in body or "src" in body:
-        urls += _ATTR_URL.findall(body)
+    if "href" in body or "src" in body:  # each match starts a character into "href" or "src"
+        urls += [m.group(1) for m in anchored(_ATTR_URL, body, ("href", "src"), 1)]
     if "<http" in body:
         urls += _AUTO_URL.findall(body)
     return urls
 
 
 def images_in(body: str) -> set[str]:
-    if not _IMG_TAG.search(body):  # Markdown images only: the case-blind pattern is 3x slower
-        return set(_MD_IMAGE_URL.findall(body)) if "![" in body else set()
-    return {md or tag for md, tag in _IMAGE_URL.findall(body)}  # a group that took no part: ""
+    if not any(_IMG_TAG.match(body, at) for at in _positions(body, "<")):  # _IMG_TAG.search
+        return set(_MD_IMAGE_URL.findall(body)) if "![" in body else set()  # Markdown images only
+    return {m.group(1) or m.group(2) for m in anchored(_IMAGE_URL, body, ("![", "<"))}
 
 
 def squash(name: str) -> str:
