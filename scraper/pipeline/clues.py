@@ -35,6 +35,7 @@ _FOOTER = re.compile(
     re.I | re.M,
 )
 _FOOTER_WORDS = ("first on", "originally", "first published", "first appeared", "republished", "reprinted")
+_FOOTER_HINTS = (b"first ", b"originally", b"republished", b"reprinted")  # each word holds one
 _SHARE = re.compile(
     r"(?:facebook\.com/share(?:r)?(?:\.php|/sharer\.php)?|twitter\.com/intent/tweet|x\.com/intent/tweet|"
     r"linkedin\.com/shareArticle|reddit\.com/submit|pinterest\.com/pin/create)[^)\s\"']*",
@@ -83,8 +84,7 @@ def explicit(s: Scorer, sig: Signals) -> None:
         s.url_candidate(fm_url, fm_name, 100, "explicit", f"front matter points to {fm_url}")
     elif fm_name:
         s.add(s.cand(None, fm_name), 50, "explicit", f"front matter names {fm_name}")
-    low = sig.body.lower()
-    for m in _FOOTER.finditer(sig.body) if any(w in low for w in _FOOTER_WORDS) else ():
+    for m in _FOOTER.finditer(sig.body) if _footer_words(sig.body) else ():
         name = (m.group(1) or m.group(3) or m.group(4) or "").strip() or None
         url = m.group(2) if is_url(m.group(2)) else m.group(5)
         if name and (is_url(name) or not s.usable(name)):
@@ -104,6 +104,21 @@ def explicit(s: Scorer, sig: Signals) -> None:
             d = s.domain_of(url_host(url))
             if d and d != page_domain and not s.excluded(d):
                 s.url_candidate(url, None, 60, "explicit", f"{what} points to {url}")
+
+
+def _footer_words(body: str) -> bool:
+    """Whether `body.lower()` holds a footer's words; a cheap look first: every word holds one
+    of `_FOOTER_HINTS`, and a word found in `body.lower()` is made of ASCII characters side by
+    side in `body`, so it is found in its UTF-8 bytes with their ASCII letters lower-cased (the
+    only other characters whose lower case holds ASCII are the Kelvin sign, k, and İ, i and a
+    combining dot: no word holds a k or ends in i; tests/test_pipe_speed.py checks every code
+    point). Only a body that passes is lower-cased as a whole, for the same answer as before."""
+    if not body.isascii():
+        ascii_low = body.encode("utf-8", "surrogatepass").lower()
+        if not any(w in ascii_low for w in _FOOTER_HINTS):
+            return False
+    low = body.lower()
+    return any(w in low for w in _FOOTER_WORDS)
 
 
 def _front_matter_images(sig: Signals) -> list[str]:
@@ -127,27 +142,24 @@ def links(s: Scorer, sig: Signals) -> None:
     hosts: dict[str, Counter[str]] = {}
     total = 0
     foreign: dict[str, bool] = {}  # domain -> neither the page's own nor a farm
-    for url, image in urls:
-        host = url_host(url)
-        if not host:
-            continue
+    for host, (n, n_images) in _by_host(urls).items():
         domain = s.domain_of(host)
         ok = foreign.get(domain)
         if ok is None:
             ok = foreign[domain] = not (domain in sig.own_domains or s.rules.farm_domains.matches(domain))
         if not ok:
             continue
-        s.seen_domains[domain] += 1
-        total += 1
+        s.seen_domains[domain] += n
+        total += n
         if s.group_of(domain):
-            s.group_counts[domain] += 1
+            s.group_counts[domain] += n
         elif not s.excluded(domain):
-            counts[domain] += 1
-            images[domain] += image
+            counts[domain] += n
+            images[domain] += n_images
             on = hosts.get(domain)
             if on is None:
                 on = hosts[domain] = Counter()
-            on[host] += 1
+            on[host] += n
     if not counts:
         return
     domain, n = max(counts.items(), key=lambda kv: (kv[1] + images[kv[0]], kv[0]))
@@ -159,6 +171,22 @@ def links(s: Scorer, sig: Signals) -> None:
         if images[domain]:
             what += f" ({images[domain]} images)"
         s.add(c, 4 + 8 * share + min(images[domain], 4), "links", what)
+
+
+def _by_host(urls: list[tuple[str, bool]]) -> dict[str, list[int]]:
+    """host -> [URLs, images among them], hosts in the order they first occur (so every count
+    made from them is made in the order it was made URL by URL)."""
+    found: dict[str, list[int]] = {}
+    for url, image in urls:
+        host = url_host(url)
+        if host:
+            seen = found.get(host)
+            if seen is None:
+                found[host] = [1, image]
+            else:
+                seen[0] += 1
+                seen[1] += image
+    return found
 
 
 def shares(s: Scorer, sig: Signals) -> None:
@@ -214,9 +242,9 @@ def subtags(s: Scorer, sig: Signals) -> None:
     seen: set[tuple[str, str]] = set()
     for raw in texts:
         text = unquote(unquote(raw)) if "%" in raw else raw
-        pairs = [(m.group(1), m.group(2)) for m in _SUBTAG.finditer(text)] if "=" in text else []
+        pairs: list[tuple[str, str]] = _SUBTAG.findall(text) if "=" in text else []
         if "/sid/" in text:
-            pairs += [("sid", m.group(1)) for m in _CJ_SID.finditer(text)]
+            pairs += [("sid", sid) for sid in _CJ_SID.findall(text)]
         for name, value in pairs:
             if name.lower() == "asc_refurl" and is_url(value):
                 if ("refurl", value) not in seen:
@@ -245,10 +273,26 @@ def credits_and_mentions(s: Scorer, sig: Signals) -> None:
             break
         mention += score
         s.add(s.cand(None, name), score, "mention", what)
-    for m in _EMAIL.finditer(prose) if "@" in prose else ():
-        d = s.domain_of(m.group(1).lower())
+    for domain in _email_domains(prose):
+        d = s.domain_of(domain.lower())
         if d not in _FREEMAIL and not s.excluded(d):
             s.add(s.cand(d), 3, "email", f"e-mail address at {d}")
+
+
+def _email_domains(prose: str) -> list[str]:
+    """The domains of `_EMAIL.finditer(prose)`, tried only where a match can start: one
+    character before an "@", left to right, past the end of the last match (the pattern opens
+    with a character class, tried at every position of a long article)."""
+    out: list[str] = []
+    end = 0
+    at = prose.find("@", 1)
+    while at >= 0:
+        m = _EMAIL.match(prose, at - 1) if at - 1 >= end else None
+        if m:
+            out.append(m.group(1))
+            end = m.end()
+        at = prose.find("@", at + 1)
+    return out
 
 
 def _credits(prose: str, low: str) -> list[tuple[str, str]]:

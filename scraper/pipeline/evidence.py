@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from cleaners.hosts import registrable_domain, url_host
+from cleaners.hosts import FrozenDict, registrable_domain, url_host
 from cleaners.records import Removal
 from cleaners.ruleset import RuleSet
 from scraper.pipeline.metadata import PageMeta
@@ -48,20 +48,44 @@ _DATE = re.compile(
 )
 
 
+def _positions(text: str, anchor: str) -> Iterator[int]:
+    at = text.find(anchor)
+    while at >= 0:
+        yield at
+        at = text.find(anchor, at + 1)
+
+
+def anchored(
+    pattern: re.Pattern[str], text: str, anchors: tuple[str, ...], shift: int = 0
+) -> list[re.Match[str]]:
+    """`list(pattern.finditer(text))` for a pattern whose every match starts `shift` characters
+    after an occurrence of one of `anchors` (and is never empty): tried only there, left to
+    right, past the end of the last match. A pattern that opens with a look-behind or is
+    case-blind is otherwise tried at every position of a long article."""
+    found: list[re.Match[str]] = []
+    end = 0
+    for start in sorted({at + shift for anchor in anchors for at in _positions(text, anchor)}):
+        m = pattern.match(text, start) if start >= end else None
+        if m:
+            found.append(m)
+            end = m.end()
+    return found
+
+
 def urls_in(body: str) -> list[str]:
     """Link and image URLs of a Markdown body (with its raw HTML)."""
-    urls = [m.group(1) for m in _MD_URL.finditer(body)]
-    if "href" in body or "src" in body:
-        urls += [m.group(1) for m in _ATTR_URL.finditer(body)]
+    urls: list[str] = _MD_URL.findall(body)  # one group: findall gives it, no match objects
+    if "href" in body or "src" in body:  # each match starts a character into "href" or "src"
+        urls += [m.group(1) for m in anchored(_ATTR_URL, body, ("href", "src"), 1)]
     if "<http" in body:
-        urls += [m.group(1) for m in _AUTO_URL.finditer(body)]
+        urls += _AUTO_URL.findall(body)
     return urls
 
 
 def images_in(body: str) -> set[str]:
-    if not _IMG_TAG.search(body):  # Markdown images only: the case-blind pattern is 3x slower
-        return {m.group(1) for m in _MD_IMAGE_URL.finditer(body)} if "![" in body else set()
-    return {m.group(1) or m.group(2) for m in _IMAGE_URL.finditer(body)}
+    if not any(_IMG_TAG.match(body, at) for at in _positions(body, "<")):  # _IMG_TAG.search
+        return set(_MD_IMAGE_URL.findall(body)) if "![" in body else set()  # Markdown images only
+    return {m.group(1) or m.group(2) for m in anchored(_IMAGE_URL, body, ("![", "<"))}
 
 
 def squash(name: str) -> str:
@@ -115,19 +139,41 @@ def _name_keys(names: tuple[str, ...]) -> tuple[_NameKey, ...]:
     return tuple(out)
 
 
+_Labels = dict[str, tuple[tuple[str, str], ...]]  # first letter -> (label, domain) of 4 letters or more
+_PublisherKeys = tuple[dict[str, str], dict[str, str], _Labels, tuple[_NameKey, ...]]
+_KEYS_BY_TABLE: dict[int, tuple[Mapping[str, str], _PublisherKeys]] = {}  # id -> (table, its keys)
+
+
+def _publisher_keys(publishers: Mapping[str, str]) -> _PublisherKeys:
+    """`_table_keys`, remembered by the identity of a frozen table (a rule set's: hashing one
+    costs more than the look-up it serves); the entry holds the table, so its id is not reused."""
+    if not isinstance(publishers, FrozenDict):
+        return _table_keys(publishers)
+    hit = _KEYS_BY_TABLE.get(id(publishers))
+    if hit is not None and hit[0] is publishers:
+        return hit[1]
+    if len(_KEYS_BY_TABLE) >= 8:
+        _KEYS_BY_TABLE.clear()
+    keys = _KEYS_BY_TABLE[id(publishers)] = (publishers, _table_keys(publishers))
+    return keys[1]
+
+
 @lru_cache(maxsize=8)
-def _publisher_keys(
-    publishers: Mapping[str, str],
-) -> tuple[dict[str, str], dict[str, str], tuple[tuple[str, str], ...], tuple[_NameKey, ...]]:
+def _table_keys(publishers: Mapping[str, str]) -> _PublisherKeys:
     """Lookups of the publishers table (the table is immutable: built once per table): by
-    name, by squashed name or domain label, (label, domain) of every publisher, and the
-    `_name_keys` of its names, longest first."""
+    name, by squashed name or domain label, (label, domain) of every publisher whose label
+    has four letters or more (by its first letter, in the table's order), and the `_name_keys`
+    of its names, longest first."""
     by_name = {n.lower(): d for d, n in publishers.items()}
     by_squash = {squash(n): d for d, n in publishers.items()}
     labels = tuple((squash(d.split(".")[0]), d) for d in publishers)
     by_squash.update({k: d for k, d in labels if len(k) >= 4})
     names = _name_keys(tuple(sorted(set(publishers.values()), key=len, reverse=True)))
-    return by_name, by_squash, labels, names
+    by_initial: dict[str, list[tuple[str, str]]] = {}
+    for label, domain in labels:
+        if len(label) >= 4:
+            by_initial.setdefault(label[0], []).append((label, domain))
+    return by_name, by_squash, {k: tuple(v) for k, v in by_initial.items()}, names
 
 
 class Scorer:
@@ -237,9 +283,11 @@ class Scorer:
 
     def _label_domain(self, key: str, prefix: bool) -> str | None:
         best: tuple[int, str] | None = None
-        for label, domain in (*self.labels, *self._seen()):
-            if len(label) < 4:
-                continue
+        # every label that can spell `key` starts with its letter: the others are skipped,
+        # the order (first of the longest wins) kept
+        first = key[0]
+        seen = (ld for ld in self._seen() if ld[0][:1] == first and len(ld[0]) >= 4)
+        for label, domain in (*self.labels.get(first, ()), *seen):
             spelt = (
                 key == label
                 or (prefix and key.startswith(label))

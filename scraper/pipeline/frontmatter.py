@@ -25,7 +25,7 @@ from scraper.errors import DocumentError
 # Values are read as text, never rewritten, so no dates or numbers are resolved: the base loader
 # checks the syntax as strictly and reads a front matter in two thirds of the time.
 try:
-    _Loader: type = yaml.CBaseLoader
+    _Loader: Any = yaml.CBaseLoader  # a loader class: CParser or the Python parser, the base constructor
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.BaseLoader
 
@@ -39,7 +39,50 @@ class YamlFrontMatter(YAMLHandler):
     FM_BOUNDARY = re.compile(rf"^(?:---|\.\.\.){_ANY_SPACE}", re.M)
 
     def load(self, fm: str, **kwargs: object) -> Any:
-        return super().load(fm, Loader=_Loader) if fm.strip() else {}
+        return _load_yaml(fm) if fm.strip() else {}
+
+
+class _Unplain(Exception):
+    """A node tree `_value` leaves to PyYAML's constructor."""
+
+
+def _load_yaml(text: str) -> Any:
+    """`yaml.load(text, Loader=_Loader)`: the same parser's nodes, made into values here when
+    they are plain (each node met once, keys scalar, nested at most 32 deep), a few times faster
+    than the base constructor, which makes them the same values (the text of each scalar, lists,
+    dicts; no tag is resolved); any other tree, or a loader given constructors, goes to it."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()  # what yaml.load does first: its parse errors, raised
+    finally:
+        loader.dispose()
+    if node is None:
+        return None
+    if not (_Loader.yaml_constructors or _Loader.yaml_multi_constructors):
+        try:
+            return _value(node, set(), 0)
+        except _Unplain:
+            pass
+    return yaml.load(text, Loader=_Loader)
+
+
+def _value(node: yaml.Node, seen: set[int], depth: int) -> Any:
+    if id(node) in seen or depth > 32:  # an alias (the constructor shares its value), or deep
+        raise _Unplain
+    seen.add(id(node))
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        return node.value
+    if kind is yaml.SequenceNode:
+        return [_value(child, seen, depth + 1) for child in node.value]
+    if kind is not yaml.MappingNode:
+        raise _Unplain
+    out: dict[str, Any] = {}
+    for key, value in node.value:
+        if type(key) is not yaml.ScalarNode:  # a list or mapping as a key: the constructor's error
+            raise _Unplain
+        out[_value(key, seen, depth + 1)] = _value(value, seen, depth + 1)
+    return out
 
 
 class TomlFrontMatter(BaseHandler):

@@ -127,7 +127,37 @@ _INT64 = 1 << 63
 
 def _plain(value: object, depth: int) -> bool:
     """Whether both encoders spell `value` alike: str keys, no float, int within 64 bits, only
-    dicts, lists and tuples around them (nested at most 200 deep)."""
+    dicts, lists and tuples around them (nested at most 200 deep). Plain dicts and lists are
+    walked here with their scalars checked inline (a record holds hundreds of them); anything
+    else, subclasses included, goes to `_plain_any`."""
+    t = type(value)
+    if t is dict:
+        if depth > 200:
+            return False
+        for k, v in value.items():  # type: ignore[attr-defined]
+            tv = type(v)
+            if type(k) is not str:
+                return False
+            if tv is str or v is None or tv is bool:
+                continue
+            if not (-_INT64 <= v < _INT64 if tv is int else _plain(v, depth + 1)):
+                return False
+        return True
+    if t is list or t is tuple:
+        return depth <= 200 and all(_plain_item(v, depth) for v in value)  # type: ignore[attr-defined]
+    return _plain_any(value, depth)
+
+
+def _plain_item(v: object, depth: int) -> bool:
+    tv = type(v)
+    if tv is str or v is None or tv is bool:
+        return True
+    if tv is int:
+        return -_INT64 <= v < _INT64  # type: ignore[operator]
+    return _plain(v, depth + 1)
+
+
+def _plain_any(value: object, depth: int) -> bool:
     if isinstance(value, str) or value is None or isinstance(value, bool):
         return True
     if isinstance(value, int):
