@@ -11,12 +11,15 @@ come back as a RuleSet of the built-in rules; otherwise the rules are built as b
 
 from __future__ import annotations
 
+import _sre  # type: ignore[import-not-found]
 import io
 import pickle
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from re import _compiler, _parser  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING, Any
 
 from cleaners import snapshot
 
@@ -31,6 +34,7 @@ _SOURCES = ("rulespec.py", "ruleset.py", "hosts.py", "records.py")
 _RULE_CLASSES = "RuleSet CommentBlockRule SelectorRule RedirectRule AffiliateRule StripRule FragmentRule"
 _ALLOWED = {
     ("re", "_compile"),
+    ("cleaners.rulesnap", "compiled"),
     *(("cleaners.hosts", name) for name in ("FrozenDict", "HostIndex", "HostSet")),
     *(("cleaners.ruleset", name) for name in f"{_RULE_CLASSES} EmbedRule AlsoReadRule AllowList".split()),
 }
@@ -41,6 +45,55 @@ class _RulesUnpickler(pickle.Unpickler):
         if (module, name) not in _ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not part of a RuleSet")
         return super().find_class(module, name)
+
+
+# A RuleSet holds some fifty patterns; compiling them again is most of the cost of reading the
+# snapshot back. So each is stored with the program CPython's compiler made of it (as
+# re._compiler.compile hands it to _sre.compile), checked when stored to give back an equal
+# pattern (same text, flags and program) and restored with _sre.compile, which validates a
+# program before it runs one. The key holds the Python version: programs are per build.
+_Program = tuple[str, int, list[int], int, dict[str, int], tuple[str | None, ...]]
+
+
+def compiled(pattern: str, flags: int, code: list[int], groups: int, *index: Any) -> re.Pattern[str]:
+    """A pattern from its stored program (compiled anew when this Python refuses the program)."""
+    try:
+        found = _sre.compile(pattern, flags, code, groups, *index)
+    except Exception:  # another build's program: compile it
+        return re.compile(pattern, flags)
+    return found if isinstance(found, re.Pattern) else re.compile(pattern, flags)
+
+
+def _program(p: re.Pattern[Any]) -> _Program | None:
+    if not isinstance(p.pattern, str) or p.flags & re.DEBUG:
+        return None
+    try:
+        parsed = _parser.parse(p.pattern, p.flags)
+        code = _compiler._code(parsed, p.flags)
+        state = parsed.state
+        indexgroup: list[str | None] = [None] * state.groups
+        for name, i in state.groupdict.items():
+            indexgroup[i] = name
+        program = (
+            p.pattern,
+            p.flags | state.flags,
+            [int(c) for c in code],  # (plain ints: the compiler names its opcodes)
+            state.groups - 1,
+            dict(state.groupdict),
+            tuple(indexgroup),
+        )
+        return program if compiled(*program) == p else None
+    except Exception:  # an interpreter whose compiler differs: the pattern is pickled as it is
+        return None
+
+
+class _RulesPickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, re.Pattern):
+            program = _program(obj)
+            if program is not None:
+                return compiled, program
+        return NotImplemented
 
 
 def rules_text() -> str:
@@ -65,10 +118,12 @@ def builtin_rules(build: Callable[[str], RuleSet]) -> RuleSet:
     if restored is not None:
         return restored
     rules = build(data.decode("utf-8"))
+    out = io.BytesIO()
     try:
-        payload = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
+        _RulesPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(rules)
     except (pickle.PicklingError, TypeError, AttributeError):  # pragma: no cover - RuleSets pickle
         return rules
+    payload = out.getvalue()
     snapshot.store("rules", digest, payload)
     return rules
 
