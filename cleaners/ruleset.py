@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from cleaners.hosts import FrozenDict, HostIndex, HostSet
-from cleaners.rulespec import RulesError, build_fields, check
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ BUILTIN = "built-in rules"
 
 
 def _read(path: Path) -> tuple[dict[str, Any], str]:
-    import tomllib  # (not loaded when the built-in rules come from their snapshot: start-up)
+    import tomllib  # (this, and the schema, not loaded when the built-in rules come from their snapshot)
 
     src = str(path)
     try:
@@ -189,6 +192,8 @@ def load_rules(*extra: Path) -> RuleSet:
         from cleaners.rulesnap import builtin_rules  # built once, kept as a snapshot (start-up)
 
         return builtin_rules(_build_builtin)
+    from cleaners.rulespec import check
+
     data, src = _builtin_data()
     sources = [src]
     for path in extra:
@@ -202,6 +207,8 @@ def load_rules(*extra: Path) -> RuleSet:
 
 def _builtin_data(text: str | None = None) -> tuple[dict[str, Any], str]:
     import tomllib
+
+    from cleaners.rulespec import check
 
     if text is None:
         from cleaners.rulesnap import rules_text
@@ -218,6 +225,8 @@ def _build_builtin(text: str) -> RuleSet:
 
 
 def _build(data: dict[str, Any], src: str) -> RuleSet:
+    from cleaners.rulespec import build_fields
+
     fields = build_fields(data, src, _RULE_CLASSES)
     return RuleSet(
         **fields,

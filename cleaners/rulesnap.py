@@ -3,25 +3,26 @@ checking and building `rules.toml` costs more than cleaning a short document, an
 changes when the file or the code that builds it does.
 
 The key covers the rules file, the source of every module that builds or defines the rules
-(`rulespec`, `ruleset`, `hosts`, `records`) and the Python version. The snapshot is a pickle of
-the RuleSet (which is picklable by design: it is shipped to worker processes), read back with an
-unpickler that resolves only the rule classes and the few builtins they are made of, and must
-come back as a RuleSet of the built-in rules; otherwise the rules are built as before.
+(`rulespec`, `ruleset`, `hosts`, `records`, this one and `programs`) and the Python version. The
+snapshot is a pickle of the RuleSet (picklable by design: it is shipped to worker processes), its
+patterns stored as their programs (`cleaners.programs`: compiling them again was most of the cost
+of reading it back), read with an unpickler that resolves only the rule classes and the function
+that restores a pattern, and must come back as a RuleSet of the built-in rules; otherwise the
+rules are built as before.
 """
 
 from __future__ import annotations
 
-import _sre  # type: ignore[import-not-found]
 import io
 import pickle
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from re import _compiler, _parser  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 
 from cleaners import snapshot
+from cleaners.programs import program_of, restore
 
 if TYPE_CHECKING:
     from cleaners.ruleset import RuleSet
@@ -29,12 +30,12 @@ if TYPE_CHECKING:
 _FORMAT = "rules-1"
 _HERE = Path(__file__).resolve().parent
 RULES_FILE = _HERE / "rules.toml"
-_SOURCES = ("rulespec.py", "ruleset.py", "hosts.py", "records.py")
+_SOURCES = ("rulespec.py", "ruleset.py", "hosts.py", "records.py", "rulesnap.py", "programs.py")
 # what a RuleSet is made of: its classes, compiled patterns (and nothing that runs other code)
 _RULE_CLASSES = "RuleSet CommentBlockRule SelectorRule RedirectRule AffiliateRule StripRule FragmentRule"
 _ALLOWED = {
     ("re", "_compile"),
-    ("cleaners.rulesnap", "compiled"),
+    ("cleaners.programs", "restore"),
     *(("cleaners.hosts", name) for name in ("FrozenDict", "HostIndex", "HostSet")),
     *(("cleaners.ruleset", name) for name in f"{_RULE_CLASSES} EmbedRule AlsoReadRule AllowList".split()),
 }
@@ -47,52 +48,16 @@ class _RulesUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-# A RuleSet holds some fifty patterns; compiling them again is most of the cost of reading the
-# snapshot back. So each is stored with the program CPython's compiler made of it (as
-# re._compiler.compile hands it to _sre.compile), checked when stored to give back an equal
-# pattern (same text, flags and program) and restored with _sre.compile, which validates a
-# program before it runs one. The key holds the Python version: programs are per build.
-_Program = tuple[str, int, list[int], int, dict[str, int], tuple[str | None, ...]]
-
-
-def compiled(pattern: str, flags: int, code: list[int], groups: int, *index: Any) -> re.Pattern[str]:
-    """A pattern from its stored program (compiled anew when this Python refuses the program)."""
-    try:
-        found = _sre.compile(pattern, flags, code, groups, *index)
-    except Exception:  # another build's program: compile it
-        return re.compile(pattern, flags)
-    return found if isinstance(found, re.Pattern) else re.compile(pattern, flags)
-
-
-def _program(p: re.Pattern[Any]) -> _Program | None:
-    if not isinstance(p.pattern, str) or p.flags & re.DEBUG:
-        return None
-    try:
-        parsed = _parser.parse(p.pattern, p.flags)
-        code = _compiler._code(parsed, p.flags)
-        state = parsed.state
-        indexgroup: list[str | None] = [None] * state.groups
-        for name, i in state.groupdict.items():
-            indexgroup[i] = name
-        program = (
-            p.pattern,
-            p.flags | state.flags,
-            [int(c) for c in code],  # (plain ints: the compiler names its opcodes)
-            state.groups - 1,
-            dict(state.groupdict),
-            tuple(indexgroup),
-        )
-        return program if compiled(*program) == p else None
-    except Exception:  # an interpreter whose compiler differs: the pattern is pickled as it is
-        return None
+# A RuleSet holds some fifty patterns; compiling them again was most of the cost of reading the
+# snapshot back, so each is stored as its program (`cleaners.programs`).
 
 
 class _RulesPickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, re.Pattern):
-            program = _program(obj)
+            program = program_of(obj)
             if program is not None:
-                return compiled, program
+                return restore, program
         return NotImplemented
 
 

@@ -108,6 +108,16 @@ def store(name: str, digest: str, payload: bytes) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
         os.replace(tmp, path)
+        _prune(path, name)
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def _prune(kept: Path, name: str) -> None:
+    """Remove the stale snapshots of `name` (other keys: an older list, rules or Python)."""
+    for old in kept.parent.glob(f"{name}-*.bin"):
+        digest = old.name[len(name) + 1 : -len(".bin")]
+        if old != kept and len(digest) == 40 and all(c in "0123456789abcdef" for c in digest):
+            with contextlib.suppress(OSError):
+                old.unlink()

@@ -144,12 +144,12 @@ def test_a_rules_snapshot_cannot_run_code(cache: Path) -> None:
 def test_a_stored_pattern_program_is_checked_before_use() -> None:
     import re
 
-    from cleaners.rulesnap import _program, compiled
+    from cleaners.programs import program_of, restore
 
     p = re.compile(r"(?P<host>[a-z]+)\.example\.(?:com|net)", re.I)
-    program = _program(p)
-    assert program is not None and compiled(*program) == p
+    program = program_of(p)
+    assert program is not None and restore(*program) == p
     pattern, flags, code, groups, groupindex, indexgroup = program
     # a program this Python refuses is compiled anew
-    bad = compiled(pattern, flags, [99999, *code[1:]], groups, groupindex, indexgroup)
+    bad = restore(pattern, flags, [99999, *code[1:]], groups, groupindex, indexgroup)
     assert bad == p and bad.match("WWW.example.com")
