@@ -1,0 +1,89 @@
+"""Start-up of `scraper clean`: what one Markdown document loads, and the regex programs the
+command keeps between runs (the same output whether they come from the snapshot, a corrupt one
+or none)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURES
+
+DOC = FIXTURES / "controls" / "techhubms-syndicated-ms-news.md"
+# the fetch stack, the HTML extraction stack and the optional backends
+NOT_FOR_MARKDOWN = (
+    "httpx",
+    "asyncio",
+    "trafilatura",
+    "lxml",
+    "charset_normalizer",
+    "rich",
+    "dask",
+    "sqlite3",
+)
+_PROBE = """
+import sys
+from scraper.cli.main import main
+sys.argv = ["scraper", "clean", "-q", sys.argv[1], "-o", sys.argv[2]]
+try:
+    main()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(" ".join(m for m in sys.argv[3:] if m in sys.modules))
+"""
+
+
+def _env(cache: Path | str) -> dict[str, str]:
+    return {**os.environ, "SCRAPER_CACHE_DIR": str(cache)}
+
+
+def test_cleaning_markdown_loads_no_fetch_or_html_stack(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(DOC), str(tmp_path / "out"), *NOT_FOR_MARKDOWN],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path / "cache"),
+        check=True,
+    )
+    assert out.stdout.split() == []
+
+
+def _clean(tmp_path: Path, cache: Path | str, name: str) -> bytes:
+    out = tmp_path / name
+    subprocess.run(
+        [sys.executable, "-m", "scraper", "clean", "-q", str(DOC), "-o", str(out)],
+        env=_env(cache),
+        check=True,
+    )
+    return b"".join(p.read_bytes() for p in sorted(out.iterdir()))
+
+
+def test_regex_programs_from_the_snapshot_give_the_same_output(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    without = _clean(tmp_path, "", "none")
+    assert _clean(tmp_path, cache, "first") == without  # compiles, stores
+    (snap,) = cache.glob("regexes-*.bin")
+    assert snap.stat().st_size > 10_000  # click's, PyYAML's, the cleaners' patterns
+    assert _clean(tmp_path, cache, "second") == without  # from the snapshot
+    data = bytearray(snap.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    snap.write_bytes(bytes(data))
+    assert _clean(tmp_path, cache, "corrupt") == without
+
+
+def test_a_refused_program_is_compiled_anew(tmp_path: Path) -> None:
+    import marshal
+
+    from cleaners import snapshot
+    from scraper.cli import regexes
+
+    cache = tmp_path / "cache"
+    _clean(tmp_path, cache, "first")
+    (snap,) = cache.glob("regexes-*.bin")
+    entries = regexes._load(snapshot.load("regexes", snap.stem.split("-", 1)[1] + "0" * 24))
+    assert entries
+    broken = [(k[1], k[2], (p[0], p[1], [99999, *p[2][1:]], *p[3:])) for k, p in entries.items()]
+    snapshot.store("regexes", snap.stem.split("-", 1)[1] + "0" * 24, marshal.dumps(broken))
+    assert _clean(tmp_path, cache, "broken") == _clean(tmp_path, "", "none")
