@@ -17,10 +17,8 @@ import hashlib
 
 _FIELD = 32  # bits per counter in the packed accumulator (room for 4 billion words)
 # _SPREAD[k][byte]: the 8 bits of `byte`, as byte k of a hash, each moved to its own counter
-_SPREAD = [
-    [sum(1 << (_FIELD * (8 * k + b)) for b in range(8) if byte >> b & 1) for byte in range(256)]
-    for k in range(8)
-]
+_BYTE = [sum(1 << (_FIELD * b) for b in range(8) if byte >> b & 1) for byte in range(256)]
+_SPREAD = [[v << (_FIELD * 8 * k) for v in _BYTE] for k in range(8)]
 _MASK = (1 << _FIELD) - 1
 _LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
 _DROP = b" \t\r*_`~>#[]()!\\|'\".,:;?-+=/0123456789"
