@@ -40,7 +40,7 @@ def from_program(
 
 def program_of(p: re.Pattern[Any]) -> Program | None:
     """The program of a compiled pattern, or None (a debug pattern, another compiler)."""
-    if not isinstance(p.pattern, (str, bytes)) or p.flags & re.DEBUG:
+    if type(p.pattern) not in (str, bytes) or p.flags & re.DEBUG:  # (not a str subclass: plain data)
         return None
     try:
         parsed = _parser.parse(p.pattern, p.flags)

@@ -20,13 +20,13 @@ import sys
 from typing import Any
 
 from cleaners import snapshot
-from cleaners.programs import Program, from_program, program_of
+from cleaners.programs import from_program, program_of
 from scraper import __version__
 
 MAX_PATTERNS = 2048  # patterns kept (a document's own patterns, tag names …, cannot grow it past this)
 _NAME = "regexes"
-_FORMAT = "regexes-1"
-Key = tuple[type, Any, int]
+_FORMAT = "regexes-2"
+Key = tuple[Any, int]  # (pattern, flags): a str and a bytes pattern never compare equal
 _installed = False
 
 
@@ -38,64 +38,72 @@ def install() -> None:
     if _installed or original is None or snapshot.cache_dir() is None:
         return
     _installed = True
-    digest = snapshot.key(_FORMAT, sys.version, __version__)
-    known = _load(snapshot.load(_NAME, digest))
-    new: dict[Key, Program] = {}
+    try:
+        digest = snapshot.key(_FORMAT, sys.version, __version__)
+        known = _load(snapshot.load(_NAME, digest))  # each program decoded when its pattern is asked for
+    except Exception:  # pragma: no cover - the snapshot is never worth a failed start
+        return
+    new: dict[Key, bytes] = {}
 
     def compile(p: Any, flags: int = 0) -> Any:  # re._compiler.compile's signature
-        key = (type(p), p, int(flags))
-        program = known.get(key) if isinstance(p, (str, bytes)) else None
-        if program is not None:
-            found = from_program(*program)
+        if type(p) is not str and type(p) is not bytes:  # (a parsed pattern, a str subclass …)
+            return original(p, flags)
+        key = (p, int(flags))
+        stored = known.get(key)
+        if stored is not None:
+            found = _from_snapshot(stored, p)
             if found is not None:
                 return found
         compiled = original(p, flags)
-        if isinstance(p, (str, bytes)) and len(known) + len(new) < MAX_PATTERNS:
-            made = program_of(compiled)
-            if made is not None:
-                new[key] = made
+        if len(known) + len(new) < MAX_PATTERNS:
+            try:
+                made = program_of(compiled)
+                if made is not None:
+                    new[key] = marshal.dumps(made)
+            except Exception:  # a program that cannot be kept is compiled again next time
+                pass
         return compiled
 
     compiler.compile = compile  # type: ignore[union-attr]
     atexit.register(_save, digest, known, new)
 
 
-def _load(payload: bytes | None) -> dict[Key, Program]:
+def _load(payload: bytes | None) -> dict[Key, bytes]:
     if payload is None:
         return {}
     try:
         entries = marshal.loads(payload)
-        if not isinstance(entries, list):
-            return {}
-        return {(type(e[0]), e[0], e[1]): e[2] for e in entries if _valid(e)}
     except Exception:  # a snapshot that does not decode is rebuilt, never fatal
         return {}
+    return entries if isinstance(entries, dict) else {}
 
 
-def _valid(entry: object) -> bool:
-    """(pattern, flags, program of that pattern) of plain data; the engine checks the program."""
-    if not (isinstance(entry, tuple) and len(entry) == 3):
-        return False
-    pattern, flags, program = entry
-    return (
-        isinstance(pattern, (str, bytes))
-        and type(flags) is int
-        and isinstance(program, tuple)
-        and len(program) == 6
-        and program[0] == pattern
-        and type(program[1]) is int
-        and type(program[2]) is list
-        and type(program[3]) is int
-        and type(program[4]) is dict
-        and type(program[5]) is tuple
-    )
+def _from_snapshot(stored: object, pattern: Any) -> re.Pattern[Any] | None:
+    """The pattern from its stored program: plain data for this very pattern, that the regex
+    engine accepts (None otherwise, and never an exception)."""
+    try:
+        program = marshal.loads(stored) if isinstance(stored, bytes) else None
+        ok = (
+            isinstance(program, tuple)
+            and len(program) == 6
+            and type(program[0]) is type(pattern)
+            and program[0] == pattern
+            and type(program[1]) is int
+            and type(program[2]) is list
+            and type(program[3]) is int
+            and type(program[4]) is dict
+            and type(program[5]) is tuple
+        )
+        return from_program(*program) if ok else None  # type: ignore[misc]
+    except Exception:
+        return None
 
 
-def _save(digest: str, known: dict[Key, Program], new: dict[Key, Program]) -> None:
+def _save(digest: str, known: dict[Key, bytes], new: dict[Key, bytes]) -> None:
     if not new:
         return
     try:
-        entries = [(k[1], k[2], v) for k, v in {**known, **new}.items()][:MAX_PATTERNS]
+        entries = dict(list({**known, **new}.items())[:MAX_PATTERNS])
         snapshot.store(_NAME, digest, marshal.dumps(entries))
     except Exception:  # pragma: no cover - a snapshot is never worth a failed exit
         pass
