@@ -130,3 +130,52 @@ def test_patterns_through_the_snapshot_match_as_compiled(tmp_path: Path) -> None
     assert run(tmp_path / "c") == plain
     assert list((tmp_path / "c").glob("regexes-*.bin"))
     assert run(tmp_path / "c") == plain
+
+
+_DATACLASSES = """
+from __future__ import annotations
+import dataclasses, inspect, sys
+from scraper.cli import gencode
+gencode.install()
+from dataclasses import InitVar, dataclass, field
+
+@dataclass(frozen=True, order=True)
+class A:
+    x: int
+    y: str = "y"
+    z: list[int] = field(default_factory=list, compare=False)
+
+@dataclass(kw_only=True, slots=True)
+class B:
+    a: int
+    b: InitVar[int] = 2
+    c: int = 0
+    def __post_init__(self, b: int) -> None:
+        self.c = self.a + b
+
+@dataclass(eq=False, repr=False, unsafe_hash=True)
+class C:
+    q: float = 1.5
+
+a = A(1)
+print(a, a < A(2), hash(a) == hash(A(1)), a == A(1, z=[3]), A.__init__.__annotations__)
+try:
+    a.x = 2
+except dataclasses.FrozenInstanceError as exc:
+    print("frozen", type(exc).__name__)
+print(B(a=1), B(a=1, b=5).c, inspect.signature(B), B.__init__.__annotations__, C().q, C.__eq__ is object.__eq__)
+print(A.__doc__, B.__doc__, sorted(vars(A)))
+"""
+
+
+def test_dataclasses_from_the_snapshot_behave_as_compiled(tmp_path: Path) -> None:
+    def run(cache: Path | str) -> str:
+        env = _env(cache)
+        cmd = [sys.executable, "-c", _DATACLASSES]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+
+    plain = run("")
+    assert "A(x=1, y='y', z=[]) True True True" in plain and "frozen FrozenInstanceError" in plain
+    assert run(tmp_path / "c") == plain
+    assert list((tmp_path / "c").glob("dataclass-code-*.bin"))
+    assert run(tmp_path / "c") == plain

@@ -20,7 +20,8 @@ def _is_the_command() -> bool:
     return os.path.basename(sys.argv[0] if sys.argv else "") in ("scraper", "scraper.exe")
 
 
-if _is_the_command():  # before click and the rest load: their patterns come from the snapshot
-    from scraper.cli.regexes import install
+if _is_the_command():  # before click and the rest load: their patterns and dataclasses' code
+    from scraper.cli import gencode, regexes  # come from the snapshots
 
-    install()
+    regexes.install()
+    gencode.install()
