@@ -79,7 +79,7 @@ def load(name: str, digest: str) -> bytes | None:
         if not _private(st, stat.S_IFREG) or st.st_size > _MAX_BYTES:
             return None
         with os.fdopen(fd, "rb", closefd=False) as f:
-            blob = f.read(_MAX_BYTES + 1)
+            blob = f.read(st.st_size + 1)
     except OSError:
         return None
     finally:
