@@ -21,6 +21,7 @@ from pathlib import Path
 _MAGIC = b"scraper-snapshot-1\n"
 _DIGEST = 32
 _MAX_BYTES = 64 * 1024 * 1024  # a snapshot larger than this is not read
+_KEEP = 4  # snapshots of one name kept under different keys
 
 
 def cache_dir() -> Path | None:
@@ -115,9 +116,14 @@ def store(name: str, digest: str, payload: bytes) -> None:
 
 
 def _prune(kept: Path, name: str) -> None:
-    """Remove the stale snapshots of `name` (other keys: an older list, rules or Python)."""
+    """Remove the oldest snapshots of `name` under other keys (an older list, older rules, another
+    Python), keeping the last few: checkouts or environments that take turns each keep theirs."""
+    others = []
     for old in kept.parent.glob(f"{name}-*.bin"):
         digest = old.name[len(name) + 1 : -len(".bin")]
         if old != kept and len(digest) == 40 and all(c in "0123456789abcdef" for c in digest):
             with contextlib.suppress(OSError):
-                old.unlink()
+                others.append((old.stat().st_mtime_ns, old))
+    for _, old in sorted(others, reverse=True)[_KEEP - 1 :]:
+        with contextlib.suppress(OSError):
+            old.unlink()

@@ -153,3 +153,14 @@ def test_a_stored_pattern_program_is_checked_before_use() -> None:
     # a program this Python refuses is compiled anew
     bad = restore(pattern, flags, [99999, *code[1:]], groups, groupindex, indexgroup)
     assert bad == p and bad.match("WWW.example.com")
+
+
+def test_stale_snapshots_are_pruned_but_the_last_few_kept(cache: Path) -> None:
+    for i in range(7):
+        snapshot.store("thing", str(i) * 64, b"payload %d" % i)
+        os.utime(cache / f"thing-{str(i) * 40}.bin", ns=(i * 10**9, i * 10**9))
+    snapshot.store("thing-else", "f" * 64, b"another name")
+    kept = sorted(p.name for p in cache.glob("thing-*.bin") if "else" not in p.name)
+    assert kept == [f"thing-{str(i) * 40}.bin" for i in (3, 4, 5, 6)]
+    assert snapshot.load("thing", "6" * 64) == b"payload 6"
+    assert snapshot.load("thing-else", "f" * 64) == b"another name"
