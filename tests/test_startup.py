@@ -163,7 +163,8 @@ try:
     a.x = 2
 except dataclasses.FrozenInstanceError as exc:
     print("frozen", type(exc).__name__)
-print(B(a=1), B(a=1, b=5).c, inspect.signature(B), B.__init__.__annotations__, C().q, C.__eq__ is object.__eq__)
+print(B(a=1), B(a=1, b=5).c, inspect.signature(B), B.__init__.__annotations__)
+print(C().q, C.__eq__ is object.__eq__)
 print(A.__doc__, B.__doc__, sorted(vars(A)))
 """
 
