@@ -104,9 +104,9 @@ def _psl(punycode: bool) -> PublicSuffixList:
     """The public-suffix list, built on first use. Without the punycoded forms of its
     internationalised entries (their IDNA encoding is most of the build's cost) it answers
     exactly as the full list for any host with no "xn--" in it: only such a host can end in one."""
-    from publicsuffixlist import PublicSuffixList
+    from cleaners.psl import public_suffix_list  # parsed once, kept as a snapshot (start-up)
 
-    return PublicSuffixList(accept_encoded_idn=punycode)
+    return public_suffix_list(punycode)
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,16 @@ same table checks a file and builds the rules from it.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from cleaners.hosts import FrozenDict, HostIndex, HostSet
-from cleaners.rulespec import RulesError, build_fields, check
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -168,10 +169,12 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read(path: Path | None) -> tuple[dict[str, Any], str]:
-    if path is None:
-        text = resources.files("cleaners").joinpath("rules.toml").read_text("utf-8")
-        return tomllib.loads(text), "built-in rules"
+BUILTIN = "built-in rules"
+
+
+def _read(path: Path) -> tuple[dict[str, Any], str]:
+    import tomllib  # (this, and the schema, not loaded when the built-in rules come from their snapshot)
+
     src = str(path)
     try:
         return tomllib.loads(path.read_text("utf-8")), src
@@ -185,8 +188,13 @@ def _read(path: Path | None) -> tuple[dict[str, Any], str]:
 
 def load_rules(*extra: Path) -> RuleSet:
     """The built-in rules merged with each extra rules file, in order."""
-    data, src = _read(None)
-    check(data, src)
+    if not extra:
+        from cleaners.rulesnap import builtin_rules  # built once, kept as a snapshot (start-up)
+
+        return builtin_rules(_build_builtin)
+    from cleaners.rulespec import check
+
+    data, src = _builtin_data()
     sources = [src]
     for path in extra:
         more, msrc = _read(path)
@@ -197,7 +205,28 @@ def load_rules(*extra: Path) -> RuleSet:
     return replace(_build(data, " + ".join(sources)), sources=tuple(sources))
 
 
+def _builtin_data(text: str | None = None) -> tuple[dict[str, Any], str]:
+    import tomllib
+
+    from cleaners.rulespec import check
+
+    if text is None:
+        from cleaners.rulesnap import rules_text
+
+        text = rules_text()
+    data = tomllib.loads(text)
+    check(data, BUILTIN)
+    return data, BUILTIN
+
+
+def _build_builtin(text: str) -> RuleSet:
+    data, src = _builtin_data(text)
+    return replace(_build(data, src), sources=(src,))
+
+
 def _build(data: dict[str, Any], src: str) -> RuleSet:
+    from cleaners.rulespec import build_fields
+
     fields = build_fields(data, src, _RULE_CLASSES)
     return RuleSet(
         **fields,

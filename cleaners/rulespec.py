@@ -15,10 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from cleaners.hosts import FrozenDict, HostSet
 from cleaners.records import CATEGORIES
-
-
-class RulesError(ValueError):
-    """A rules file that cannot be used; the message names the file and the key."""
+from cleaners.ruleset import RulesError
 
 
 @dataclass(frozen=True)

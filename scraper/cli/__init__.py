@@ -5,3 +5,23 @@ the commands print: the one progress reporter and the JSON views of an outcome.
 
 The top of the dependency graph: may import anything; nothing imports it.
 """
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _is_the_command() -> bool:
+    """This process runs `scraper` (the installed command or `python -m scraper`)."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if spec is not None:
+        return bool(spec.name == "scraper.__main__")
+    return os.path.basename(sys.argv[0] if sys.argv else "") in ("scraper", "scraper.exe")
+
+
+if _is_the_command():  # before click and the rest load: their patterns and dataclasses' code
+    from scraper.cli import gencode, regexes  # come from the snapshots
+
+    regexes.install()
+    gencode.install()

@@ -1,0 +1,107 @@
+"""The built-in RuleSet, built once and kept as a snapshot (`cleaners.snapshot`): reading,
+checking and building `rules.toml` costs more than cleaning a short document, and its result only
+changes when the file or the code that builds it does.
+
+The key covers the rules file, the source of every module that builds or defines the rules
+(`rulespec`, `ruleset`, `hosts`, `records`, this one and `programs`) and the Python version. The
+snapshot is a pickle of the RuleSet (picklable by design: it is shipped to worker processes), its
+patterns stored as their programs (`cleaners.programs`: compiling them again was most of the cost
+of reading it back), read with an unpickler that resolves only the rule classes and the function
+that restores a pattern, and must come back as a RuleSet of the built-in rules; otherwise the
+rules are built as before.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cleaners import snapshot
+from cleaners.programs import program_of, restore
+
+if TYPE_CHECKING:
+    from cleaners.ruleset import RuleSet
+
+_FORMAT = "rules-1"
+_HERE = Path(__file__).resolve().parent
+RULES_FILE = _HERE / "rules.toml"
+_SOURCES = ("rulespec.py", "ruleset.py", "hosts.py", "records.py", "rulesnap.py", "programs.py")
+# what a RuleSet is made of: its classes, compiled patterns (and nothing that runs other code)
+_RULE_CLASSES = "RuleSet CommentBlockRule SelectorRule RedirectRule AffiliateRule StripRule FragmentRule"
+_ALLOWED = {
+    ("re", "_compile"),
+    ("cleaners.programs", "restore"),
+    *(("cleaners.hosts", name) for name in ("FrozenDict", "HostIndex", "HostSet")),
+    *(("cleaners.ruleset", name) for name in f"{_RULE_CLASSES} EmbedRule AlsoReadRule AllowList".split()),
+}
+
+
+class _RulesUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a RuleSet")
+        return super().find_class(module, name)
+
+
+# A RuleSet holds some fifty patterns; compiling them again was most of the cost of reading the
+# snapshot back, so each is stored as its program (`cleaners.programs`).
+
+
+class _RulesPickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, re.Pattern):
+            program = program_of(obj)
+            if program is not None:
+                return restore, program
+        return NotImplemented
+
+
+def rules_text() -> str:
+    """The text of the built-in rules file."""
+    try:
+        return RULES_FILE.read_text("utf-8")
+    except OSError:  # not installed as files (a zip)
+        from importlib import resources
+
+        return resources.files("cleaners").joinpath("rules.toml").read_text("utf-8")
+
+
+def builtin_rules(build: Callable[[str], RuleSet]) -> RuleSet:
+    """`build(text of rules.toml)`, or the same RuleSet from a valid snapshot."""
+    try:
+        data = RULES_FILE.read_bytes()
+        sources = [(_HERE / name).read_bytes() for name in _SOURCES]
+    except OSError:  # not installed as files (a zip): no snapshot
+        return build(rules_text())
+    digest = snapshot.key(_FORMAT, sys.version, data, *sources)
+    restored = _restore(snapshot.load("rules", digest))
+    if restored is not None:
+        return restored
+    rules = build(data.decode("utf-8"))
+    out = io.BytesIO()
+    try:
+        _RulesPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(rules)
+    except (pickle.PicklingError, TypeError, AttributeError):  # pragma: no cover - RuleSets pickle
+        return rules
+    payload = out.getvalue()
+    snapshot.store("rules", digest, payload)
+    return rules
+
+
+def _restore(payload: bytes | None) -> RuleSet | None:
+    if payload is None:
+        return None
+    from cleaners.ruleset import RuleSet
+
+    try:
+        rules = _RulesUnpickler(io.BytesIO(payload)).load()
+    except Exception:  # a snapshot that does not decode is rebuilt, never fatal
+        return None
+    if type(rules) is not RuleSet or rules.sources != ("built-in rules",):
+        return None
+    return rules

@@ -1,0 +1,129 @@
+"""Derived data kept between runs: a pure result (the parsed public-suffix list, the built-in
+rules) stored under the user's cache directory and keyed by a hash of everything it is built
+from, so start-up does the work once, not in every process.
+
+A snapshot is never trusted blindly. It is read only from a directory and a file that this user
+owns and nobody else can write (no symbolic links), it carries a SHA-256 of its payload, and the
+caller validates what it decodes. Whatever goes wrong — no cache directory, a corrupt, foreign,
+stale or unwritable file — reading gives None and the caller builds the data as it always did;
+writing fails silently. The directory is `$SCRAPER_CACHE_DIR`, else `$XDG_CACHE_HOME/scraper`,
+else `~/.cache/scraper`; `SCRAPER_CACHE_DIR=""` turns snapshots off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+_MAGIC = b"scraper-snapshot-1\n"
+_DIGEST = 32
+_MAX_BYTES = 64 * 1024 * 1024  # a snapshot larger than this is not read
+_KEEP = 4  # snapshots of one name kept under different keys
+
+
+def cache_dir() -> Path | None:
+    """Where snapshots live (None: turned off, or no home directory to put them in)."""
+    explicit = os.environ.get("SCRAPER_CACHE_DIR")
+    if explicit is not None:
+        return Path(explicit) if explicit else None
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not base:
+        home = os.path.expanduser("~")
+        if home == "~":
+            return None
+        base = os.path.join(home, ".cache")
+    return Path(base) / "scraper"
+
+
+def key(*parts: bytes | str) -> str:
+    """A hex key over every input of a snapshot (length-prefixed, so parts cannot run together)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _private(st: os.stat_result, kind: int) -> bool:
+    """Owned by this user, of the expected kind, and writable by nobody else."""
+    getuid = getattr(os, "getuid", None)
+    return (
+        getuid is not None
+        and stat.S_IFMT(st.st_mode) == kind
+        and st.st_uid == getuid()
+        and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
+
+
+def _path(name: str, digest: str) -> Path | None:
+    where = cache_dir()
+    return None if where is None else where / f"{name}-{digest[:40]}.bin"
+
+
+def load(name: str, digest: str) -> bytes | None:
+    """The payload stored for `name` under key `digest`, or None (absent, foreign, corrupt)."""
+    path = _path(name, digest)
+    if path is None:
+        return None
+    try:
+        if not _private(os.lstat(path.parent), stat.S_IFDIR):
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not _private(st, stat.S_IFREG) or st.st_size > _MAX_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            blob = f.read(st.st_size + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    head = len(_MAGIC) + _DIGEST
+    if len(blob) < head or not blob.startswith(_MAGIC):
+        return None
+    payload = blob[head:]
+    if hashlib.sha256(payload).digest() != blob[len(_MAGIC) : head]:
+        return None
+    return payload
+
+
+def store(name: str, digest: str, payload: bytes) -> None:
+    """Keep `payload` for the next process (atomically; any failure leaves no snapshot)."""
+    path = _path(name, digest)
+    if path is None or len(payload) > _MAX_BYTES - 1024:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(os.lstat(path.parent), stat.S_IFDIR):
+            return
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(tmp, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+        os.replace(tmp, path)
+        _prune(path, name)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _prune(kept: Path, name: str) -> None:
+    """Remove the oldest snapshots of `name` under other keys (an older list, older rules, another
+    Python), keeping the last few: checkouts or environments that take turns each keep theirs."""
+    others = []
+    for old in kept.parent.glob(f"{name}-*.bin"):
+        digest = old.name[len(name) + 1 : -len(".bin")]
+        if old != kept and len(digest) == 40 and all(c in "0123456789abcdef" for c in digest):
+            with contextlib.suppress(OSError):
+                others.append((old.stat().st_mtime_ns, old))
+    for _, old in sorted(others, reverse=True)[_KEEP - 1 :]:
+        with contextlib.suppress(OSError):
+            old.unlink()

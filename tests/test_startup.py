@@ -1,0 +1,182 @@
+"""Start-up of `scraper clean`: what one Markdown document loads, and the regex programs the
+command keeps between runs (the same output whether they come from the snapshot, a corrupt one
+or none)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+DOC = FIXTURES / "controls" / "techhubms-syndicated-ms-news.md"
+# the fetch stack, the HTML extraction stack and the optional backends
+NOT_FOR_MARKDOWN = (
+    "httpx",
+    "asyncio",
+    "trafilatura",
+    "lxml",
+    "charset_normalizer",
+    "rich",
+    "dask",
+    "sqlite3",
+)
+_PROBE = """
+import sys
+from scraper.cli.main import main
+sys.argv = ["scraper", "clean", "-q", sys.argv[1], "-o", sys.argv[2]]
+try:
+    main()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(" ".join(m for m in sys.argv[3:] if m in sys.modules))
+"""
+
+
+def _env(cache: Path | str) -> dict[str, str]:
+    return {**os.environ, "SCRAPER_CACHE_DIR": str(cache)}
+
+
+def test_cleaning_markdown_loads_no_fetch_or_html_stack(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(DOC), str(tmp_path / "out"), *NOT_FOR_MARKDOWN],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path / "cache"),
+        check=True,
+    )
+    assert out.stdout.split() == []
+
+
+def _clean(tmp_path: Path, cache: Path | str, name: str) -> bytes:
+    out = tmp_path / name
+    subprocess.run(
+        [sys.executable, "-m", "scraper", "clean", "-q", str(DOC), "-o", str(out)],
+        env=_env(cache),
+        check=True,
+    )
+    return b"".join(p.read_bytes() for p in sorted(out.iterdir()))
+
+
+def test_regex_programs_from_the_snapshot_give_the_same_output(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    without = _clean(tmp_path, "", "none")
+    assert _clean(tmp_path, cache, "first") == without  # compiles, stores
+    (snap,) = cache.glob("regexes-*.bin")
+    assert snap.stat().st_size > 10_000  # click's, PyYAML's, the cleaners' patterns
+    assert _clean(tmp_path, cache, "second") == without  # from the snapshot
+    data = bytearray(snap.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    snap.write_bytes(bytes(data))
+    assert _clean(tmp_path, cache, "corrupt") == without
+
+
+def test_a_refused_program_is_compiled_anew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import marshal
+
+    from cleaners import snapshot
+    from scraper.cli import regexes
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SCRAPER_CACHE_DIR", str(cache))
+    _clean(tmp_path, cache, "first")
+    (snap,) = cache.glob("regexes-*.bin")
+    digest = snap.stem.split("-", 1)[1] + "0" * 24
+    entries = regexes._load(snapshot.load("regexes", digest))
+    assert entries
+    broken = {}
+    for key, stored in entries.items():
+        p = marshal.loads(stored)
+        broken[key] = marshal.dumps((p[0], p[1], [99999, *p[2][1:]], *p[3:]))
+    snapshot.store("regexes", digest, marshal.dumps(broken))
+    assert _clean(tmp_path, cache, "broken") == _clean(tmp_path, "", "none")
+    repaired = regexes._load(snapshot.load("regexes", digest))  # the programs refused are replaced
+    still = [k for k in broken if marshal.loads(repaired[k])[2][0] == 99999]
+    assert len(still) < len(broken) / 2  # (those this run did not ask for stay until asked)
+
+
+_HOOKED = """
+import re, sys
+from scraper.cli import regexes
+regexes.install()
+class Text(str):
+    pass
+found = [
+    re.compile(Text("(?P<a>x+)y")).match("xxy").group("a"),
+    re.compile(rb"[\\x00-\\x7f]+", re.I).match(b"abc\\xff").group(),
+    re.compile(r"(?i)caf\\u00e9|\\d{2,}").findall("CAF\\u00c9 12 3"),
+    re.compile("[^\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD]").search("ok\\x07").start(),
+    re.Scanner([(r"\\d+", lambda s, t: int(t)), (r"\\s+", None)]).scan("1 22 333")[0],
+]
+print(repr(found))
+"""
+
+
+def test_patterns_through_the_snapshot_match_as_compiled(tmp_path: Path) -> None:
+    """str subclasses, bytes, flags, inline flags, wide classes and re.Scanner: the same matches
+    without a snapshot, while one is made, and from it."""
+
+    def run(cache: Path | str) -> str:
+        env = _env(cache)
+        return subprocess.run(
+            [sys.executable, "-c", _HOOKED], capture_output=True, text=True, env=env, check=True
+        ).stdout
+
+    plain = run("")
+    assert plain.startswith("['xx', b'abc', ['CAFÉ', '12'], 2, [1, 22, 333]]")
+    assert run(tmp_path / "c") == plain
+    assert list((tmp_path / "c").glob("regexes-*.bin"))
+    assert run(tmp_path / "c") == plain
+
+
+_DATACLASSES = """
+from __future__ import annotations
+import dataclasses, inspect, sys
+from scraper.cli import gencode
+gencode.install()
+from dataclasses import InitVar, dataclass, field
+
+@dataclass(frozen=True, order=True)
+class A:
+    x: int
+    y: str = "y"
+    z: list[int] = field(default_factory=list, compare=False)
+
+@dataclass(kw_only=True, slots=True)
+class B:
+    a: int
+    b: InitVar[int] = 2
+    c: int = 0
+    def __post_init__(self, b: int) -> None:
+        self.c = self.a + b
+
+@dataclass(eq=False, repr=False, unsafe_hash=True)
+class C:
+    q: float = 1.5
+
+a = A(1)
+print(a, a < A(2), hash(a) == hash(A(1)), a == A(1, z=[3]), A.__init__.__annotations__)
+try:
+    a.x = 2
+except dataclasses.FrozenInstanceError as exc:
+    print("frozen", type(exc).__name__)
+print(B(a=1), B(a=1, b=5).c, inspect.signature(B), B.__init__.__annotations__)
+print(C().q, C.__eq__ is object.__eq__)
+print(A.__doc__, B.__doc__, sorted(vars(A)))
+"""
+
+
+def test_dataclasses_from_the_snapshot_behave_as_compiled(tmp_path: Path) -> None:
+    def run(cache: Path | str) -> str:
+        env = _env(cache)
+        cmd = [sys.executable, "-c", _DATACLASSES]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+
+    plain = run("")
+    assert "A(x=1, y='y', z=[]) True True True" in plain and "frozen FrozenInstanceError" in plain
+    assert run(tmp_path / "c") == plain
+    assert list((tmp_path / "c").glob("dataclass-code-*.bin"))
+    assert run(tmp_path / "c") == plain
