@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import marshal
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 _MAGIC = b"scraper-snapshot-1\n"
 _DIGEST = 32
@@ -127,3 +129,27 @@ def _prune(kept: Path, name: str) -> None:
     for _, old in sorted(others, reverse=True)[_KEEP - 1 :]:
         with contextlib.suppress(OSError):
             old.unlink()
+
+
+def load_table(name: str, digest: str) -> dict[Any, bytes]:
+    """A table kept by `store_table` (its entries still encoded: each is decoded and checked by the
+    caller when asked for), or an empty one."""
+    payload = load(name, digest)
+    if payload is None:
+        return {}
+    try:
+        entries = marshal.loads(payload)
+    except Exception:  # a snapshot that does not decode is rebuilt, never fatal
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def store_table(name: str, digest: str, known: dict[Any, bytes], new: dict[Any, bytes], bound: int) -> None:
+    """Keep `known` with `new` added, at most `bound` entries (the oldest first); never raises."""
+    if not new:
+        return
+    try:
+        entries = dict(list({**known, **new}.items())[:bound])
+        store(name, digest, marshal.dumps(entries))
+    except Exception:  # pragma: no cover - a snapshot is never worth a failed exit
+        pass

@@ -78,14 +78,13 @@ def test_a_refused_program_is_compiled_anew(tmp_path: Path, monkeypatch: pytest.
     import marshal
 
     from cleaners import snapshot
-    from scraper.cli import regexes
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("SCRAPER_CACHE_DIR", str(cache))
     _clean(tmp_path, cache, "first")
     (snap,) = cache.glob("regexes-*.bin")
     digest = snap.stem.split("-", 1)[1] + "0" * 24
-    entries = regexes._load(snapshot.load("regexes", digest))
+    entries = snapshot.load_table("regexes", digest)
     assert entries
     broken = {}
     for key, stored in entries.items():
@@ -93,7 +92,7 @@ def test_a_refused_program_is_compiled_anew(tmp_path: Path, monkeypatch: pytest.
         broken[key] = marshal.dumps((p[0], p[1], [99999, *p[2][1:]], *p[3:]))
     snapshot.store("regexes", digest, marshal.dumps(broken))
     assert _clean(tmp_path, cache, "broken") == _clean(tmp_path, "", "none")
-    repaired = regexes._load(snapshot.load("regexes", digest))  # the programs refused are replaced
+    repaired = snapshot.load_table("regexes", digest)  # the programs refused are replaced
     still = [k for k in broken if marshal.loads(repaired[k])[2][0] == 99999]
     assert len(still) < len(broken) / 2  # (those this run did not ask for stay until asked)
 

@@ -41,7 +41,7 @@ def install() -> None:
     _installed = True
     try:
         digest = snapshot.key(_FORMAT, sys.version, __version__)
-        known = _load(snapshot.load(_NAME, digest))
+        known = snapshot.load_table(_NAME, digest)
     except Exception:  # pragma: no cover - the snapshot is never worth a failed start
         return
     new: dict[str, bytes] = {}
@@ -57,17 +57,7 @@ def install() -> None:
         return builtins.exec(code, globals, locals)
 
     dataclasses.exec = exec_  # type: ignore[attr-defined]
-    atexit.register(_save, digest, known, new)
-
-
-def _load(payload: bytes | None) -> dict[str, bytes]:
-    if payload is None:
-        return {}
-    try:
-        entries = marshal.loads(payload)
-    except Exception:  # a snapshot that does not decode is rebuilt, never fatal
-        return {}
-    return entries if isinstance(entries, dict) else {}
+    atexit.register(snapshot.store_table, _NAME, digest, known, new, MAX_SOURCES)
 
 
 def _code(stored: object) -> CodeType | None:
@@ -76,13 +66,3 @@ def _code(stored: object) -> CodeType | None:
     except Exception:
         return None
     return code if type(code) is CodeType and code.co_filename == "<string>" else None
-
-
-def _save(digest: str, known: dict[str, bytes], new: dict[str, bytes]) -> None:
-    if not new:
-        return
-    try:
-        entries = dict(list({**known, **new}.items())[:MAX_SOURCES])
-        snapshot.store(_NAME, digest, marshal.dumps(entries))
-    except Exception:  # pragma: no cover - a snapshot is never worth a failed exit
-        pass

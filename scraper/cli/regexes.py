@@ -40,7 +40,7 @@ def install() -> None:
     _installed = True
     try:
         digest = snapshot.key(_FORMAT, sys.version, __version__)
-        known = _load(snapshot.load(_NAME, digest))  # each program decoded when its pattern is asked for
+        known = snapshot.load_table(_NAME, digest)  # each program decoded when its pattern is asked for
     except Exception:  # pragma: no cover - the snapshot is never worth a failed start
         return
     new: dict[Key, bytes] = {}
@@ -65,17 +65,7 @@ def install() -> None:
         return compiled
 
     compiler.compile = compile  # type: ignore[union-attr]
-    atexit.register(_save, digest, known, new)
-
-
-def _load(payload: bytes | None) -> dict[Key, bytes]:
-    if payload is None:
-        return {}
-    try:
-        entries = marshal.loads(payload)
-    except Exception:  # a snapshot that does not decode is rebuilt, never fatal
-        return {}
-    return entries if isinstance(entries, dict) else {}
+    atexit.register(snapshot.store_table, _NAME, digest, known, new, MAX_PATTERNS)
 
 
 def _from_snapshot(stored: object, pattern: Any) -> re.Pattern[Any] | None:
@@ -97,13 +87,3 @@ def _from_snapshot(stored: object, pattern: Any) -> re.Pattern[Any] | None:
         return from_program(*program) if ok else None  # type: ignore[misc]
     except Exception:
         return None
-
-
-def _save(digest: str, known: dict[Key, bytes], new: dict[Key, bytes]) -> None:
-    if not new:
-        return
-    try:
-        entries = dict(list({**known, **new}.items())[:MAX_PATTERNS])
-        snapshot.store(_NAME, digest, marshal.dumps(entries))
-    except Exception:  # pragma: no cover - a snapshot is never worth a failed exit
-        pass
