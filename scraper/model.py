@@ -86,6 +86,16 @@ def http_reason(status: int) -> HttpReason:
     return HttpReason(f"http-{status}")
 
 
+def content_charset(content_type: str) -> str | None:
+    """The charset parameter of a Content-Type header (quotes removed), or None: one reading for
+    the live response and for the same response replayed from the archive."""
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip("\"'") or None
+    return None
+
+
 class ExitCode(IntEnum):
     """Exit status of every command (README: each command's "Exit status")."""
 

@@ -112,3 +112,24 @@ def test_the_archive_replays_as_a_fetcher(tmp_path: Path) -> None:
 
     asyncio.run(go())
     assert replay.requests == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "charset"),
+    [
+        ("text/html; charset=utf-8", "utf-8"),
+        ('text/html; Charset="ISO-8859-1"', "ISO-8859-1"),
+        ("text/html;charset='windows-1252' ; q=1", "windows-1252"),
+        ("text/html; charset=", None),
+        ("text/html", None),
+    ],
+)
+def test_charset_read_alike_live_and_archived(tmp_path: Path, header: str, charset: str | None) -> None:
+    from scraper.model import content_charset
+
+    assert content_charset(header) == charset
+    page = Response(PAGE.url, 200, "text/html", content_charset(header), PAGE.body)
+    arc, state = archive(tmp_path)
+    arc(page.url, page)
+    arc.close()
+    assert archived_response(state, tmp_path / "archive", page.url) == page

@@ -28,7 +28,7 @@ from scraper.fetch.body import BodyTooLarge, UnsupportedEncoding, read_bounded
 from scraper.fetch.config import FetchConfig, HostProfile, Validators
 from scraper.fetch.errors import FetchError, Permanent, Retryable, Skipped
 from scraper.fetch.guard import AddressPolicy, PerOriginTransport, ResolveError, blocked_reason, cause
-from scraper.model import Response, http_reason
+from scraper.model import Response, content_charset, http_reason
 from scraper.settings import CRAWL_DELAY_CAP
 
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
@@ -260,11 +260,7 @@ class Fetcher:
             raise Permanent("too-large", str(exc)) from None
         except UnsupportedEncoding as exc:
             raise Permanent("encoding", str(exc)) from None
-        charset = None
-        for param in ctype.split(";")[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "charset":
-                charset = value.strip().strip("\"'") or None
+        charset = content_charset(ctype)
         return Response(
             url, status, media, charset, body, resp.headers.get("etag"), resp.headers.get("last-modified")
         ), None

@@ -19,7 +19,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from scraper.fetch.config import HostProfile
 from scraper.fetch.errors import Permanent, Skipped
-from scraper.model import ArchiveRef, Response
+from scraper.model import ArchiveRef, Response, content_charset
 from scraper.sources.discover import PROLOG_BYTES, classify
 from scraper.store.replay import ArchiveFetcher, archived_response
 
@@ -37,11 +37,7 @@ def read_head(path: str, offset: int) -> tuple[Response, int] | None:
                     return None
                 http = record.http_headers
                 ctype = http.get_header("Content-Type") or ""
-                charset = None
-                for param in ctype.split(";")[1:]:
-                    key, _, value = param.partition("=")
-                    if key.strip().lower() == "charset":
-                        charset = value.strip() or None
+                charset = content_charset(ctype)
                 stream = record.content_stream()
                 head = stream.read(HEAD)
                 declared = (http.get_header("Content-Length") or "").strip()

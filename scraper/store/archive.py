@@ -22,7 +22,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scraper.model import Response
+from scraper.model import Response, content_charset
 from scraper.store.state import StateStore
 
 REQUESTED = "WARC-Scraper-Requested-URI"
@@ -122,11 +122,7 @@ def _records(fh: BinaryIO) -> Iterator[tuple[str, Response]]:
             requested = record.rec_headers.get_header(REQUESTED) or url
             http = record.http_headers
             ctype = http.get_header("Content-Type") or ""
-            charset = None
-            for param in ctype.split(";")[1:]:
-                key, _, value = param.partition("=")
-                if key.strip().lower() == "charset":
-                    charset = value.strip() or None
+            charset = content_charset(ctype)
             yield (
                 requested,
                 Response(
