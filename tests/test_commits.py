@@ -116,7 +116,7 @@ def test_a_batch_of_files_that_cannot_be_committed_fails_its_documents_only(
         pool = CleanerPool(CleanOptions(builtin_rules()), 0)
         job = FetchJob(NoNetwork(), pool, out, state)
         job.start()
-        for i in range(4):  # cleaned one at a time, in order: batches {0, 1} and {2, 3}
+        for i in range(4):  # two batches of two, in the order the cleaning ends
             doc = SourceDocument(f"local/doc{i}.md", DOC + f"\nNote {i}.\n".encode())
             job.add_file(doc, f"local/doc{i}", Origin("local"))
         try:
@@ -128,17 +128,14 @@ def test_a_batch_of_files_that_cannot_be_committed_fails_its_documents_only(
     outcomes = {o.url: o for o in asyncio.run(go())}
     state.close()
     status = {u: (o.status, o.reason) for u, o in outcomes.items()}
-    assert status == {
-        "local/doc0.md": ("ok", None),
-        "local/doc1.md": ("ok", None),
-        "local/doc2.md": ("error", "write"),
-        "local/doc3.md": ("error", "write"),
-    }
+    # the documents reach their batches in the order their cleaning ends, which threads decide:
+    # the batch holding doc2 (two documents) fails with write, the other batch is written
+    failed = {u for u, s in status.items() if s != ("ok", None)}
+    assert "local/doc2.md" in failed and len(failed) == 2
+    assert all(status[u] == ("error", "write") for u in failed)
     assert outcomes["local/doc2.md"].error == "cannot write output: No space left on device"
     assert {u: s for u, (s, _) in committed(db).items()} == {
-        "local/doc0.md": "ok",
-        "local/doc1.md": "ok",
-        "local/doc2.md": "error:write",
-        "local/doc3.md": "error:write",
+        u: "error:write" if u in failed else "ok" for u in status
     }
+    assert len(status) == 4
     assert not [p for p in out.rglob(".*")]  # no temp file left
