@@ -78,7 +78,6 @@ _TAIL = re.compile(
 _SIMPLE_DEST = re.compile(r"[^\s()<>\\\x00-\x1f]*\)")
 _PLAIN_RUN = re.compile(r"[^\\()\x00-\x20\x7f]*")  # what _plain_end takes as it is
 _QUICK_DEST = 4096
-_DEST_STOPS = (" ", "(", "<", ">", "\\")
 _MAX_PARENS = 32  # markdown-it's limit on nested parentheses in a destination
 
 
@@ -118,7 +117,14 @@ def _simple_dest_end(text: str, pos: int) -> int:
     if close >= 0:
         dest = text[pos:close]
         # isprintable() is False for every whitespace but " " and for every control character
-        if dest.isprintable() and not any(c in dest for c in _DEST_STOPS):
+        if (
+            dest.isprintable()
+            and " " not in dest
+            and "(" not in dest
+            and "<" not in dest
+            and ">" not in dest
+            and "\\" not in dest
+        ):
             return close
     m = _SIMPLE_DEST.match(text, pos)
     return m.end() - 1 if m is not None else -1

@@ -29,6 +29,8 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SRCSET_SPLIT = re.compile(r"[\s,]+")
 _DESCRIPTOR = re.compile(r"[0-9.]+[wxh]", re.I)
+_PLAIN = ("https:", "http:", "mailto:")
+_NO_SCHEME = frozenset("/#")  # (not "": the empty string is not a first character)
 
 
 def normalise(url: str, *, markdown: bool = False) -> str:
@@ -44,6 +46,14 @@ def normalise(url: str, *, markdown: bool = False) -> str:
 
 def scheme_of(url: str, *, markdown: bool = False) -> str | None:
     """The lower-cased scheme a browser would find, or None for a relative URL."""
+    # The usual URLs answered before normalising: what normalising does (escapes and references
+    # undone, C0 and spaces stripped, tabs and line breaks removed) never changes a leading
+    # "http:", "https:" or "mailto:", nor a first "/" or "#" (none holds "\\", "&", a control
+    # character or a space), and the scheme is read from the start.
+    if url.startswith(_PLAIN):
+        return url[: url.find(":")]
+    if url[:1] in _NO_SCHEME:
+        return None
     if len(url) > _MEMO_LEN:
         return _scheme(url, markdown)
     return _memo_scheme(url, markdown)

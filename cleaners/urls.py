@@ -33,6 +33,7 @@ _ONE_PIXEL = re.compile(
 )
 _MAX_UNWRAP = 3
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?=[/?#]|\Z)")
 _FARM_ACCOUNT = "link through the farm's own affiliate account"
 _MEMO_URLS = 4096  # URLs remembered per memo (then it starts afresh)
 _MEMO_LEN = 2048  # longer URLs (data: images) are not remembered
@@ -173,7 +174,7 @@ class UrlCleaner:
             return ""
         if self.base_url and not url.startswith(("http://", "https://", "//")) and not _SCHEME.match(url):
             return self._base_host()  # a relative link stays on the page's own host
-        return self._split(url)[2]
+        return self._full_host(url)[1]
 
     def in_page(self, url: str) -> bool:
         """A link to an anchor of this very page (a table of contents): article content."""
@@ -187,17 +188,23 @@ class UrlCleaner:
 
     def _base_host(self) -> str:
         if self._base is None:
-            self._base = self._split(self.base_url or "")[2]
+            self._base = self._full_host(self.base_url or "")[1]
         return self._base
 
     def _split(self, url: str) -> tuple[str, SplitResult | None, str]:
         """(absolute URL, its parts, lower-case host); parts is None when it does not parse."""
         full = self.resolve(url)
-        try:
-            parts = urlsplit(full)
-            return full, parts, (parts.hostname or "").lower()
-        except ValueError:
-            return full, None, ""
+        return full, *_parts(full)
+
+    def _full_host(self, url: str) -> tuple[str, str]:
+        """`_split`'s absolute URL and host. An http(s) URL whose host is letters, digits, dots
+        and hyphens up to its path, query or fragment has that host for urlsplit too (lower-cased
+        by `hostname`): it is read by one regex, the rest by urlsplit."""
+        full = self.resolve(url)
+        m = _PLAIN_HOST.match(full)
+        if m is not None:
+            return full, m.group(1).lower()
+        return full, _parts(full)[1]
 
     def clean(self, url: str) -> UrlVerdict:
         cached = self._cache.get(url)
@@ -370,7 +377,7 @@ class UrlCleaner:
             return None
         if "data:" in s[:300] and _ONE_PIXEL.search(s[:300]):
             return ("tracking_pixel", "placeholder-gif", "1x1 placeholder image")
-        full, _, host = self._split(s)
+        full, host = self._full_host(s)
         low = full.lower()
         rules = self.rules
         if rules.pixel_hosts.matches(host) or any(p.search(low) for p in rules.pixel_urls):
@@ -378,6 +385,15 @@ class UrlCleaner:
         if rules.ad_media_hosts.matches(host) or any(p.search(low) for p in rules.ad_media_urls):
             return ("ad_block", "ad-media", "ad image or video")
         return None
+
+
+def _parts(full: str) -> tuple[SplitResult | None, str]:
+    """urlsplit's parts of a URL and its lower-case host (None and "" when it does not parse)."""
+    try:
+        parts = urlsplit(full)
+        return parts, (parts.hostname or "").lower()
+    except ValueError:
+        return None, ""
 
 
 def _remember(memo: dict[str, T], url: str, value: T) -> T:

@@ -1,0 +1,51 @@
+"""The shortcuts of the URL gate and of host reading answer as the general path does: the
+scheme of a URL starting "http:", "https:", "mailto:", "/" or "#" is read before normalising,
+and a plain http(s) host by one regex instead of urlsplit (hypothesis, on URLs made of the
+characters that matter to either)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaners import load_rules
+from cleaners.hosts import HostSet
+from cleaners.safeurl import _scheme, scheme_of
+from cleaners.urls import UrlCleaner
+
+_STARTS = ["http:", "https:", "mailto:", "/", "#", "http://", "https://", "HTTP://", "//", "", "java"]
+_PIECES = ["a", "B", "-", ".", ":", "/", "?", "#", "@", "[", "]", "%", "&", "&amp;", "&#10;", "\\", "\\:"]
+_PIECES += ["\t", "\n", "\r", " ", "\x01", "\x00", "é", "\u3000", "script:", "javascript:", "x.com", "1"]
+
+_urls = st.builds(
+    lambda a, b: a + "".join(b), st.sampled_from(_STARTS), st.lists(st.sampled_from(_PIECES), max_size=12)
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_urls, st.booleans())
+def test_scheme_shortcut_gives_the_normalised_scheme(url: str, markdown: bool) -> None:
+    assert scheme_of(url, markdown=markdown) == _scheme(url, markdown)
+
+
+_CLEANERS = [
+    UrlCleaner(load_rules(), HostSet.of(())),
+    UrlCleaner(load_rules(), HostSet.of(()), base_url="https://Example.com/a/b"),
+]
+
+
+def _general(cleaner: UrlCleaner, url: str) -> tuple[str, str]:
+    full = cleaner.resolve(url)
+    try:
+        return full, (urlsplit(full).hostname or "").lower()
+    except ValueError:
+        return full, ""
+
+
+@settings(max_examples=800, deadline=None)
+@given(_urls, st.sampled_from([0, 1]))
+def test_host_shortcut_gives_urlsplits_host(url: str, which: int) -> None:
+    cleaner = _CLEANERS[which]
+    assert cleaner._full_host(url) == _general(cleaner, url)
