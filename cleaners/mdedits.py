@@ -130,7 +130,6 @@ def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
     collapse each blank-line run next to a removal to one blank line (none at the start or
     end). Only lines around edits are looked at (found by their offsets); the rest is kept as
     it is."""
-    last = text.count("\n")  # the line after the final newline: never dropped
     lines = _Lines(text)
     touched: dict[int, bool] = {}  # line -> an edit there cut a line break
     idx = prev = 0
@@ -139,6 +138,7 @@ def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
         prev = off
         lines.locate(idx, off)
         touched[idx] = touched.get(idx, False) or cut
+    last = idx + text.count("\n", prev)  # the line after the final newline: never dropped
     drop: set[int] = set()
     near: set[int] = set()  # lines where a line break was cut, or that were dropped
     for idx, cut in touched.items():
@@ -148,8 +148,17 @@ def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
         elif cut:
             near.add(idx)
 
+    blank: dict[int, bool] = {}  # line -> it holds only whitespace (each looked at once)
+
     def gap(k: int) -> bool:
-        return 0 <= k < last and (k in drop or not lines.line(k).strip())
+        if not 0 <= k < last:
+            return False
+        if k in drop:
+            return True
+        found = blank.get(k)
+        if found is None:
+            found = blank[k] = not lines.line(k).strip()
+        return found
 
     done: set[int] = set()
     for idx in sorted(near):

@@ -59,7 +59,8 @@ class RefDef:
 
 def _opening_bracket(text: str, close: int) -> int:
     """The "[" matching the "]" at `close`, within the same paragraph (-1 when none)."""
-    blank = text.rfind("\n\n", 0, close)
+    # (a blank line further back than the text's bound would not move its start: not looked for)
+    blank = text.rfind("\n\n", max(close - _MAX_TEXT - 2, 0), close)
     para = max(0 if blank < 0 else blank + 2, close - _MAX_TEXT, 0)
     j = text.rfind("[", para, close)
     while j >= 0:
@@ -163,13 +164,15 @@ def find_links_and_rest(
     links: list[Link] = []
     orphans: list[Orphan] = []
     rest: list[int] = []
+    starts = [a for a, _ in blocked]  # (bisected as ints: cheaper than the span tuples)
     pos = 0
     while True:
         close = text.find("](", pos)
         if close < 0:
             break
         pos = close + 1
-        if _blocked(close, blocked):
+        i = bisect.bisect_right(starts, close) - 1
+        if i >= 0 and close < blocked[i][1]:
             continue
         parsed = _destination(text, close + 2)
         if parsed is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 from cleaners.hosts import HostSet, registrable_domain, url_host
@@ -44,8 +44,7 @@ T = TypeVar("T")
 __all__ = ["UrlCleaner", "UrlStep", "UrlVerdict", "network_domains"]
 
 
-@dataclass(frozen=True)
-class _HostRules:
+class _HostRules(NamedTuple):  # a tuple: one is made per host of each page
     redirects: tuple[RedirectRule, ...]
     affiliates: tuple[AffiliateRule, ...]
     strips: tuple[StripRule, ...]
