@@ -35,12 +35,14 @@ def _text(node: LexborNode) -> str:
 
 def restore(tree: LexborHTMLParser, body: etree._Element, rules: RuleSet) -> None:
     """Put the page's source lines and the protected blocks the extractor dropped back."""
-    extracted = _SPACE.sub(" ", " ".join(body.itertext()))
     root = tree.root
     page_text = (root.text(deep=True) or "") if root is not None else ""
     wanted = [p for p in tree.css("p, div") if _is_source_line(p)] if _SOURCE_WORD.search(page_text) else []
     if rules.allow.selectors:
         wanted += tree.css(f"[{ALLOWED}]")
+    if not wanted:
+        return
+    extracted = _SPACE.sub(" ", " ".join(body.itertext()))
     done = 0
     for node in wanted:
         text = _text(node)
