@@ -20,9 +20,6 @@ from scraper.pipeline.shape import ALLOWED
 _SOURCE_LINE = re.compile(
     r"^(?:sources?|via|credits?|quelle|quellen|fuente|fonte|source originale)\s*:\s*\S", re.I
 )
-# what a source line's text holds somewhere on the page, when the page has one (a node's text
-# is a stretch of the page's text): pages without it skip the look at every paragraph
-_SOURCE_WORD = re.compile(r"(?:sources?|via|credits?|quelle|quellen|fuente|fonte|source originale)\s*:", re.I)
 _SPACE = re.compile(r"\s+")
 _ANCHOR_CHARS = 40
 _MAX_RESTORED = 20
@@ -30,14 +27,12 @@ _HI = {"strong": "#b", "b": "#b", "em": "#i", "i": "#i"}
 
 
 def _text(node: LexborNode) -> str:
-    return _SPACE.sub(" ", node.text(deep=True) or "").strip()
+    return " ".join((node.text(deep=True) or "").split())  # str.split: the same whitespace as \s
 
 
 def restore(tree: LexborHTMLParser, body: etree._Element, rules: RuleSet) -> None:
     """Put the page's source lines and the protected blocks the extractor dropped back."""
-    root = tree.root
-    page_text = (root.text(deep=True) or "") if root is not None else ""
-    wanted = [p for p in tree.css("p, div") if _is_source_line(p)] if _SOURCE_WORD.search(page_text) else []
+    wanted = [p for p in tree.css("p, div") if _is_source_line(p)]
     if rules.allow.selectors:
         wanted += tree.css(f"[{ALLOWED}]")
     if not wanted:
