@@ -61,7 +61,8 @@ ENDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 _P = frozenset({"p"})
 _FOREIGN = frozenset({"svg", "math"})
-_IMPLIES = ENDS_P | frozenset(ENDS) | HEADINGS  # start tags that may end open elements
+# start tags that may end open elements other than a <p> (ENDS_P end only an open <p>)
+_ENDS_MORE = frozenset(ENDS) | HEADINGS
 _END = {name: re.compile(rf"</{name}", re.I) for name in RAWTEXT}
 # how far down the stack an implied end looks: a constant, so the pass stays linear; past it the
 # element is taken as nested (more depth counted, never less)
@@ -141,6 +142,7 @@ def _scan(html: str, pos: int, stack: _Stack, cut: list[tuple[int, int]], limit:
     where the scan goes on (the length of `html` at its end). The hot loop of the pass: the
     stack is kept in locals; `_Stack` does the rarer steps (implied ends)."""
     names, dropped, count = stack.names, stack.dropped, stack.count
+    kept, foreign = stack.kept, stack.foreign
     for m in _TOKEN.finditer(html, pos):
         slash, raw, attrs = m.groups()
         if raw is None:  # a comment, <!DOCTYPE …>, <? …>: skipped whole (by the pattern)
@@ -152,9 +154,9 @@ def _scan(html: str, pos: int, stack: _Stack, cut: list[tuple[int, int]], limit:
                     top = names.pop()
                     count[top] -= 1
                     if top in _FOREIGN:
-                        stack.foreign -= 1
+                        foreign -= 1
                     was_dropped = dropped.pop()
-                    stack.kept -= not was_dropped
+                    kept -= not was_dropped
                     if top == name:
                         if was_dropped:
                             cut.append(m.span())
@@ -162,25 +164,29 @@ def _scan(html: str, pos: int, stack: _Stack, cut: list[tuple[int, int]], limit:
             continue
         if name in VOID:
             continue
-        if stack.foreign and attrs.rstrip().endswith("/"):
+        if foreign and attrs.rstrip().endswith("/"):
             if name in RAWTEXT:
+                stack.kept, stack.foreign = kept, foreign
                 return _raw_end(html, name, m.end())
             continue  # <path/> in SVG closes itself
-        if name in _IMPLIES:
+        if name in _ENDS_MORE or (name in ENDS_P and count.get("p")):
+            stack.kept, stack.foreign = kept, foreign
             stack.implied_end(name)
-        kept = stack.kept
+            kept, foreign = stack.kept, stack.foreign
         deep = kept >= limit and not (name in KEEP_DEEP and kept < limit + SPARE)
         names.append(name)
         dropped.append(deep)
         count[name] = count.get(name, 0) + 1
         if name in _FOREIGN:
-            stack.foreign += 1
+            foreign += 1
         if deep:
             cut.append(m.span())
         else:
-            stack.kept = kept + 1
+            kept += 1
         if name in RAWTEXT:
+            stack.kept, stack.foreign = kept, foreign
             return _raw_end(html, name, m.end())
+    stack.kept, stack.foreign = kept, foreign
     return len(html)
 
 
