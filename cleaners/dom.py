@@ -172,6 +172,11 @@ def _prev_element(node: LexborNode) -> tuple[LexborNode | None, str]:
     return None, ""
 
 
+def _visible_len(text: str) -> int:
+    """Characters that are not whitespace (str.split and the regex `\\s` agree on what is)."""
+    return sum(map(len, text.split()))
+
+
 def _list_shape(node: LexborNode) -> tuple[int, float, float, list[LexborNode]]:
     """(items, link-text ratio, mean link text, links) of a list or the div around one."""
     lists = [node] if node.tag in ("ul", "ol") else node.css("ul, ol")[:1]
@@ -179,10 +184,10 @@ def _list_shape(node: LexborNode) -> tuple[int, float, float, list[LexborNode]]:
         return 0, 0.0, 0.0, []
     items = len(lists[0].css("li"))
     links = node.css("a[href]")
-    total = len(_SPACE.sub("", node_text(node)))
+    total = _visible_len(node_text(node))
     if not links or not total:
         return items, 0.0, 0.0, links
-    chars = sum(len(_SPACE.sub("", node_text(a))) for a in links)
+    chars = sum(_visible_len(node_text(a)) for a in links)
     return items, chars / total, chars / len(links), links
 
 
@@ -204,7 +209,7 @@ def _same_text(a: LexborNode, b: LexborNode) -> bool:
     ta, tb = node_text(a), node_text(b)
     if abs(len(ta) - len(tb)) > 200:  # whitespace alone cannot make up the difference
         return False
-    return _SPACE.sub("", ta) == _SPACE.sub("", tb)
+    return "".join(ta.split()) == "".join(tb.split())
 
 
 def _outer(node: LexborNode) -> LexborNode:

@@ -176,9 +176,9 @@ class DomEditor:
         return node.html or ""
 
     def location(self, node: LexborNode) -> dict[str, object]:
-        parts = []
+        parts: list[str] = []
         cur: LexborNode | None = node
-        while cur is not None and cur.is_element_node and cur.tag not in ("html", "body"):
+        while cur is not None and len(parts) < 5 and cur.is_element_node and cur.tag not in ("html", "body"):
             attrs = cur.attributes
             label = cur.tag or "?"
             if attrs.get("id"):

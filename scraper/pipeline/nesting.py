@@ -21,7 +21,8 @@ import re
 from cleaners import Removal
 from scraper.settings import MAX_NESTING
 
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)([^<>]*)>|<!--|<!|<\?")
+# a tag, or what is skipped whole: a comment (to its end), <!DOCTYPE …> or <? …> (to the next >)
+_TOKEN = re.compile(r"<(?:(/?)([A-Za-z][A-Za-z0-9:-]*+)([^<>]*+)>|!--(?:.*?-->|.*)|[!?][^>]*+>?)", re.S)
 VOID = frozenset(
     "area base basefont bgsound br col embed frame hr image img input keygen link meta param source"
     " track wbr".split()
@@ -59,6 +60,9 @@ ENDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "optgroup": (frozenset({"option", "optgroup"}), frozenset({"select", "html"})),
 }
 _P = frozenset({"p"})
+_FOREIGN = frozenset({"svg", "math"})
+# start tags that may end open elements other than a <p> (ENDS_P end only an open <p>)
+_ENDS_MORE = frozenset(ENDS) | HEADINGS
 _END = {name: re.compile(rf"</{name}", re.I) for name in RAWTEXT}
 # how far down the stack an implied end looks: a constant, so the pass stays linear; past it the
 # element is taken as nested (more depth counted, never less)
@@ -91,16 +95,6 @@ class _Stack:
         dropped = self.dropped.pop()
         self.kept -= not dropped
         return dropped
-
-    def close(self, name: str) -> bool | None:
-        """Pop up to the innermost open `name`; whether that element was dropped (None: not open)."""
-        if not self.count.get(name):
-            return None
-        while True:
-            top = self.names[-1]
-            dropped = self.pop()
-            if top == name:
-                return dropped
 
     def _end_to(self, targets: frozenset[str], stops: frozenset[str]) -> None:
         """Pop to the nearest open element in `targets`, unless an element in `stops` (or the
@@ -137,34 +131,69 @@ def flatten_deep(html: str, limit: int = MAX_NESTING) -> tuple[str, list[Removal
     cut: list[tuple[int, int]] = []  # spans of dropped tags
     pos, n = 0, len(html)
     while pos < n:
-        m = _TAG.search(html, pos)
-        if m is None:
-            break
-        pos = m.end()
-        if m.group(2) is None:  # <!-- …, <!DOCTYPE …, <? …: skipped whole
-            end = html.find("-->", pos) if m.group() == "<!--" else html.find(">", pos)
-            pos = n if end < 0 else end + (3 if m.group() == "<!--" else 1)
-            continue
-        name = m.group(2).lower()
-        if m.group(1):  # an end tag
-            if stack.close(name):
-                cut.append(m.span())
-            continue
-        if name in VOID:
-            continue
-        if name in RAWTEXT:
-            close = _END[name].search(html, pos)
-            pos = n if close is None else close.start()
-        if m.group(3).rstrip().endswith("/") and stack.foreign:
-            continue  # <path/> in SVG closes itself
-        stack.implied_end(name)
-        deep = stack.kept >= limit and not (name in KEEP_DEEP and stack.kept < limit + SPARE)
-        stack.push(name, deep)
-        if deep:
-            cut.append(m.span())
+        pos = _scan(html, pos, stack, cut, limit)
     if not cut:
         return html, []
     return _without(html, cut), [_record(html, cut, limit)]
+
+
+def _scan(html: str, pos: int, stack: _Stack, cut: list[tuple[int, int]], limit: int) -> int:
+    """Tags from `pos` on, until the text of a raw-text element (script, style …) starts:
+    where the scan goes on (the length of `html` at its end). The hot loop of the pass: the
+    stack is kept in locals; `_Stack` does the rarer steps (implied ends)."""
+    names, dropped, count = stack.names, stack.dropped, stack.count
+    kept, foreign = stack.kept, stack.foreign
+    for m in _TOKEN.finditer(html, pos):
+        slash, raw, attrs = m.groups()
+        if raw is None:  # a comment, <!DOCTYPE …>, <? …>: skipped whole (by the pattern)
+            continue
+        name = raw.lower()
+        if slash:  # an end tag: pop up to the innermost open element of that name
+            if count.get(name):
+                while True:
+                    top = names.pop()
+                    count[top] -= 1
+                    if top in _FOREIGN:
+                        foreign -= 1
+                    was_dropped = dropped.pop()
+                    kept -= not was_dropped
+                    if top == name:
+                        if was_dropped:
+                            cut.append(m.span())
+                        break
+            continue
+        if name in VOID:
+            continue
+        if foreign and attrs.rstrip().endswith("/"):
+            if name in RAWTEXT:
+                stack.kept, stack.foreign = kept, foreign
+                return _raw_end(html, name, m.end())
+            continue  # <path/> in SVG closes itself
+        if name in _ENDS_MORE or (name in ENDS_P and count.get("p")):
+            stack.kept, stack.foreign = kept, foreign
+            stack.implied_end(name)
+            kept, foreign = stack.kept, stack.foreign
+        deep = kept >= limit and not (name in KEEP_DEEP and kept < limit + SPARE)
+        names.append(name)
+        dropped.append(deep)
+        count[name] = count.get(name, 0) + 1
+        if name in _FOREIGN:
+            foreign += 1
+        if deep:
+            cut.append(m.span())
+        else:
+            kept += 1
+        if name in RAWTEXT:
+            stack.kept, stack.foreign = kept, foreign
+            return _raw_end(html, name, m.end())
+    stack.kept, stack.foreign = kept, foreign
+    return len(html)
+
+
+def _raw_end(html: str, name: str, pos: int) -> int:
+    """Where the end tag of a raw-text element starts (its text holds no tags)."""
+    close = _END[name].search(html, pos)
+    return len(html) if close is None else close.start()
 
 
 def _without(html: str, cut: list[tuple[int, int]]) -> str:

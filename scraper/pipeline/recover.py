@@ -27,15 +27,17 @@ _HI = {"strong": "#b", "b": "#b", "em": "#i", "i": "#i"}
 
 
 def _text(node: LexborNode) -> str:
-    return _SPACE.sub(" ", node.text(deep=True) or "").strip()
+    return " ".join((node.text(deep=True) or "").split())  # str.split: the same whitespace as \s
 
 
 def restore(tree: LexborHTMLParser, body: etree._Element, rules: RuleSet) -> None:
     """Put the page's source lines and the protected blocks the extractor dropped back."""
-    extracted = _SPACE.sub(" ", " ".join(body.itertext()))
     wanted = [p for p in tree.css("p, div") if _is_source_line(p)]
     if rules.allow.selectors:
         wanted += tree.css(f"[{ALLOWED}]")
+    if not wanted:
+        return
+    extracted = _SPACE.sub(" ", " ".join(body.itertext()))
     done = 0
     for node in wanted:
         text = _text(node)

@@ -109,6 +109,8 @@ def _loose_text(tree: LexborHTMLParser) -> None:
     Markdown heading; the extractor drops loose text."""
     loose: list[LexborNode] = []
     for container in tree.css(_CONTAINERS):
+        if len((container.text(deep=False) or "").split()) < 3:
+            continue  # its own text nodes joined hold under three words: none of them has three
         child = container.child
         blocks = False
         texts: list[LexborNode] = []
