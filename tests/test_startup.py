@@ -13,8 +13,10 @@ import pytest
 from conftest import FIXTURES
 
 DOC = FIXTURES / "controls" / "techhubms-syndicated-ms-news.md"
-# the fetch stack, the HTML extraction stack and the optional backends
+# the fetch stack, the HTML extraction stack, the optional backends, and click (a plain command
+# line is read without it)
 NOT_FOR_MARKDOWN = (
+    "click",
     "httpx",
     "asyncio",
     "trafilatura",
