@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from scraper import __version__, settings
+from scraper.cli import resume_collector
 from scraper.model import CleanOptions, ExitCode
 
 _FLAGS = {
@@ -76,6 +77,7 @@ def clean(
     from scraper.cli.clean import clean_command  # the extraction stack loads where it is used
 
     opts = clean_options(rules, attribution_line)
+    resume_collector()
     sys.exit(clean_command(list(paths), out_dir, opts, as_json, quiet, dask, workers))
 
 

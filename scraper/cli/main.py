@@ -11,6 +11,8 @@ def main() -> None:
     from scraper.cli import direct
 
     direct.plain(sys.argv[1:])
+    from scraper.cli import resume_collector
     from scraper.cli.commands import main as group
 
+    resume_collector()
     group()
