@@ -34,8 +34,9 @@ def resume_collector() -> None:
         gc.enable()
 
 
-if _is_the_command():  # before click and the rest load: their patterns and dataclasses' code
-    from scraper.cli import gencode, regexes  # come from the snapshots
+# (`scraper --version` loads neither a pattern nor a dataclass: no snapshot to read)
+if _is_the_command() and sys.argv[1:] != ["--version"]:  # before click and the rest load: their
+    from scraper.cli import gencode, regexes  # patterns and dataclasses' code come from the snapshots
 
     # Loading modules makes objects that live as long as the process: the collector's passes over
     # them find nothing (start-up time). It is off until the command starts its work.

@@ -18,11 +18,13 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from scraper import __version__, settings
 from scraper.cli import resume_collector
-from scraper.model import CleanOptions, ExitCode
+
+if TYPE_CHECKING:
+    from scraper.model import CleanOptions
 
 _FLAGS = {
     "-q": ("quiet", True),
@@ -41,6 +43,8 @@ def err(message: str) -> None:
 
 
 def one_backend(workers: int | None, dask: str | None) -> None:
+    from scraper.model import ExitCode  # (not for `scraper --version`)
+
     if workers is not None and dask is not None:
         err("--workers and --dask cannot be combined (the Dask workers do the cleaning)")
         sys.exit(ExitCode.USAGE)
@@ -48,6 +52,7 @@ def one_backend(workers: int | None, dask: str | None) -> None:
 
 def clean_options(rules: tuple[Path, ...], attribution_line: bool) -> CleanOptions:
     from cleaners import RulesError, load_rules  # the rules load for commands that clean only
+    from scraper.model import CleanOptions, ExitCode
 
     try:
         return CleanOptions(load_rules(*rules), attribution_line=attribution_line)
@@ -67,6 +72,8 @@ def clean(
     quiet: bool,
 ) -> NoReturn:
     """`scraper clean` with its options read (the click command's body)."""
+    from scraper.model import ExitCode
+
     if "-" in paths and as_json:
         err("--json cannot be combined with '-' (the cleaned document goes to stdout)")
         sys.exit(ExitCode.USAGE)
@@ -77,6 +84,8 @@ def clean(
     from scraper.cli.clean import clean_command  # the extraction stack loads where it is used
 
     opts = clean_options(rules, attribution_line)
+    if workers is None and dask is None:  # cleaned in this process: the cleaning modules load now,
+        import scraper.pipeline.core  # noqa: F401  with the command's (the collector still paused)
     resume_collector()
     sys.exit(clean_command(list(paths), out_dir, opts, as_json, quiet, dask, workers))
 
