@@ -14,7 +14,6 @@ rules are built as before.
 from __future__ import annotations
 
 import io
-import pickle
 import re
 import sys
 from collections.abc import Callable
@@ -23,6 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from cleaners import snapshot
 from cleaners.programs import program_of, restore
+
+try:  # pickle's own classes, without the pure-Python pickler that `pickle` defines (start-up)
+    from _pickle import Pickler, PicklingError, Unpickler, UnpicklingError
+except ImportError:  # pragma: no cover - an interpreter without the C pickler
+    from pickle import Pickler, PicklingError, Unpickler, UnpicklingError
 
 if TYPE_CHECKING:
     from cleaners.ruleset import RuleSet
@@ -41,10 +45,10 @@ _ALLOWED = {
 }
 
 
-class _RulesUnpickler(pickle.Unpickler):
+class _RulesUnpickler(Unpickler):
     def find_class(self, module: str, name: str) -> object:
         if (module, name) not in _ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of a RuleSet")
+            raise UnpicklingError(f"{module}.{name} is not part of a RuleSet")
         return super().find_class(module, name)
 
 
@@ -52,7 +56,7 @@ class _RulesUnpickler(pickle.Unpickler):
 # snapshot back, so each is stored as its program (`cleaners.programs`).
 
 
-class _RulesPickler(pickle.Pickler):
+class _RulesPickler(Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, re.Pattern):
             program = program_of(obj)
@@ -83,10 +87,12 @@ def builtin_rules(build: Callable[[str], RuleSet]) -> RuleSet:
     if restored is not None:
         return restored
     rules = build(data.decode("utf-8"))
+    from pickle import HIGHEST_PROTOCOL
+
     out = io.BytesIO()
     try:
-        _RulesPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(rules)
-    except (pickle.PicklingError, TypeError, AttributeError):  # pragma: no cover - RuleSets pickle
+        _RulesPickler(out, protocol=HIGHEST_PROTOCOL).dump(rules)
+    except (PicklingError, TypeError, AttributeError):  # pragma: no cover - RuleSets pickle
         return rules
     payload = out.getvalue()
     snapshot.store("rules", digest, payload)

@@ -13,8 +13,10 @@ import pytest
 from conftest import FIXTURES
 
 DOC = FIXTURES / "controls" / "techhubms-syndicated-ms-news.md"
-# the fetch stack, the HTML extraction stack and the optional backends
+# the fetch stack, the HTML extraction stack, the optional backends, and click (a plain command
+# line is read without it)
 NOT_FOR_MARKDOWN = (
+    "click",
     "httpx",
     "asyncio",
     "trafilatura",
@@ -65,7 +67,7 @@ def test_regex_programs_from_the_snapshot_give_the_same_output(tmp_path: Path) -
     cache = tmp_path / "cache"
     without = _clean(tmp_path, "", "none")
     assert _clean(tmp_path, cache, "first") == without  # compiles, stores
-    (snap,) = cache.glob("regexes-*.bin")
+    (snap,) = cache.glob("regexes.clean-*.bin")
     assert snap.stat().st_size > 10_000  # click's, PyYAML's, the cleaners' patterns
     assert _clean(tmp_path, cache, "second") == without  # from the snapshot
     data = bytearray(snap.read_bytes())
@@ -82,17 +84,17 @@ def test_a_refused_program_is_compiled_anew(tmp_path: Path, monkeypatch: pytest.
     cache = tmp_path / "cache"
     monkeypatch.setenv("SCRAPER_CACHE_DIR", str(cache))
     _clean(tmp_path, cache, "first")
-    (snap,) = cache.glob("regexes-*.bin")
+    (snap,) = cache.glob("regexes.clean-*.bin")
     digest = snap.stem.split("-", 1)[1] + "0" * 24
-    entries = snapshot.load_table("regexes", digest)
+    entries = snapshot.load_table("regexes.clean", digest)
     assert entries
     broken = {}
     for key, stored in entries.items():
         p = marshal.loads(stored)
         broken[key] = marshal.dumps((p[0], p[1], [99999, *p[2][1:]], *p[3:]))
-    snapshot.store("regexes", digest, marshal.dumps(broken))
+    snapshot.store("regexes.clean", digest, marshal.dumps(broken))
     assert _clean(tmp_path, cache, "broken") == _clean(tmp_path, "", "none")
-    repaired = snapshot.load_table("regexes", digest)  # the programs refused are replaced
+    repaired = snapshot.load_table("regexes.clean", digest)  # the programs refused are replaced
     still = [k for k in broken if marshal.loads(repaired[k])[2][0] == 99999]
     assert len(still) < len(broken) / 2  # (those this run did not ask for stay until asked)
 
@@ -127,7 +129,7 @@ def test_patterns_through_the_snapshot_match_as_compiled(tmp_path: Path) -> None
     plain = run("")
     assert plain.startswith("['xx', b'abc', ['CAFÉ', '12'], 2, [1, 22, 333]]")
     assert run(tmp_path / "c") == plain
-    assert list((tmp_path / "c").glob("regexes-*.bin"))
+    assert list((tmp_path / "c").glob("regexes.other-*.bin"))
     assert run(tmp_path / "c") == plain
 
 
@@ -177,5 +179,5 @@ def test_dataclasses_from_the_snapshot_behave_as_compiled(tmp_path: Path) -> Non
     plain = run("")
     assert "A(x=1, y='y', z=[]) True True True" in plain and "frozen FrozenInstanceError" in plain
     assert run(tmp_path / "c") == plain
-    assert list((tmp_path / "c").glob("dataclass-code-*.bin"))
+    assert list((tmp_path / "c").glob("dataclass-code.other-*.bin"))
     assert run(tmp_path / "c") == plain

@@ -8,6 +8,7 @@ The top of the dependency graph: may import anything; nothing imports it.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -20,8 +21,27 @@ def _is_the_command() -> bool:
     return os.path.basename(sys.argv[0] if sys.argv else "") in ("scraper", "scraper.exe")
 
 
-if _is_the_command():  # before click and the rest load: their patterns and dataclasses' code
-    from scraper.cli import gencode, regexes  # come from the snapshots
+_collector_paused = False
 
+
+def resume_collector() -> None:
+    """The cyclic garbage collector back on, once the command's modules are loaded (the objects
+    made so far, nearly all of them for the whole process, kept out of its later passes)."""
+    global _collector_paused
+    if _collector_paused:
+        _collector_paused = False
+        gc.freeze()
+        gc.enable()
+
+
+# (`scraper --version` loads neither a pattern nor a dataclass: no snapshot to read)
+if _is_the_command() and sys.argv[1:] != ["--version"]:  # before click and the rest load: their
+    from scraper.cli import gencode, regexes  # patterns and dataclasses' code come from the snapshots
+
+    # Loading modules makes objects that live as long as the process: the collector's passes over
+    # them find nothing (start-up time). It is off until the command starts its work.
+    if gc.isenabled():
+        gc.disable()
+        _collector_paused = True
     regexes.install()
     gencode.install()

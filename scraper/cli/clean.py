@@ -6,9 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-import click
-
-from scraper.cli.report import clean_json, error, one_line
+from scraper.cli.report import clean_json, echo, error, one_line
 from scraper.errors import UsageError
 from scraper.jobs.batch import run_clean
 from scraper.model import CleanOptions, ExitCode
@@ -35,13 +33,13 @@ def clean_command(
             error(f"{o.url}: {o.error}")
         elif o.status == "skipped":
             if not quiet and not as_json:
-                click.echo(one_line(f"{o.url}: skipped ({o.error or o.reason})"), err=True)
+                echo(one_line(f"{o.url}: skipped ({o.error or o.reason})"), err=True)
         elif o.output != "-" and not quiet and not as_json:
             state = "written" if o.changed else "unchanged"
             line = f"{o.url} -> {o.output} ({sum(o.counts.values())} removals, {state})"
-            click.echo(one_line(line), err=True)
+            echo(one_line(line), err=True)
     if as_json:
-        click.echo(json.dumps({"documents": [clean_json(o) for o in outcomes]}, ensure_ascii=False, indent=2))
+        echo(json.dumps({"documents": [clean_json(o) for o in outcomes]}, ensure_ascii=False, indent=2))
     elif not quiet and len(outcomes) > 1:
-        click.echo(f"{len(outcomes) - failed} cleaned, {failed} failed", err=True)
+        echo(f"{len(outcomes) - failed} cleaned, {failed} failed", err=True)
     return ExitCode.FAILED if failed else ExitCode.OK

@@ -22,6 +22,7 @@ from typing import Any
 
 from cleaners import snapshot
 from scraper import __version__
+from scraper.cli.regexes import table_name
 
 MAX_SOURCES = 4096  # generated functions kept
 _NAME = "dataclass-code"
@@ -41,7 +42,8 @@ def install() -> None:
     _installed = True
     try:
         digest = snapshot.key(_FORMAT, sys.version, __version__)
-        known = snapshot.load_table(_NAME, digest)
+        name = table_name(_NAME)
+        known = snapshot.load_table(name, digest)
     except Exception:  # pragma: no cover - the snapshot is never worth a failed start
         return
     new: dict[str, bytes] = {}
@@ -57,7 +59,7 @@ def install() -> None:
         return builtins.exec(code, globals, locals)
 
     dataclasses.exec = exec_  # type: ignore[attr-defined]
-    atexit.register(snapshot.store_table, _NAME, digest, known, new, MAX_SOURCES)
+    atexit.register(snapshot.store_table, name, digest, known, new, MAX_SOURCES)
 
 
 def _code(stored: object) -> CodeType | None:

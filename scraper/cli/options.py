@@ -4,7 +4,6 @@ bounded seconds and the one-line error."""
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,15 +11,11 @@ from typing import Any, TypeVar
 import click
 
 from scraper import settings
-from scraper.model import CleanOptions, ExitCode
+from scraper.cli.direct import clean_options as clean_options  # (no click there: see direct)
+from scraper.cli.direct import err as err
+from scraper.cli.direct import one_backend as one_backend
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def err(message: str) -> None:
-    from scraper.cli.report import error
-
-    error(message)
 
 
 class Seconds(click.FloatRange):
@@ -33,16 +28,6 @@ class Seconds(click.FloatRange):
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
         return number
-
-
-def clean_options(rules: tuple[Path, ...], attribution_line: bool) -> CleanOptions:
-    from cleaners import RulesError, load_rules  # the rules load for commands that clean only
-
-    try:
-        return CleanOptions(load_rules(*rules), attribution_line=attribution_line)
-    except RulesError as exc:
-        err(str(exc))
-        sys.exit(ExitCode.USAGE)
 
 
 JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
@@ -82,12 +67,6 @@ DASK = click.option(
     help="Clean on a Dask cluster: tcp://HOST:PORT or tls://HOST:PORT of a scheduler, or local:N "
     "(N worker processes here). Needs pip install 'scraper[dask]'. Not with --workers.",
 )
-
-
-def one_backend(workers: int | None, dask: str | None) -> None:
-    if workers is not None and dask is not None:
-        err("--workers and --dask cannot be combined (the Dask workers do the cleaning)")
-        sys.exit(ExitCode.USAGE)
 
 
 def out_option(help_text: str) -> Callable[[F], F]:

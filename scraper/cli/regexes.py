@@ -25,9 +25,17 @@ from scraper import __version__
 
 MAX_PATTERNS = 2048  # patterns kept (a document's own patterns, tag names …, cannot grow it past this)
 _NAME = "regexes"
+_COMMANDS = frozenset({"clean", "fetch", "run", "reclean", "audit"})
 _FORMAT = "regexes-2"
 Key = tuple[Any, int]  # (pattern, flags): a str and a bytes pattern never compare equal
 _installed = False
+
+
+def table_name(base: str) -> str:
+    """The snapshot of this command's own table (`regexes.clean` …): what `run`, `audit` or a
+    test process compiles is not read back by every `scraper clean`."""
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    return f"{base}.{command if command in _COMMANDS else 'other'}"
 
 
 def install() -> None:
@@ -40,7 +48,8 @@ def install() -> None:
     _installed = True
     try:
         digest = snapshot.key(_FORMAT, sys.version, __version__)
-        known = snapshot.load_table(_NAME, digest)  # each program decoded when its pattern is asked for
+        name = table_name(_NAME)
+        known = snapshot.load_table(name, digest)  # each program decoded when its pattern is asked for
     except Exception:  # pragma: no cover - the snapshot is never worth a failed start
         return
     new: dict[Key, bytes] = {}
@@ -65,7 +74,7 @@ def install() -> None:
         return compiled
 
     compiler.compile = compile  # type: ignore[union-attr]
-    atexit.register(snapshot.store_table, _NAME, digest, known, new, MAX_PATTERNS)
+    atexit.register(snapshot.store_table, name, digest, known, new, MAX_PATTERNS)
 
 
 def _from_snapshot(stored: object, pattern: Any) -> re.Pattern[Any] | None:

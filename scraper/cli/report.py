@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from cleaners import count_by_category
 from scraper.model import DOC_KINDS, Outcome
 
@@ -33,14 +31,21 @@ def _escape(code: int) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def echo(message: str, err: bool = False) -> None:
+    """`click.echo`: click loads when a command first prints (a quiet `scraper clean` never does)."""
+    import click
+
+    click.echo(message, err=err)
+
+
 def error(message: str) -> None:
     """The one-line error every command prints on stderr."""
-    click.echo(f"scraper: error: {one_line(message)}", err=True)
+    echo(f"scraper: error: {one_line(message)}", err=True)
 
 
 def notice(message: str) -> None:
     """A one-line note on stderr (a lock taken over …)."""
-    click.echo(f"scraper: note: {one_line(message)}", err=True)
+    echo(f"scraper: note: {one_line(message)}", err=True)
 
 
 class Reporter:
