@@ -21,7 +21,7 @@ import orjson
 from scraper.fetch.urls import host_label
 from scraper.settings import AUDIT_SUFFIX as AUDIT_SUFFIX  # (re-exported for the audit)
 from scraper.settings import NAME_BYTES
-from scraper.store.staging import Staged, commit, discard, stage, unchanged
+from scraper.store.staging import Staged, commit, current, discard, stage, unchanged
 from scraper.store.staging import fsync_dir as fsync_dir  # (re-exported)
 from scraper.store.staging import write_atomic as write_atomic  # (re-exported)
 
@@ -185,10 +185,7 @@ def stage_document(
     document on disk always has its record next to it) and what the write will have done.
     Raises OSError (disk full, permissions …), leaving no temp file."""
     md_path = out_dir / f"{stem}.md"
-    try:
-        old: bytes | None = md_path.read_bytes()
-    except FileNotFoundError:
-        old = None
+    old = current(md_path)
     staged: list[Staged] = []
     try:
         audit_path = out_dir / f"{stem}{AUDIT_SUFFIX}"
