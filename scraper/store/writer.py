@@ -144,17 +144,16 @@ def _plain(value: object, depth: int) -> bool:
                 return False
         return True
     if t is list or t is tuple:
-        return depth <= 200 and all(_plain_item(v, depth) for v in value)  # type: ignore[attr-defined]
-    return _plain_any(value, depth)
-
-
-def _plain_item(v: object, depth: int) -> bool:
-    tv = type(v)
-    if tv is str or v is None or tv is bool:
+        if depth > 200:
+            return False
+        for v in value:  # type: ignore[attr-defined]
+            tv = type(v)
+            if tv is str or v is None or tv is bool:
+                continue
+            if not (-_INT64 <= v < _INT64 if tv is int else _plain(v, depth + 1)):
+                return False
         return True
-    if tv is int:
-        return -_INT64 <= v < _INT64  # type: ignore[operator]
-    return _plain(v, depth + 1)
+    return _plain_any(value, depth)
 
 
 def _plain_any(value: object, depth: int) -> bool:
