@@ -5,9 +5,12 @@ included — pinned to one core, against plain trafilatura on the same pages in 
                           [--only startup|markdown|html] [--no-profile] [--cpu N]
 
 Start-up: `scraper clean` of one short Markdown document into an empty directory (target
-<= 150 ms). Markdown: farm copies of 15–22 KB (the bundled ones, or every .md/.txt of that size
-under --md-dir) repeated to `--docs` files in one directory, `scraper clean -q DIR -o OUT` (target
->= 500 documents/s on one core). HTML: every HTML fixture (plus pages under --html-dir),
+<= 150 ms). Markdown: the distinct bundled farm copies of 15–22 KB, or every distinct .md/.txt
+under --md-dir whatever its size (files with the same bytes count once), each repeated as often
+to about `--docs` files in one directory, `scraper clean -q DIR -o OUT` (target >= 500
+documents/s on one core); the figure says how many distinct documents it used (repeats are
+cheaper than new pages: verdicts are remembered). A --md-dir or --html-dir that is missing or
+holds no documents is an error. HTML: every HTML fixture (plus pages under --html-dir),
 `scraper clean -q` against a process that reads each page and writes `trafilatura.extract(page)`
 (default options) next to it — the peer, from the `[bench]` extra (target: CPU <= 1.00x).
 
@@ -58,8 +61,40 @@ def farm_markdown(dirs: list[Path]) -> list[Path]:
     return [p for p in found if 15_000 <= p.stat().st_size <= 22_000]
 
 
+def distinct(paths: list[Path]) -> list[Path]:
+    """The first of each set of files with the same bytes (a copy measures a memo, not work)."""
+    seen: dict[bytes, Path] = {}
+    for p in paths:
+        seen.setdefault(p.read_bytes(), p)
+    return list(seen.values())
+
+
+def given_markdown(dirs: list[Path]) -> list[Path]:
+    """Every distinct .md/.txt under the given directories, whatever its size; exits with a
+    one-line error when a directory is missing or holds none (never the bundled ones instead)."""
+    for d in dirs:
+        if not d.is_dir():
+            sys.exit(f"bench: --md-dir {d}: not a directory")
+        if not any(p.suffix in (".md", ".txt") and p.is_file() for p in d.rglob("*")):
+            sys.exit(f"bench: --md-dir {d}: no .md or .txt documents in it")
+    return distinct(
+        [p for d in dirs for p in sorted(d.rglob("*")) if p.suffix in (".md", ".txt") and p.is_file()]
+    )
+
+
 def html_pages(dirs: list[Path]) -> list[Path]:
     return [p for d in dirs for p in sorted(d.rglob("*.html")) if p.is_file()]
+
+
+def given_html(dirs: list[Path]) -> list[Path]:
+    """The pages under --html-dir; exits with a one-line error when a directory is missing or
+    holds no .html page."""
+    for d in dirs:
+        if not d.is_dir():
+            sys.exit(f"bench: --html-dir {d}: not a directory")
+        if not html_pages([d]):
+            sys.exit(f"bench: --html-dir {d}: no .html pages in it")
+    return html_pages(dirs)
 
 
 def fresh(path: Path) -> Path:
@@ -89,6 +124,7 @@ def markdown(work: Path, sources: list[Path], docs: int, rounds: int, cpu: int, 
         sys.exit("bench: no Markdown farm copies of 15-22 KB found")
     src = work / "md"
     src.mkdir()
+    docs = max(1, round(docs / len(sources))) * len(sources)  # each distinct document as often
     for i in range(docs):
         p = sources[i % len(sources)]
         shutil.copy(p, src / f"{i:05d}-{p.name}")
@@ -97,7 +133,8 @@ def markdown(work: Path, sources: list[Path], docs: int, rounds: int, cpu: int, 
     runs: list[Usage] = [measure([*cmd, str(fresh(work / "md-out"))], cpu) for _ in range(rounds)]
     cpu_s, wall = median([u.cpu for u in runs]), median([u.wall for u in runs])
     print(
-        f"Markdown: {docs} farm copies ({len(sources)} distinct, mean {size / docs / 1024:.1f} KB), "
+        f"Markdown: {docs} documents ({len(sources)} distinct, each {docs // len(sources)} times; mean "
+        f"{size / docs / 1024:.1f} KB), "
         f"whole process on one core: {docs / cpu_s:.0f} documents/s by CPU time ({cpu_s:.2f} s), "
         f"{docs / wall:.0f}/s by wall time ({wall:.2f} s; runs {spread([u.wall for u in runs])} s), "
         f"peak {median([u.peak_mb for u in runs]):.0f} MB  [target >= 500/s]"
@@ -154,16 +191,18 @@ def main() -> None:
     ap.add_argument("--cpu", type=int, default=default_core(), help="the core runs are pinned to")
     args = ap.parse_args()
     only = set(args.only or ["startup", "markdown", "html"])
+    # the given directories are checked before anything runs
+    md = given_markdown(args.md_dir) if args.md_dir else distinct(farm_markdown([FIXTURES]))
+    pages = html_pages([FIXTURES]) + given_html(args.html_dir)
     print(f"{load()}; pinned to core {args.cpu}")
     with tempfile.TemporaryDirectory(prefix="bench-clean-") as tmp:
         work = Path(tmp)
         if "startup" in only:
             startup(work, args.rounds, args.cpu)
         if "markdown" in only:
-            md = farm_markdown(args.md_dir or [FIXTURES])
             markdown(work, md, args.docs, args.rounds, args.cpu, not args.no_profile)
         if "html" in only:
-            html(work, html_pages([FIXTURES, *args.html_dir]), args.rounds, args.cpu, not args.no_profile)
+            html(work, pages, args.rounds, args.cpu, not args.no_profile)
     print(load())
 
 

@@ -78,7 +78,7 @@ def _run(
     jobs = _documents(inputs, stems, outcomes)
     if dask is None and not workers:
         for i, doc, stem in jobs:
-            finish(i, clean(doc, opts, stem))
+            finish(i, clean(doc, opts, stem, digests=False))  # written by bytes: no hashes needed
         return
     import asyncio  # only for the pool or Dask: `scraper clean` alone starts without it
 

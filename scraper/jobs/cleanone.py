@@ -31,9 +31,11 @@ def clean_source(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
         raise DocumentError(f"internal error while cleaning ({type(exc).__name__}: {exc})") from None
 
 
-def render(cleaned: CleanedDocument, stem: str, claimed: str | None = None) -> Rendered:
+def render(cleaned: CleanedDocument, stem: str, claimed: str | None = None, digests: bool = True) -> Rendered:
     """The bytes of `<stem>.md` and `<stem>.audit.json`, their hashes, and the summary.
-    `claimed`: the URL a feed item's link claims (another site's): kept in the record."""
+    `claimed`: the URL a feed item's link claims (another site's): kept in the record.
+    `digests=False`: the hashes are left empty ("") for a caller that does not keep them
+    (`scraper clean` compares the files' bytes instead)."""
     markdown = cleaned.markdown.encode("utf-8")
     record = cleaned.audit(f"{stem}.md")  # the output relative to the output directory
     if claimed:  # next to retrieved_from
@@ -44,17 +46,18 @@ def render(cleaned: CleanedDocument, stem: str, claimed: str | None = None) -> R
     return Rendered(
         markdown,
         audit,
-        hashlib.sha256(markdown).hexdigest(),
-        hashlib.sha256(audit).hexdigest(),
+        hashlib.sha256(markdown).hexdigest() if digests else "",
+        hashlib.sha256(audit).hexdigest() if digests else "",
         cleaned.fingerprint,
         cleaned.counts,
         cleaned.source.to_json(),
     )
 
 
-def clean(doc: SourceDocument, opts: CleanOptions, stem: str) -> Rendered | Failed:
-    """Clean one document for `<stem>.md`: what to write, or why it cannot be cleaned."""
+def clean(doc: SourceDocument, opts: CleanOptions, stem: str, digests: bool = True) -> Rendered | Failed:
+    """Clean one document for `<stem>.md`: what to write, or why it cannot be cleaned
+    (`digests`: as for `render`)."""
     try:
-        return render(clean_source(doc, opts), stem, (doc.meta or {}).get("claimed_url"))
+        return render(clean_source(doc, opts), stem, (doc.meta or {}).get("claimed_url"), digests)
     except DocumentError as exc:
         return Failed("clean", str(exc))

@@ -68,7 +68,7 @@ def attribution_line(source: OriginalSource) -> str | None:
 def with_attribution_line(body: str, source: OriginalSource) -> str:
     line = attribution_line(source)
     text = body.rstrip()
-    last = text.rsplit("\n", 1)[-1]
+    last = text[text.rfind("\n") + 1 :]  # the last line (rsplit would copy the rest too)
     if last.startswith(ATTRIBUTION_PREFIX):
         text = text[: len(text) - len(last)].rstrip()
     if line is None:

@@ -14,8 +14,10 @@ near, directly or through others, are grouped by `nearcopy.clusters`.
 from __future__ import annotations
 
 import hashlib
+import struct
 
-_FIELD = 32  # bits per counter in the packed accumulator (room for 4 billion words)
+_FIELD = 16  # bits per counter in the packed accumulator (flushed before it could overflow)
+_LIMIT = 1 << _FIELD
 # _BYTE[byte]: the 8 bits of `byte`, each moved to its own counter (built by doubling, a twentieth
 # of the start-up cost of summing each: entry i + 2**b is entry i with bit b); _SPREAD[k][byte]:
 # the same as byte k of a hash
@@ -23,7 +25,7 @@ _BYTE = [0]
 for _b in range(8):
     _BYTE += [spread | 1 << (_FIELD * _b) for spread in _BYTE]
 _SPREAD = [[spread << (8 * _FIELD * k) for spread in _BYTE] for k in range(8)]
-_MASK = (1 << _FIELD) - 1
+_COUNTERS = struct.Struct(f"<64{'H' if _FIELD == 16 else 'I'}")
 _LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
 _DROP = b" \t\r*_`~>#[]()!\\|'\".,:;?-+=/0123456789"
 NEAR = 10  # fingerprints at most this many bits apart: copies of one article
@@ -32,29 +34,56 @@ _LONG = 30  # words from which a line is hashed sentence by sentence
 
 def fingerprint(markdown_body: str) -> str:
     """16 hex digits; the same text gives the same value on every machine."""
-    packed = 0  # 64 counters side by side: how many words voted 1 for each bit
-    total = 0
+    counts = [0] * 64  # how many words voted 1 for each bit
+    packed = 0  # more of them, 64 counters side by side in one integer (added to counts when full)
+    in_packed = total = 0
     s0, s1, s2, s3, s4, s5, s6, s7 = _SPREAD
     blake2b, lower, drop = hashlib.blake2b, _LOWER, _DROP
+    for unit, words in _units(markdown_body):
+        d = blake2b(unit.translate(lower, drop), digest_size=8).digest()
+        total += words
+        if in_packed + words >= _LIMIT:  # a counter could overflow into the next one
+            counts = _added(counts, packed)
+            packed = in_packed = 0
+            if words >= _LIMIT:
+                value = int.from_bytes(d, "little")
+                counts = [c + words * (value >> bit & 1) for bit, c in enumerate(counts)]
+                continue
+        packed += words * (
+            s0[d[0]] | s1[d[1]] | s2[d[2]] | s3[d[3]] | s4[d[4]] | s5[d[5]] | s6[d[6]] | s7[d[7]]
+        )
+        in_packed += words
+    if not total:
+        return "0" * 16
+    counts = _added(counts, packed)
+    value = sum(1 << bit for bit, count in enumerate(counts) if 2 * count > total)
+    return f"{value:016x}"
+
+
+def _units(markdown_body: str) -> list[tuple[bytes, int]]:
+    """The units hashed, each with the words it weighs: the lines of four words or more, a long
+    line sentence by sentence (so one edit cannot outweigh the rest)."""
+    out: list[tuple[bytes, int]] = []
     for line in markdown_body.replace("’", "'").encode().split(b"\n"):
         spaces = line.count(b" ")
         if spaces < 3:
             continue  # headings, captions, link residue: too short to tell copies apart
-        # a long paragraph goes by sentences, so one edit cannot outweigh the rest
-        units = line.split(b". ") if spaces >= _LONG else (line,)
-        for unit in units:
-            words = unit.count(b" ") + 1 if len(units) > 1 else spaces + 1
-            if words < 4:
-                continue
-            d = blake2b(unit.translate(lower, drop), digest_size=8).digest()
-            packed += words * (
-                s0[d[0]] | s1[d[1]] | s2[d[2]] | s3[d[3]] | s4[d[4]] | s5[d[5]] | s6[d[6]] | s7[d[7]]
-            )
-            total += words
-    if not total:
-        return "0" * 16
-    value = sum(1 << bit for bit in range(64) if 2 * (packed >> (_FIELD * bit) & _MASK) > total)
-    return f"{value:016x}"
+        if spaces < _LONG:
+            out.append((line, spaces + 1))
+            continue
+        for unit in line.split(b". "):
+            words = unit.count(b" ") + 1
+            if words >= 4:
+                out.append((unit, words))
+    return out
+
+
+def _added(counts: list[int], packed: int) -> list[int]:
+    """`counts` plus the counters packed side by side in `packed`."""
+    if not packed:
+        return counts
+    fields = _COUNTERS.unpack(packed.to_bytes(8 * _FIELD, "little"))
+    return [c + f for c, f in zip(counts, fields, strict=True)]
 
 
 def distance(a: str, b: str) -> int:

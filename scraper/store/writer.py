@@ -21,7 +21,7 @@ import orjson
 from scraper.fetch.urls import host_label
 from scraper.settings import AUDIT_SUFFIX as AUDIT_SUFFIX  # (re-exported for the audit)
 from scraper.settings import NAME_BYTES
-from scraper.store.staging import Staged, commit, discard, stage, unchanged
+from scraper.store.staging import Staged, commit, current, discard, stage, unchanged
 from scraper.store.staging import fsync_dir as fsync_dir  # (re-exported)
 from scraper.store.staging import write_atomic as write_atomic  # (re-exported)
 
@@ -144,17 +144,16 @@ def _plain(value: object, depth: int) -> bool:
                 return False
         return True
     if t is list or t is tuple:
-        return depth <= 200 and all(_plain_item(v, depth) for v in value)  # type: ignore[attr-defined]
-    return _plain_any(value, depth)
-
-
-def _plain_item(v: object, depth: int) -> bool:
-    tv = type(v)
-    if tv is str or v is None or tv is bool:
+        if depth > 200:
+            return False
+        for v in value:  # type: ignore[attr-defined]
+            tv = type(v)
+            if tv is str or v is None or tv is bool:
+                continue
+            if not (-_INT64 <= v < _INT64 if tv is int else _plain(v, depth + 1)):
+                return False
         return True
-    if tv is int:
-        return -_INT64 <= v < _INT64  # type: ignore[operator]
-    return _plain(v, depth + 1)
+    return _plain_any(value, depth)
 
 
 def _plain_any(value: object, depth: int) -> bool:
@@ -185,10 +184,7 @@ def stage_document(
     document on disk always has its record next to it) and what the write will have done.
     Raises OSError (disk full, permissions …), leaving no temp file."""
     md_path = out_dir / f"{stem}.md"
-    try:
-        old: bytes | None = md_path.read_bytes()
-    except FileNotFoundError:
-        old = None
+    old = current(md_path)
     staged: list[Staged] = []
     try:
         audit_path = out_dir / f"{stem}{AUDIT_SUFFIX}"
