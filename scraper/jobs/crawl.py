@@ -32,7 +32,7 @@ from scraper.settings import MAX_PAGES, REVALIDATE_HOURS
 from scraper.sources.discover import classify
 from scraper.store.names import Names, NameTaken
 from scraper.store.state import StateStore, UrlRecord, Written
-from scraper.store.writer import WriteResult, stage_document, url_stem
+from scraper.store.writer import WriteResult, url_stem
 
 # cleans one document for <stem>.md with the options of a rules key (jobs.workers.CleanerPool)
 Clean = Callable[[SourceDocument, str, str], Awaitable[Rendered | Failed]]
@@ -366,9 +366,7 @@ class FetchJob(ListingSteps):
 
     async def _write(self, stem: str, result: Rendered) -> WriteResult:
         """A document's files written and durable (in a batch with others: jobs.commits)."""
-        staged, w = await asyncio.to_thread(stage_document, self.out_dir, stem, result.markdown, result.audit)
-        await self._files.commit(staged)
-        return w
+        return await self._files.write(self.out_dir, stem, result.markdown, result.audit)
 
     def _failed(self, url: str, kind: DocKind, failure: Failed, found_in: str | None, origin: Origin) -> None:
         self.policy.failed(url, kind, failure.reason, checked=kind == "page")
