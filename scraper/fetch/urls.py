@@ -69,6 +69,7 @@ def origin(url: str) -> str:
     return f"{scheme}://{netloc((parts.hostname or '').lower(), parts.port, scheme)}"
 
 
+@lru_cache(maxsize=256)  # a crawl names many outputs after few hosts
 def host_label(host: str) -> str:
     """A host as a file name: an IPv6 literal as ipv6-<groups joined by '-'>."""
     try:
