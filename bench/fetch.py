@@ -5,7 +5,8 @@ allow, and against Scrapy + trafilatura on the same server in the same run.
     python bench/fetch.py [--hosts 10] [--pages 100] [--latency 0.05] [--per-host 2] [--rounds 3]
                           [--no-peer] [--download-only-peer] [--no-profile]
 
-A separate server process serves `--hosts` sites on 127.0.0.1 (one port each), each with a
+A separate server process (its CPU is printed beside each command's: it shares the two
+cores with both sides alike) serves `--hosts` sites on 127.0.0.1 (one port each), each with a
 robots.txt (404), a sitemap of `--pages` small articles; every response waits `--latency`
 seconds. The bound is hosts x per-host / latency requests per second (10 x 2 / 50 ms = 400/s).
 Each round runs `scraper fetch -q --allow-private --per-host P --concurrency H*P` into a fresh
@@ -13,13 +14,14 @@ directory and state file, then the peer (bench/scrapy_peer.py: Scrapy, robots.tx
 same per-site limit, `trafilatura.extract` in the callback, the text written to a file; from
 the `[bench]` extra). Reported: medians of the rounds — requests/s and its share of the bound
 (target >= 85 %), the ratio to the peer (target >= 1.3x), CPU time (user + system, the process
-and its children), peak RSS; then a profiled run of ours: the main process's own time by package.
+and its children), peak RSS; then a profiled run of ours: the main thread's own CPU time by package.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import shutil
 import sys
 import tempfile
@@ -92,6 +94,15 @@ def serve(ports: multiprocessing.Queue, hosts: int, pages: int, latency: float) 
     threading.Event().wait()
 
 
+def server_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) the server process has used so far; 0 where /proc is not."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_ours(work: Path, urls: list[str], args: argparse.Namespace, profile: str | None = None) -> Usage:
     out = work / "out"
     shutil.rmtree(out, ignore_errors=True)
@@ -101,9 +112,11 @@ def run_ours(work: Path, urls: list[str], args: argparse.Namespace, profile: str
     opts += ["--concurrency", str(args.hosts * args.per_host), "--max-pages", str(args.hosts * args.pages)]
     opts += ["-o", str(out), "--state", str(state), *urls]
     if profile:
-        code = (
-            "import cProfile, sys; sys.argv = ['scraper', *sys.argv[1:]]; "
-            f"from scraper.cli.main import main; cProfile.run('main()', {profile!r})"
+        code = (  # CPU time (the event loop's waits are not work), kept however main() exits
+            "import cProfile, sys, time; sys.argv = ['scraper', *sys.argv[1:]]\n"
+            "p = cProfile.Profile(time.thread_time); p.enable()\n"
+            "try:\n    from scraper.cli.main import main; main()\n"
+            f"finally:\n    p.disable(); p.dump_stats({profile!r})\n"
         )
         usage = measure([sys.executable, "-c", code, *opts])
     else:
@@ -123,7 +136,7 @@ def run_peer(work: Path, urls: list[str], args: argparse.Namespace, download_onl
 
 
 def by_package(stats_file: str) -> str:
-    """The profiled main process's own time (tottime) by package: where its core goes."""
+    """The profiled main thread's own CPU time (tottime) by package: where its core goes."""
     import pstats
 
     stats = pstats.Stats(stats_file)
@@ -169,12 +182,17 @@ def main() -> None:
     if args.download_only_peer and not args.no_peer:
         peers.append(("Scrapy, download only", True))
     runs: dict[str, list[Usage]] = {"scraper fetch": []}
+    served: dict[str, list[float]] = {}  # the server process's CPU during each run
     with tempfile.TemporaryDirectory(prefix="bench-fetch-") as tmp:
         work = Path(tmp)
         for _ in range(args.rounds):
+            before = server_cpu(server.pid)
             runs["scraper fetch"].append(run_ours(work, urls, args))
+            served.setdefault("scraper fetch", []).append(server_cpu(server.pid) - before)
             for label, only in peers:
+                before = server_cpu(server.pid)
                 runs.setdefault(label, []).append(run_peer(work, urls, args, only))
+                served.setdefault(label, []).append(server_cpu(server.pid) - before)
         stats = None if args.no_profile else str(work / "fetch.pstats")
         if stats:
             run_ours(work, urls, args, stats)
@@ -186,17 +204,19 @@ def main() -> None:
     )
     for label, usages in runs.items():
         wall = median([u.wall for u in usages])
+        cpu = median([u.cpu for u in usages])
         print(
             f"{label:22s} {requests / wall:5.0f} requests/s = {requests / wall / bound:4.0%} of the bound "
-            f"({wall:.2f} s wall, runs {spread([u.wall for u in usages])} s; "
-            f"{median([u.cpu for u in usages]):.1f} s CPU; peak {median([u.peak_mb for u in usages]):.0f} MB)"
+            f"({wall:.2f} s wall, runs {spread([u.wall for u in usages])} s; {cpu:.1f} s CPU = "
+            f"{cpu / requests * 1000:.1f} ms per request; peak {median([u.peak_mb for u in usages]):.0f} MB; "
+            f"the server {median(served[label]):.2f} s CPU)"
         )
     for label, usages in list(runs.items())[1:]:
         ratios = [p.wall / o.wall for o, p in zip(runs["scraper fetch"], usages, strict=True)]
         print(f"scraper fetch vs {label}: {median(ratios):.2f}x the throughput (pairs {spread(ratios)})")
     print("targets: >= 85 % of the bound, >= 1.3x Scrapy + trafilatura")
     if stats:
-        print("profiled run, the main process's own time by package:\n" + profile)
+        print("profiled run, the main thread's own CPU time by package:\n" + profile)
     print(load())
 
 

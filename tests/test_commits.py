@@ -18,6 +18,7 @@ from scraper.jobs.frontier import Origin
 from scraper.jobs.workers import CleanerPool
 from scraper.model import CleanOptions, Outcome, Response, SourceDocument
 from scraper.store.state import StateStore
+from scraper.store.writer import WriteResult
 
 DOC = (FIXTURES / "farm" / "tdy-printer-drivereasy-mp620.md").read_bytes()
 
@@ -139,3 +140,41 @@ def test_a_batch_of_files_that_cannot_be_committed_fails_its_documents_only(
     }
     assert len(status) == 4
     assert not [p for p in out.rglob(".*")]  # no temp file left
+
+
+def test_a_document_that_cannot_be_written_fails_alone_in_its_batch(tmp_path: Path) -> None:
+    """Files are written and committed on the commit thread a batch at a time: a document
+    whose files cannot be written fails with its own error, the others of its batch are
+    written and durable, and one whose bytes are on disk already is done without writing."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "blocker").write_text("a file where a directory is needed", encoding="utf-8")
+    (out / "same.md").write_bytes(b"# same\n")
+    (out / "same.audit.json").write_bytes(b"{}")
+
+    async def go() -> list[WriteResult | BaseException]:
+        files = commits.FileBatches()
+        try:
+            return list(
+                await asyncio.gather(
+                    files.write(out, "a", b"# a\n", b"{}"),
+                    files.write(out, "blocker/b", b"# b\n", b"{}"),
+                    files.write(out, "same", b"# same\n", b"{}"),
+                    return_exceptions=True,
+                )
+            )
+        finally:
+            files.close()
+
+    a, b, same = asyncio.run(go())
+    assert isinstance(a, WriteResult) and a.changed and a.created
+    assert isinstance(b, OSError)
+    assert isinstance(same, WriteResult) and not same.changed and not same.created
+    assert (out / "a.md").read_bytes() == b"# a\n" and (out / "a.audit.json").read_bytes() == b"{}"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "a.audit.json",
+        "a.md",
+        "blocker",
+        "same.audit.json",
+        "same.md",
+    ]

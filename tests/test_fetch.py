@@ -292,3 +292,38 @@ def test_memory_stays_bounded_on_bombs_and_huge_pages(site: Site, tmp_path: Path
     report = json.loads(proc.stdout)
     assert report["reasons"] == ["too-large", "too-large"]
     assert report["grown_kb"] / 1024 < 20, report
+
+
+def test_cookies_set_by_a_response_are_sent_back_and_retries_counted() -> None:
+    """The client keeps cookies as httpx does (a response that sets one, and only after it);
+    a 503 is retried up to `attempts` in all, each wait the backoff's."""
+    import httpx
+
+    seen: list[tuple[str, str | None]] = []
+    busy = [2]  # /busy answers 503 this many times
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.path, request.headers.get("cookie")))
+        html = {"content-type": "text/html"}
+        page = httpx.ByteStream(b"<p>page</p>")  # streamed, as the network's are
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        if request.url.path == "/login":
+            return httpx.Response(200, headers={**html, "set-cookie": "s=1; Path=/"}, stream=page)
+        if request.url.path == "/busy" and busy[0]:
+            busy[0] -= 1
+            return httpx.Response(503, headers={"retry-after": "7"})
+        return httpx.Response(200, headers=html, stream=page)
+
+    sleep = FakeSleep()
+
+    async def go() -> None:
+        cfg = FetchConfig(allow_private=True, attempts=3)
+        async with Fetcher(cfg, sleep=sleep, transport=httpx.MockTransport(handler)) as fetcher:
+            for path in ("/a", "/login", "/b", "/busy"):
+                assert (await fetcher.get("http://example.test" + path)).status == 200
+
+    asyncio.run(go())
+    cookies = [("/robots.txt", None), ("/a", None), ("/login", None), ("/b", "s=1")]
+    assert seen == [*cookies, *[("/busy", "s=1")] * 3]
+    assert sleep.slept == [7.0, 7.0]

@@ -90,6 +90,7 @@ class Fetcher:
             headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate, br"},
             trust_env=False,
         )
+        self.client._cookies = _Cookies()  # kept as httpx keeps them, for less work per response
         self.slots = asyncio.Semaphore(config.concurrency)
         self.hosts: dict[str, _Host] = {}
         self.requests = 0
@@ -121,7 +122,7 @@ class Fetcher:
             if modified:
                 headers["If-Modified-Since"] = modified
         try:
-            response: Response = await self._retrying()(self._attempt, url, host, headers, profile)
+            response = await self._attempts(url, host, headers, profile)
         except FetchError as exc:
             if isinstance(exc, Retryable) or exc.reason in NETWORK:
                 host.failures += 1
@@ -134,6 +135,27 @@ class Fetcher:
         return response
 
     # -- one attempt ---------------------------------------------------------------------------
+
+    async def _attempts(
+        self, url: str, host: _Host, headers: dict[str, str], profile: HostProfile | None
+    ) -> Response:
+        """The first attempt made directly (most succeed); one that is to be retried is handed
+        to tenacity as its own first attempt, failed, so the retries (their number, waits and
+        the error raised at the end) are tenacity's, as if it had made them all."""
+        try:
+            return await self._attempt(url, host, headers, profile)
+        except Retryable as exc:
+            first: Retryable | None = exc
+
+        async def attempt() -> Response:
+            nonlocal first
+            if first is not None:
+                failed, first = first, None
+                raise failed
+            return await self._attempt(url, host, headers, profile)
+
+        response: Response = await self._retrying()(attempt)
+        return response
 
     def _retrying(self) -> tenacity.AsyncRetrying:
         return tenacity.AsyncRetrying(
@@ -321,6 +343,16 @@ class Fetcher:
         await self._robots_allow(url, host)
         assert host.robots is not None
         return host.robots.sitemaps
+
+
+class _Cookies(httpx.Cookies):
+    """The client's cookie jar, as httpx keeps it (cookies set by a response are sent back);
+    a response without a Set-Cookie (or Set-Cookie2) header is not handed to the standard
+    library's jar, which would build a request and a response adapter only to find nothing."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers or "set-cookie2" in response.headers:
+            super().extract_cookies(response)
 
 
 def _failure(exc: httpx.HTTPError) -> FetchError:

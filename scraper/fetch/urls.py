@@ -8,15 +8,18 @@ longer a URL. Everything here takes any string and either answers or says what i
 from __future__ import annotations
 
 import ipaddress
+import re
+from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
-_CONTROL = frozenset(chr(c) for c in (*range(0x21), 0x7F))
+_CONTROL = re.compile("[\x00-\x20\x7f]")  # spaces and control characters
 
 
+@lru_cache(maxsize=1024)  # one URL is checked, normalised and keyed by origin in turn
 def parse(url: str) -> SplitResult | str:
     """The parts of an http(s) URL, or what is wrong with it (one line)."""
     text = url.strip()
-    if any(c in _CONTROL for c in text):
+    if _CONTROL.search(text):
         return "a URL with spaces or control characters"
     try:
         parts = urlsplit(text)
@@ -66,6 +69,7 @@ def origin(url: str) -> str:
     return f"{scheme}://{netloc((parts.hostname or '').lower(), parts.port, scheme)}"
 
 
+@lru_cache(maxsize=256)  # a crawl names many outputs after few hosts
 def host_label(host: str) -> str:
     """A host as a file name: an IPv6 literal as ipv6-<groups joined by '-'>."""
     try:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from scraper.model import Outcome
-from scraper.store.staging import Staged, commit
+from scraper.store.staging import Staged, commit, discard
 from scraper.store.state import StateStore
+from scraper.store.writer import WriteResult, stage_document
 
 COMMIT_DOCS = 64  # outcomes per commit at most
 COMMIT_S = 0.25  # how long an outcome waits for its commit at most
@@ -69,28 +71,28 @@ WRITE_S = 0.2  # how long a document's files wait for their batch at most
 
 
 class FileBatches:
-    """Documents' files (written to temp files: writer.stage_document) committed a batch at a
-    time on one thread of their own (staging.commit: each file's data synced, each renamed,
-    each directory synced once), so the disk's flushes are shared. `await commit(staged)`
-    returns once that document's files are durable under their names, or raises the OSError
-    that stopped its batch; only then may its record be made."""
+    """Documents' files written and committed a batch at a time on one thread of their own:
+    each document's files written to temp files (writer.stage_document: only those whose bytes
+    differ from the disk's), then the batch committed (staging.commit: each file's data synced,
+    each renamed, each directory synced once), so the disk's flushes, and the hand-offs to the
+    thread, are shared. `await write(out_dir, stem, markdown, audit)` returns once that
+    document's files are durable under their names (what the write did), or raises the OSError
+    that stopped them (its own, or its batch's commit); only then may its record be made."""
 
     def __init__(self) -> None:
-        self._waiting: list[tuple[list[Staged], asyncio.Future[None]]] = []
+        self._waiting: list[tuple[_Doc, asyncio.Future[WriteResult]]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._thread: ThreadPoolExecutor | None = None
 
-    async def commit(self, staged: list[Staged]) -> None:
-        if not staged:
-            return  # nothing changed: nothing to make durable
+    async def write(self, out_dir: Path, stem: str, markdown: bytes, audit: bytes) -> WriteResult:
         loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        self._waiting.append((staged, done))
+        done: asyncio.Future[WriteResult] = loop.create_future()
+        self._waiting.append(((out_dir, stem, markdown, audit), done))
         if len(self._waiting) >= WRITE_DOCS:
             self._send()
         elif self._timer is None:
             self._timer = loop.call_later(WRITE_S, self._send)
-        await done
+        return await done
 
     def _send(self) -> None:
         if self._timer is not None:
@@ -101,20 +103,20 @@ class FileBatches:
             return
         if self._thread is None:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="commit")
-        files = [f for staged, _ in batch for f in staged]
-        running = asyncio.get_running_loop().run_in_executor(self._thread, commit, files)
+        running = asyncio.get_running_loop().run_in_executor(self._thread, _write, [d for d, _ in batch])
 
-        def settle(task: asyncio.Future[None]) -> None:
+        def settle(task: asyncio.Future[list[WriteResult | OSError]]) -> None:
             exc = asyncio.CancelledError() if task.cancelled() else task.exception()
-            for _, done in batch:
+            answers = task.result() if exc is None else [exc] * len(batch)
+            for (_, done), answer in zip(batch, answers, strict=True):
                 if done.done():  # its document was cancelled while it waited
                     continue
-                if isinstance(exc, OSError):  # each its own error (one raised in many tasks)
-                    done.set_exception(OSError(exc.errno, exc.strerror, exc.filename))
-                elif exc is not None:
-                    done.set_exception(exc)
+                if isinstance(answer, OSError):  # each its own error (one raised in many tasks)
+                    done.set_exception(OSError(answer.errno, answer.strerror, answer.filename))
+                elif isinstance(answer, BaseException):
+                    done.set_exception(answer)
                 else:
-                    done.set_result(None)
+                    done.set_result(answer)
 
         running.add_done_callback(settle)
 
@@ -123,3 +125,32 @@ class FileBatches:
         if self._thread is not None:
             self._thread.shutdown(wait=True)
             self._thread = None
+
+
+_Doc = tuple[Path, str, bytes, bytes]  # (output directory, stem, Markdown, audit record)
+
+
+def _write(docs: list[_Doc]) -> list[WriteResult | OSError]:
+    """On the commit thread: each document's files staged, then all committed at once. A
+    document that could not be staged fails alone; a failed commit fails every document that
+    had files in it (one with nothing to write is done)."""
+    answers: list[WriteResult | OSError] = []
+    files: list[Staged] = []
+    try:
+        for doc in docs:
+            try:
+                staged, result = stage_document(*doc)
+            except OSError as exc:
+                answers.append(exc)
+                continue
+            files += staged
+            answers.append(result)
+    except BaseException:
+        discard(files)
+        raise
+    if files:
+        try:
+            commit(files)
+        except OSError as exc:
+            return [exc if isinstance(a, OSError) or a.changed else a for a in answers]
+    return answers

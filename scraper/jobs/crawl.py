@@ -25,14 +25,14 @@ from scraper.fetch.config import FetchConfig, HostProfile
 from scraper.fetch.errors import FetchProblem, Skipped
 from scraper.jobs.commits import Commits, FileBatches
 from scraper.jobs.frontier import LISTING_KINDS, Bound, Frontier, Origin
-from scraper.jobs.incremental import Incremental, input_digest
+from scraper.jobs.incremental import UNREAD, Incremental, Unread, input_digest
 from scraper.jobs.listings import Held, ListingSteps
 from scraper.model import DocKind, Failed, Kind, Outcome, Rendered, Response, SourceDocument, Status
 from scraper.settings import MAX_PAGES, REVALIDATE_HOURS
 from scraper.sources.discover import classify
 from scraper.store.names import Names, NameTaken
 from scraper.store.state import StateStore, UrlRecord, Written
-from scraper.store.writer import WriteResult, stage_document, url_stem
+from scraper.store.writer import WriteResult, url_stem
 
 # cleans one document for <stem>.md with the options of a rules key (jobs.workers.CleanerPool)
 Clean = Callable[[SourceDocument, str, str], Awaitable[Rendered | Failed]]
@@ -257,7 +257,7 @@ class FetchJob(ListingSteps):
                 ref=resp.ref,
             )
             await self._document(
-                url, doc, "page", found_in, origin, resp.etag, resp.last_modified, listed=listed
+                url, doc, "page", found_in, origin, resp.etag, resp.last_modified, listed=listed, known=known
             )
 
     async def _get(
@@ -297,11 +297,15 @@ class FetchJob(ListingSteps):
         modified: str | None = None,
         stem: str | None = None,
         listed: str | None = None,
+        known: UrlRecord | Unread | None = UNREAD,
     ) -> None:
         """Clean a document (unless its input is the one its output was cleaned from) and write
-        it (unless the output on record is these very bytes); then record it."""
+        it (unless the output on record is these very bytes); then record it. `known`: its record,
+        when the caller read it (no one else records this URL in the run: the frontier)."""
+        if known is UNREAD:
+            known = self.policy.known(url)
         digest = input_digest(doc)
-        same = self.policy.same_input(url, digest)
+        same = self.policy.same_input(known, digest)
         if same is not None:
             self.policy.done(url, kind, etag=etag, modified=modified, listed=listed)
             self.report(
@@ -327,7 +331,7 @@ class FetchJob(ListingSteps):
             return
         output = str(self.out_dir / f"{stem}.md")
         changed = created = False
-        if not self.policy.unchanged_output(url, output, result):
+        if not self.policy.unchanged_output(known, output, result):
             try:
                 w = await self._write(stem, result)
             except OSError as exc:
@@ -362,9 +366,7 @@ class FetchJob(ListingSteps):
 
     async def _write(self, stem: str, result: Rendered) -> WriteResult:
         """A document's files written and durable (in a batch with others: jobs.commits)."""
-        staged, w = await asyncio.to_thread(stage_document, self.out_dir, stem, result.markdown, result.audit)
-        await self._files.commit(staged)
-        return w
+        return await self._files.write(self.out_dir, stem, result.markdown, result.audit)
 
     def _failed(self, url: str, kind: DocKind, failure: Failed, found_in: str | None, origin: Origin) -> None:
         self.policy.failed(url, kind, failure.reason, checked=kind == "page")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from scraper.model import DocKind, Kind, Reason, Rendered, SourceDocument
@@ -28,6 +29,15 @@ def input_digest(doc: SourceDocument) -> str:
     """What an output depends on besides the rules: the bytes, where they came from, metadata."""
     extra = f"\n{doc.url}\n{sorted((doc.meta or {}).items())!r}".encode()
     return hashlib.sha256(doc.data + extra).hexdigest()
+
+
+class Unread(Enum):
+    """A URL's record not read yet (`known` not asked)."""
+
+    UNREAD = "unread"
+
+
+UNREAD = Unread.UNREAD
 
 
 def _on_disk(output: str | None) -> bool:
@@ -80,19 +90,17 @@ class Incremental:
             and _on_disk(known.output)
         )
 
-    def same_input(self, url: str, digest: str) -> UrlRecord | None:
-        """The record of a URL whose output was cleaned from exactly this input and is still on
-        disk (nothing to clean again), else None."""
+    def same_input(self, rec: UrlRecord | None, digest: str) -> UrlRecord | None:
+        """The record (`known`) of a URL whose output was cleaned from exactly this input and is
+        still on disk (nothing to clean again), else None."""
         if self.force:
             return None
-        rec = self.known(url)
         if rec is None or rec.body_sha256 != digest or not rec.good or not _on_disk(rec.output):
             return None
         return rec
 
-    def unchanged_output(self, url: str, output: str, rendered: Rendered) -> bool:
-        """The output on record is these very bytes, and both its files are on disk."""
-        rec = self.known(url)
+    def unchanged_output(self, rec: UrlRecord | None, output: str, rendered: Rendered) -> bool:
+        """The output on record (`known`) is these very bytes, and both its files are on disk."""
         return (
             rec is not None
             and rec.good

@@ -24,6 +24,7 @@ the thread that forked them ends): the pool starts them on the event loop's thre
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import json
@@ -40,6 +41,7 @@ BOOT = (
     "import sys, json; sys.path[:] = json.loads(sys.argv[1]); from scraper.jobs.procs import serve; serve()"
 )
 PR_SET_PDEATHSIG = 1
+PIPE_ROOM = 32 * 1024  # a task this small is written to an idle worker's pipe without blocking
 
 
 class WorkerLost(Exception):
@@ -93,6 +95,38 @@ class Worker:
             return self.answers.recv()
         except (EOFError, OSError):
             raise WorkerLost("crashed", f"the cleaning process died ({self._death()})") from None
+
+    async def acall(self, task: Any, budget: float, start_timeout: float) -> Any:
+        """`call` for an event loop, without a thread per task: the task is written at once when
+        it fits in the pipe (an idle worker's pipe is empty), the answer is awaited on the loop
+        (a reader on the pipe, within `budget`) and read once it arrives. Start-up, a large task
+        and a lost worker's post-mortem are waited for in a thread. Raises WorkerLost."""
+        loop = asyncio.get_running_loop()
+        if not self.ready:
+            await loop.run_in_executor(None, self._wait_ready, start_timeout)
+        try:
+            data = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) <= PIPE_ROOM:
+                self.tasks.send_bytes(data)
+            else:
+                await loop.run_in_executor(None, self.tasks.send_bytes, data)
+            arrived = loop.create_future()
+            fd = self.answers.fileno()
+            loop.add_reader(fd, _settle, arrived)
+            try:
+                async with asyncio.timeout(budget):
+                    await arrived
+            except TimeoutError:
+                arrived.cancel()
+            finally:
+                loop.remove_reader(fd)
+            if arrived.cancelled():
+                self.kill()
+                raise WorkerLost("too-complex", f"cleaning took longer than {budget:g} s: stopped")
+            return pickle.loads(self.answers.recv_bytes())
+        except (EOFError, OSError):
+            death = await loop.run_in_executor(None, self._death)
+            raise WorkerLost("crashed", f"the cleaning process died ({death})") from None
 
     def start(self, timeout: float) -> None:
         """Send the setup and wait until the worker is ready (`call` does it when not yet done):
@@ -148,6 +182,11 @@ class Worker:
             with contextlib.suppress(OSError):
                 os.close(self._alive)
             self._alive = -1
+
+
+def _settle(arrived: asyncio.Future[None]) -> None:
+    if not arrived.done():
+        arrived.set_result(None)
 
 
 # -- in the worker ------------------------------------------------------------------------------

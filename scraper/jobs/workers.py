@@ -75,8 +75,9 @@ class CleanerPool:
         self._idle: list[Worker] = []
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        # one thread per worker waits for its answer; one thread cleans when there are none
-        self.threads = ThreadPoolExecutor(max(1, self.workers), thread_name_prefix="clean")
+        # the thread that cleans when there are no workers (the workers' answers are awaited on
+        # the event loop: Worker.acall)
+        self.threads = ThreadPoolExecutor(1, thread_name_prefix="clean")
 
     def warm(self) -> None:
         """Start every worker now (they load the extraction stack while the run starts)."""
@@ -104,9 +105,8 @@ class CleanerPool:
                 self.warm()  # started here, on the event loop's thread, which outlives them
             worker = self._idle.pop()
             try:
-                result: Rendered | Failed = await loop.run_in_executor(
-                    self.threads, worker.call, (doc, stem, key), self.budget, self.start_timeout
-                )
+                task = (doc, stem, key)
+                result: Rendered | Failed = await worker.acall(task, self.budget, self.start_timeout)
             except WorkerLost as exc:
                 self.replaced += 1
                 worker.kill()

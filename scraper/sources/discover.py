@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
 from lxml import etree
 
 from scraper.fetch.body import gunzip_bounded
@@ -177,6 +176,8 @@ def _join(base: str, link: Any) -> str | None:
 
 def feed_items(body: bytes, url: str, media_type: str) -> list[FeedItem]:
     """The items of an RSS/Atom/RDF/JSON feed; relative links resolve against the item link."""
+    import feedparser  # loaded by the runs that read a feed (a crawl of sitemaps never does)
+
     parsed = feedparser.parse(
         body,
         response_headers={"content-location": url, "content-type": media_type or "application/xml"},
