@@ -21,8 +21,9 @@ import re
 from cleaners import Removal
 from scraper.settings import MAX_NESTING
 
-# a tag, or what is skipped whole: a comment (to its end), <!DOCTYPE …> or <? …> (to the next >)
-_TOKEN = re.compile(r"<(?:(/?)([A-Za-z][A-Za-z0-9:-]*+)([^<>]*+)>|!--(?:.*?-->|.*)|[!?][^>]*+>?)", re.S)
+# a tag, or what is skipped whole: a comment (to its end), <!DOCTYPE …> or <? …> (to the next >);
+# a tag's attributes run from the end of its name to its `>` (not captured: rarely looked at)
+_TOKEN = re.compile(r"<(?:(/?)([A-Za-z][A-Za-z0-9:-]*+)[^<>]*+>|!--(?:.*?-->|.*)|[!?][^>]*+>?)", re.S)
 VOID = frozenset(
     "area base basefont bgsound br col embed frame hr image img input keygen link meta param source"
     " track wbr".split()
@@ -144,7 +145,7 @@ def _scan(html: str, pos: int, stack: _Stack, cut: list[tuple[int, int]], limit:
     names, dropped, count = stack.names, stack.dropped, stack.count
     kept, foreign = stack.kept, stack.foreign
     for m in _TOKEN.finditer(html, pos):
-        slash, raw, attrs = m.groups()
+        slash, raw = m.groups()
         if raw is None:  # a comment, <!DOCTYPE …>, <? …>: skipped whole (by the pattern)
             continue
         name = raw.lower()
@@ -164,7 +165,7 @@ def _scan(html: str, pos: int, stack: _Stack, cut: list[tuple[int, int]], limit:
             continue
         if name in VOID:
             continue
-        if foreign and attrs.rstrip().endswith("/"):
+        if foreign and html[m.end(2) : m.end() - 1].rstrip().endswith("/"):
             if name in RAWTEXT:
                 stack.kept, stack.foreign = kept, foreign
                 return _raw_end(html, name, m.end())
