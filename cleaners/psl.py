@@ -13,7 +13,6 @@ as before.
 from __future__ import annotations
 
 import marshal
-import os
 from typing import Any
 
 from publicsuffixlist import PSLFILE, PublicSuffixList
@@ -35,7 +34,7 @@ def public_suffix_list(punycode: bool) -> PublicSuffixList:
     """The list as `PublicSuffixList(accept_encoded_idn=punycode)` builds it, from the snapshot
     when a valid one exists (made now when none does)."""
     try:
-        digest = snapshot.key(_FORMAT, _PSL_VERSION, str(punycode), *_source_stamp(PSLFILE))
+        digest = snapshot.key(_FORMAT, _PSL_VERSION, str(punycode), *snapshot.stamp(PSLFILE))
     except OSError:
         return PublicSuffixList(accept_encoded_idn=punycode)
     name = "psl-idn" if punycode else "psl"
@@ -47,17 +46,6 @@ def public_suffix_list(punycode: bool) -> PublicSuffixList:
     if state is not None:
         snapshot.store(name, digest, marshal.dumps(state))
     return psl
-
-
-def _source_stamp(path: str) -> tuple[str, ...]:
-    """What identifies the list's data file without reading it, as CPython keys its bytecode
-    cache on a source's size and modification time: its resolved path, device, inode, size,
-    and modification and change times in nanoseconds (the change time cannot be set back by
-    a user, so a file rewritten in place gets a new key)."""
-    real = os.path.realpath(path)
-    st = os.stat(real)
-    numbers = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    return (real, *map(str, numbers))
 
 
 def _state(psl: PublicSuffixList) -> dict[str, Any] | None:

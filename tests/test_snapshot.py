@@ -12,7 +12,7 @@ import pytest
 from publicsuffixlist import PublicSuffixList
 
 from cleaners import snapshot
-from cleaners.psl import _source_stamp, public_suffix_list
+from cleaners.psl import public_suffix_list
 
 HOSTS = ["www.zdnet.com", "a.b.github.io", "www.city.kobe.jp", "news.bbc.co.uk", "x.blogspot.com"]
 
@@ -103,20 +103,20 @@ def test_a_rewritten_list_is_keyed_anew(tmp_path: Path) -> None:
     same modification time) and a file put in its place each get a new stamp."""
     listed = tmp_path / "list.dat"
     listed.write_bytes(b"com\n")
-    first = _source_stamp(str(listed))
+    first = snapshot.stamp(str(listed))
     st = listed.stat()
     time.sleep(0.05)  # (past the file system's clock tick: a real rewrite comes later still)
     listed.write_bytes(b"org\n")
     os.utime(listed, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert _source_stamp(str(listed)) != first  # (its change time moved)
+    assert snapshot.stamp(str(listed)) != first  # (its change time moved)
     replacement = tmp_path / "new.dat"
     replacement.write_bytes(b"com\n")
     os.utime(replacement, ns=(st.st_atime_ns, st.st_mtime_ns))
     replacement.replace(listed)
-    assert _source_stamp(str(listed)) != first  # (another inode)
+    assert snapshot.stamp(str(listed)) != first  # (another inode)
     link = tmp_path / "link.dat"
     link.symlink_to(listed)
-    assert _source_stamp(str(link)) == _source_stamp(str(listed))
+    assert snapshot.stamp(str(link)) == snapshot.stamp(str(listed))
 
 
 def test_the_key_covers_every_part() -> None:
