@@ -3,9 +3,11 @@ list's text costs more than the rest of cleaning a short document, and its resul
 when the list does.
 
 The snapshot holds the parsed list's state (a frozenset of rules and two numbers), written with
-`marshal` (plain data: reading it runs no code), keyed by a hash of the list's data file, the
-library's version and the build options. What is read back is checked for shape and must answer
-a few known hosts exactly as a freshly parsed list; otherwise the list is parsed as before.
+`marshal` (plain data: reading it runs no code), keyed by the list's data file as found on disk
+(path, inode, size, modification and change times: hashing its 338 KB cost more than reading the
+snapshot), the library's version and the build options. What is read back is checked for shape
+and must answer a few known hosts exactly as a freshly parsed list; otherwise the list is parsed
+as before.
 """
 
 from __future__ import annotations
@@ -32,8 +34,7 @@ def public_suffix_list(punycode: bool) -> PublicSuffixList:
     """The list as `PublicSuffixList(accept_encoded_idn=punycode)` builds it, from the snapshot
     when a valid one exists (made now when none does)."""
     try:
-        with open(PSLFILE, "rb") as f:
-            digest = snapshot.key(_FORMAT, _PSL_VERSION, str(punycode), f.read())
+        digest = snapshot.key(_FORMAT, _PSL_VERSION, str(punycode), *snapshot.stamp(PSLFILE))
     except OSError:
         return PublicSuffixList(accept_encoded_idn=punycode)
     name = "psl-idn" if punycode else "psl"

@@ -23,6 +23,8 @@ class RulesError(ValueError):
 
 @dataclass(frozen=True)
 class CommentBlockRule:
+    """A farm's comment-delimited block: everything from `begin` to `end` goes."""
+
     name: str
     category: str
     begin: re.Pattern[str]
@@ -32,6 +34,8 @@ class CommentBlockRule:
 
 @dataclass(frozen=True)
 class SelectorRule:
+    """Elements matching a CSS selector go (on every page, or only on `hosts`' pages)."""
+
     name: str
     category: str
     css: str
@@ -41,6 +45,10 @@ class SelectorRule:
 
 @dataclass(frozen=True)
 class RedirectRule:
+    """A redirect wrapper on `hosts` (or any host, by `path` shape): the real destination
+    is read from a query parameter (`params`) or from the path (`dest`); `click`: an
+    affiliate network, whose URLs that cannot be unwrapped are affiliate clicks."""
+
     name: str
     category: str
     hosts: HostSet
@@ -54,6 +62,8 @@ class RedirectRule:
 
 @dataclass(frozen=True)
 class AffiliateRule:
+    """An affiliate click whose destination cannot be recovered: the link goes, its text stays."""
+
     name: str
     hosts: HostSet
     path: re.Pattern[str] | None
@@ -65,6 +75,8 @@ class AffiliateRule:
 
 @dataclass(frozen=True)
 class StripRule:
+    """Query parameters (`params`) and path parts (`path`) cut from URLs on `hosts`."""
+
     name: str
     category: str
     hosts: HostSet
@@ -75,6 +87,8 @@ class StripRule:
 
 @dataclass(frozen=True)
 class FragmentRule:
+    """URL fragments that go entirely when they match `pattern`."""
+
     name: str
     category: str
     pattern: re.Pattern[str]
@@ -83,6 +97,8 @@ class FragmentRule:
 
 @dataclass(frozen=True)
 class EmbedRule:
+    """An embedded player on `hosts` that becomes a plain link (`link`, from `pattern`'s groups)."""
+
     name: str
     hosts: HostSet
     pattern: re.Pattern[str]
@@ -91,6 +107,8 @@ class EmbedRule:
 
 @dataclass(frozen=True)
 class AlsoReadRule:
+    """How a related-posts list is recognised (a short label, then mostly links)."""
+
     labels: re.Pattern[str]
     label_selectors: tuple[str, ...]
     max_label_chars: int
@@ -100,6 +118,8 @@ class AlsoReadRule:
 
 @dataclass(frozen=True)
 class AllowList:
+    """Content that no rule may remove or rewrite."""
+
     selectors: tuple[str, ...] = ()
     urls: tuple[re.Pattern[str], ...] = ()
     text: tuple[re.Pattern[str], ...] = ()
@@ -113,6 +133,8 @@ class AllowList:
 
 @dataclass(frozen=True)
 class RuleSet:
+    """Every rule, built-in and from site rules files, validated (`load_rules`)."""
+
     farm_domains: HostSet
     farm_fingerprints: tuple[str, ...]
     comment_blocks: tuple[CommentBlockRule, ...]

@@ -3,7 +3,9 @@ checking and building `rules.toml` costs more than cleaning a short document, an
 changes when the file or the code that builds it does.
 
 The key covers the rules file, the source of every module that builds or defines the rules
-(`rulespec`, `ruleset`, `hosts`, `records`, this one and `programs`) and the Python version. The
+(`rulespec`, `ruleset`, `hosts`, `records`, this one and `programs`), each by its stamp on disk
+(`snapshot.stamp`: path, inode, size, modification and change times, as CPython keys bytecode;
+hashing their 60 KB cost more than the rest of reading the snapshot), and the Python version. The
 snapshot is a pickle of the RuleSet (picklable by design: it is shipped to worker processes), its
 patterns stored as their programs (`cleaners.programs`: compiling them again was most of the cost
 of reading it back), read with an unpickler that resolves only the rule classes and the function
@@ -31,7 +33,7 @@ except ImportError:  # pragma: no cover - an interpreter without the C pickler
 if TYPE_CHECKING:
     from cleaners.ruleset import RuleSet
 
-_FORMAT = "rules-1"
+_FORMAT = "rules-2"  # (2: keyed on the files' stamps, snapshot.stamp)
 _HERE = Path(__file__).resolve().parent
 RULES_FILE = _HERE / "rules.toml"
 _SOURCES = ("rulespec.py", "ruleset.py", "hosts.py", "records.py", "rulesnap.py", "programs.py")
@@ -78,15 +80,16 @@ def rules_text() -> str:
 def builtin_rules(build: Callable[[str], RuleSet]) -> RuleSet:
     """`build(text of rules.toml)`, or the same RuleSet from a valid snapshot."""
     try:
-        data = RULES_FILE.read_bytes()
-        sources = [(_HERE / name).read_bytes() for name in _SOURCES]
+        stamps = [
+            part for path in (RULES_FILE, *(_HERE / n for n in _SOURCES)) for part in snapshot.stamp(path)
+        ]
     except OSError:  # not installed as files (a zip): no snapshot
         return build(rules_text())
-    digest = snapshot.key(_FORMAT, sys.version, data, *sources)
+    digest = snapshot.key(_FORMAT, sys.version, *stamps)
     restored = _restore(snapshot.load("rules", digest))
     if restored is not None:
         return restored
-    rules = build(data.decode("utf-8"))
+    rules = build(rules_text())
     from pickle import HIGHEST_PROTOCOL
 
     out = io.BytesIO()

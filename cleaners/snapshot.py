@@ -50,6 +50,17 @@ def key(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+def stamp(path: str | os.PathLike[str]) -> tuple[str, ...]:
+    """What identifies a source file of a snapshot without reading it, as CPython keys its bytecode
+    cache on a source's size and modification time: its resolved path, device, inode, size,
+    and modification and change times in nanoseconds (the change time cannot be set back by
+    a user, so a file rewritten in place gets a new key)."""
+    real = os.path.realpath(path)
+    st = os.stat(real)
+    numbers = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return (real, *map(str, numbers))
+
+
 def _private(st: os.stat_result, kind: int) -> bool:
     """Owned by this user, of the expected kind, and writable by nobody else."""
     getuid = getattr(os, "getuid", None)

@@ -5,6 +5,7 @@ nothing but time."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,27 @@ def test_an_unwritable_cache_costs_nothing_but_time(tmp_path: Path, monkeypatch:
     monkeypatch.setenv("SCRAPER_CACHE_DIR", "")
     assert snapshot.cache_dir() is None
     assert _answers(public_suffix_list(False)) == _answers(PublicSuffixList(accept_encoded_idn=False))
+
+
+def test_a_rewritten_list_is_keyed_anew(tmp_path: Path) -> None:
+    """The list's file is keyed by its stamp, not read: a copy rewritten in place (same size,
+    same modification time) and a file put in its place each get a new stamp."""
+    listed = tmp_path / "list.dat"
+    listed.write_bytes(b"com\n")
+    first = snapshot.stamp(str(listed))
+    st = listed.stat()
+    time.sleep(0.05)  # (past the file system's clock tick: a real rewrite comes later still)
+    listed.write_bytes(b"org\n")
+    os.utime(listed, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert snapshot.stamp(str(listed)) != first  # (its change time moved)
+    replacement = tmp_path / "new.dat"
+    replacement.write_bytes(b"com\n")
+    os.utime(replacement, ns=(st.st_atime_ns, st.st_mtime_ns))
+    replacement.replace(listed)
+    assert snapshot.stamp(str(listed)) != first  # (another inode)
+    link = tmp_path / "link.dat"
+    link.symlink_to(listed)
+    assert snapshot.stamp(str(link)) == snapshot.stamp(str(listed))
 
 
 def test_the_key_covers_every_part() -> None:

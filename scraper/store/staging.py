@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
@@ -81,6 +80,8 @@ def _open_temp(path: Path) -> tuple[int, str]:
         return os.open(tmp, _FLAGS, 0o666), tmp
     except FileExistsError:
         pass
+    import tempfile  # (only here: it loads shutil, random, bz2 and lzma)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~UMASK)  # as open() would create it (mkstemp makes it 0600)
