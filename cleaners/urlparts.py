@@ -4,7 +4,7 @@ and the affiliate-network domains a page reveals. Offline string work only."""
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from cleaners.hosts import registrable_domain
 
@@ -18,6 +18,26 @@ _MAY_HOLD_PATH = re.compile(rb"/[ci]/\d", re.I)
 _MAY_HOLD_PATH_STR = re.compile(r"/[ci]/\d", re.I)
 # First labels of a brand's own tracking host (goto.walmart.com): its domain is the brand's.
 _BRAND_TRACKERS = frozenset(("goto", "go", "click", "clicks", "track", "link", "links", "www", "shop", "buy"))
+
+
+_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?=[/?#]|\Z)")
+
+
+def split_url(full: str) -> tuple[SplitResult | None, str]:
+    """urlsplit's parts of a URL and its lower-case host (None and "" when it does not parse)."""
+    try:
+        parts = urlsplit(full)
+        return parts, (parts.hostname or "").lower()
+    except ValueError:
+        return None, ""
+
+
+def url_host_of(full: str) -> str:
+    """`split_url`'s host. An http(s) URL whose host is letters, digits, dots and hyphens up to
+    its path, query or fragment has that host for urlsplit too (lower-cased by `hostname`): it
+    is read by one regex, the rest by urlsplit."""
+    m = _PLAIN_HOST.match(full)
+    return m.group(1).lower() if m is not None else split_url(full)[1]
 
 
 def network_domains(text: str | bytes) -> frozenset[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
-from urllib.parse import SplitResult, urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin
 
 from cleaners.hosts import HostSet, registrable_domain, url_host
 from cleaners.ruleset import AffiliateRule, RedirectRule, RuleSet, StripRule
@@ -24,6 +24,8 @@ from cleaners.urlparts import (
     param_url,
     query_pairs,
     split_path,
+    split_url,
+    url_host_of,
     url_path,
 )
 
@@ -33,7 +35,6 @@ _ONE_PIXEL = re.compile(
 )
 _MAX_UNWRAP = 3
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
-_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?=[/?#]|\Z)")
 _FARM_ACCOUNT = "link through the farm's own affiliate account"
 _MEMO_URLS = 4096  # URLs remembered per memo (then it starts afresh)
 _MEMO_LEN = 2048  # longer URLs (data: images) are not remembered
@@ -193,17 +194,12 @@ class UrlCleaner:
     def _split(self, url: str) -> tuple[str, SplitResult | None, str]:
         """(absolute URL, its parts, lower-case host); parts is None when it does not parse."""
         full = self.resolve(url)
-        return full, *_parts(full)
+        return full, *split_url(full)
 
     def _full_host(self, url: str) -> tuple[str, str]:
-        """`_split`'s absolute URL and host. An http(s) URL whose host is letters, digits, dots
-        and hyphens up to its path, query or fragment has that host for urlsplit too (lower-cased
-        by `hostname`): it is read by one regex, the rest by urlsplit."""
+        """`_split`'s absolute URL and host, without urlsplit for a plain http(s) host."""
         full = self.resolve(url)
-        m = _PLAIN_HOST.match(full)
-        if m is not None:
-            return full, m.group(1).lower()
-        return full, _parts(full)[1]
+        return full, url_host_of(full)
 
     def clean(self, url: str) -> UrlVerdict:
         cached = self._cache.get(url)
@@ -384,15 +380,6 @@ class UrlCleaner:
         if rules.ad_media_hosts.matches(host) or any(p.search(low) for p in rules.ad_media_urls):
             return ("ad_block", "ad-media", "ad image or video")
         return None
-
-
-def _parts(full: str) -> tuple[SplitResult | None, str]:
-    """urlsplit's parts of a URL and its lower-case host (None and "" when it does not parse)."""
-    try:
-        parts = urlsplit(full)
-        return parts, (parts.hostname or "").lower()
-    except ValueError:
-        return None, ""
 
 
 def _remember(memo: dict[str, T], url: str, value: T) -> T:
