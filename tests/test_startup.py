@@ -18,6 +18,7 @@ DOC = FIXTURES / "controls" / "techhubms-syndicated-ms-news.md"
 NOT_FOR_MARKDOWN = (
     "click",
     "httpx",
+    "httpcore",
     "asyncio",
     "trafilatura",
     "lxml",
@@ -181,3 +182,15 @@ def test_dataclasses_from_the_snapshot_behave_as_compiled(tmp_path: Path) -> Non
     assert run(tmp_path / "c") == plain
     assert list((tmp_path / "c").glob("dataclass-code.other-*.bin"))
     assert run(tmp_path / "c") == plain
+
+
+def test_the_fetch_stack_loads_without_trio_and_leaves_it_importable() -> None:
+    pytest.importorskip("trio")  # installed with selenium (dev); users may have it too
+    probe = (
+        "import sys, scraper.fetch.client, scraper.fetch.guard\n"
+        "print('trio' in sys.modules)\n"
+        "import trio\n"
+        "print(trio.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "trio"]

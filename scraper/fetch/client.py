@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
+# isort: split
+from scraper.fetch import notrio  # noqa: F401  (httpcore without trio, before httpx)
+
+# isort: split
 import httpx
 import tenacity
 

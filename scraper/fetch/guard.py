@@ -15,6 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+# isort: split
+from scraper.fetch import notrio  # noqa: F401  (httpcore without trio, before httpx)
+
+# isort: split
 import anyio
 import httpcore
 import httpx
