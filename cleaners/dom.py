@@ -36,6 +36,8 @@ _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "
 
 @dataclass
 class DomContext:
+    """What the DOM rules of one page read: the rules, the URL cleaner and the page's hosts."""
+
     rules: RuleSet
     urls: UrlCleaner
     own_hosts: HostSet  # the page's own site: related-post lists point there

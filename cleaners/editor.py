@@ -135,6 +135,8 @@ def range_nodes(first: LexborNode, last: LexborNode) -> list[LexborNode] | None:
 
 @dataclass
 class Edit:
+    """Replace the source between start and end with text."""
+
     start: int
     end: int
     text: str

@@ -34,6 +34,8 @@ _LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
 
 @dataclass(slots=True)
 class Attr:
+    """One attribute of a start tag: where its name and value are in the source."""
+
     name: str
     start: int  # includes the whitespace before the name
     end: int
@@ -44,6 +46,8 @@ class Attr:
 
 @dataclass(slots=True)
 class Element:
+    """An element of raw HTML in Markdown: its tag and where it opens and ends in the source."""
+
     index: int
     tag: str
     start: int
@@ -69,6 +73,8 @@ class Element:
 
 @dataclass(slots=True)
 class Comment:
+    """An HTML comment in Markdown: where it is and its text."""
+
     index: int
     start: int
     end: int
@@ -77,6 +83,8 @@ class Comment:
 
 @dataclass
 class Scan:
+    """The raw HTML of a Markdown body: its elements, comments and code spans."""
+
     elements: list[Element]
     comments: list[Comment]
     html: str  # what lexbor parses

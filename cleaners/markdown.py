@@ -36,6 +36,8 @@ _DESTINATION = re.compile(r"\]\([^)]*\)")
 
 @dataclass(frozen=True)
 class MarkdownResult:
+    """A cleaned Markdown body and what was removed from it."""
+
     text: str
     removals: tuple[Removal, ...]
 

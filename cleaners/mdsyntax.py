@@ -50,6 +50,8 @@ class Orphan(NamedTuple):
 
 @dataclass(frozen=True)
 class RefDef:
+    """A link reference definition: its label, its line and its destination's place."""
+
     label: str
     start: int  # line start
     end: int  # line end (before newline)

@@ -135,6 +135,8 @@ class SourceDocument:
 
 @dataclass(frozen=True)
 class CleanOptions:
+    """What a clean is asked for: the rules, and whether to add the attribution line."""
+
     rules: RuleSet
     attribution_line: bool = True
 

@@ -194,3 +194,35 @@ def test_the_fetch_stack_loads_without_trio_and_leaves_it_importable() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "trio"]
+
+
+_DEFERRED_INSPECT = """
+import sys
+from scraper.cli import gencode
+gencode.defer_inspect()
+from dataclasses import dataclass
+@dataclass
+class D:
+    '''Documented.'''
+    x: int
+print("inspect" in sys.modules, "ast" in sys.modules)
+@dataclass
+class U:
+    x: int
+    y: str = "y"
+import inspect
+print("inspect" in sys.modules, U.__doc__, inspect.signature(D), D.__doc__)
+"""
+
+
+def test_dataclasses_load_inspect_only_for_a_class_without_a_docstring() -> None:
+    cmd = [sys.executable, "-c", _DEFERRED_INSPECT]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["False False", "True U(x: int, y: str = 'y') (x: int) -> None Documented."]
+
+
+def test_the_command_loads_no_inspect_for_markdown(tmp_path: Path) -> None:
+    probe = _PROBE.replace("import sys\n", "import sys\nsys.argv[0] = 'scraper'\n", 1)
+    cmd = [sys.executable, "-c", probe, str(DOC), str(tmp_path / "out"), "inspect", "ast", "dis"]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=_env(tmp_path / "c"), check=True)
+    assert out.stdout.split() == []

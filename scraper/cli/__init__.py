@@ -43,5 +43,6 @@ if _is_the_command() and sys.argv[1:] != ["--version"]:  # before click and the 
     if gc.isenabled():
         gc.disable()
         _collector_paused = True
+    gencode.defer_inspect()
     regexes.install()
     gencode.install()

@@ -35,6 +35,8 @@ __all__ = ["FM_SELF_KEYS", "FM_URL_KEYS", "OriginalSource", "Signals", "attribut
 
 @dataclass(frozen=True)
 class OriginalSource:
+    """The source a document is attributed to, and the evidence for it."""
+
     name: str | None
     url: str | None
     first_party: bool

@@ -27,6 +27,8 @@ _FIRST_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.M)
 
 @dataclass(frozen=True)
 class CleanedDocument:
+    """A cleaned document: its Markdown, the removals and its attribution."""
+
     name: str
     kind: Format
     markdown: str

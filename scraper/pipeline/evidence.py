@@ -103,6 +103,8 @@ def is_url(value: str | None) -> bool:
 
 @dataclass(frozen=True)
 class Signals:
+    """What a page offers to find its original source from."""
+
     title: str | None = None
     front_matter: Mapping[str, Any] = field(default_factory=dict)
     body: str = ""
@@ -116,6 +118,8 @@ class Signals:
 
 @dataclass
 class Candidate:
+    """A possible original source: its domain, name, URL, score and the evidence for it."""
+
     domain: str | None
     name: str | None = None
     url: str | None = None

@@ -100,6 +100,8 @@ HANDLERS: dict[str, BaseHandler] = {"---": YamlFrontMatter(), "+++": TomlFrontMa
 
 @dataclass(frozen=True)
 class FrontMatter:
+    """A document's front matter: its delimiters and text exactly as in the file, and its values."""
+
     open_line: str  # "---\n", exactly as in the file
     raw: str  # the text between the delimiters, exactly
     close_line: str  # "---\n" (or "...\n"), exactly

@@ -20,6 +20,8 @@ _SPACE = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class PageMeta:
+    """What a page says about itself: title, author, dates, tags, description."""
+
     title: str | None = None
     author: str | None = None
     date: str | None = None
