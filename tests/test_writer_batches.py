@@ -138,3 +138,21 @@ def test_a_failed_data_sync_leaves_the_old_files_and_no_temp_file(
     for item in batch:  # every descriptor closed
         with pytest.raises(OSError):
             os.fstat(item.fd)
+
+
+def test_a_single_batch_is_committed_without_a_thread(tmp_path: Path) -> None:
+    src = inputs(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    started = []
+    real = batches.Committer._send
+
+    def send(self: batches.Committer, last: bool = False) -> None:
+        real(self, last)
+        started.append(self._thread is not None)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(batches.Committer, "_send", send)
+        outcomes = run_clean([str(src)], out, CleanOptions(load_rules()), io.BytesIO())
+    assert [(o.status, o.changed) for o in outcomes] == [("ok", True)] * 3
+    assert started == [False]  # one batch, committed by close on the caller's thread
+    assert sorted(p.name for p in out.iterdir() if p.suffix == ".md") == ["a000.md", "a001.md", "a002.md"]

@@ -10,9 +10,12 @@ commit and tells which documents' commits failed: nothing may be reported writte
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from scraper.store.staging import Staged, commit, discard
+
+if TYPE_CHECKING:  # the thread starts with a second batch: one batch is committed by the caller
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 BATCH_DOCS = 32  # documents per batch (two files each: 64 open temp files at most per batch)
 
@@ -26,7 +29,8 @@ class Committer:
         self.size = max(1, size or BATCH_DOCS)
         self._keys: list[int] = []
         self._files: list[Staged] = []
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="commit") if background else None
+        self._background = background
+        self._thread: ThreadPoolExecutor | None = None
         self._sent: list[tuple[list[int], Future[None]]] = []
         self._failed: dict[int, OSError] = {}
 
@@ -38,13 +42,17 @@ class Committer:
         if len(self._keys) >= self.size:
             self._send()
 
-    def _send(self) -> None:
+    def _send(self, last: bool = False) -> None:
         keys, files, self._keys, self._files = self._keys, self._files, [], []
         if not keys:
             return
-        if self._thread is None:
+        if not self._background or (last and self._thread is None):  # (the caller waits anyway)
             self._commit(keys, files)
             return
+        if self._thread is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="commit")
         self._sent.append((keys, self._thread.submit(commit, files)))
 
     def _commit(self, keys: list[int], files: list[Staged]) -> None:
@@ -55,7 +63,7 @@ class Committer:
 
     def close(self) -> dict[int, OSError]:
         """Commit what is left and wait for every batch: the keys that failed, with the error."""
-        self._send()
+        self._send(last=True)
         try:
             for keys, done in self._sent:
                 exc = done.exception()
