@@ -3,24 +3,30 @@ rules) stored under the user's cache directory and keyed by a hash of everything
 from, so start-up does the work once, not in every process.
 
 A snapshot is never trusted blindly. It is read only from a directory and a file that this user
-owns and nobody else can write (no symbolic links), it carries a SHA-256 of its payload, and the
-caller validates what it decodes. Whatever goes wrong — no cache directory, a corrupt, foreign,
-stale or unwritable file — reading gives None and the caller builds the data as it always did;
-writing fails silently. The directory is `$SCRAPER_CACHE_DIR`, else `$XDG_CACHE_HOME/scraper`,
-else `~/.cache/scraper`; `SCRAPER_CACHE_DIR=""` turns snapshots off.
+owns and nobody else can write (no symbolic links), it carries a BLAKE2b digest (256 bits) of its
+payload, and the caller validates what it decodes. Whatever goes wrong — no cache directory, a
+corrupt, foreign, stale or unwritable file — reading gives None and the caller builds the data as
+it always did; writing fails silently. The directory is `$SCRAPER_CACHE_DIR`, else
+`$XDG_CACHE_HOME/scraper`, else `~/.cache/scraper`; `SCRAPER_CACHE_DIR=""` turns snapshots off.
+(BLAKE2b, not SHA-256: hashlib's BLAKE2b is CPython's own, and `hashlib` loads OpenSSL, a
+thirtieth of the start-up of `scraper clean`, which then needs no other hash.)
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import stat
 from pathlib import Path
 from typing import Any
 
-_MAGIC = b"scraper-snapshot-1\n"
+try:
+    from _blake2 import blake2b  # hashlib.blake2b itself, without hashlib loading OpenSSL
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
+
+_MAGIC = b"scraper-snapshot-2\n"
 _DIGEST = 32
 _MAX_BYTES = 64 * 1024 * 1024  # a snapshot larger than this is not read
 _KEEP = 4  # snapshots of one name kept under different keys
@@ -42,7 +48,7 @@ def cache_dir() -> Path | None:
 
 def key(*parts: bytes | str) -> str:
     """A hex key over every input of a snapshot (length-prefixed, so parts cannot run together)."""
-    h = hashlib.sha256()
+    h = blake2b(digest_size=_DIGEST)
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "big"))
@@ -102,7 +108,7 @@ def load(name: str, digest: str) -> bytes | None:
     if len(blob) < head or not blob.startswith(_MAGIC):
         return None
     payload = blob[head:]
-    if hashlib.sha256(payload).digest() != blob[len(_MAGIC) : head]:
+    if blake2b(payload, digest_size=_DIGEST).digest() != blob[len(_MAGIC) : head]:
         return None
     return payload
 
@@ -120,7 +126,7 @@ def store(name: str, digest: str, payload: bytes) -> None:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(tmp, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
         with os.fdopen(fd, "wb") as f:
-            f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+            f.write(_MAGIC + blake2b(payload, digest_size=_DIGEST).digest() + payload)
         os.replace(tmp, path)
         _prune(path, name)
     except OSError:

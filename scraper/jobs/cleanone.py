@@ -4,7 +4,6 @@ the worker processes' machinery."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
 from scraper.errors import DocumentError
@@ -43,6 +42,8 @@ def render(cleaned: CleanedDocument, stem: str, claimed: str | None = None, dige
         at = next((i + 1 for i, (k, _) in enumerate(items) if k == "retrieved_from"), len(items))
         record = dict([*items[:at], ("claimed_url", claimed), *items[at:]])
     audit = audit_json(record)
+    if digests:
+        import hashlib  # (only then: it loads OpenSSL)
     return Rendered(
         markdown,
         audit,

@@ -13,8 +13,12 @@ near, directly or through others, are grouped by `nearcopy.clusters`.
 
 from __future__ import annotations
 
-import hashlib
 import struct
+
+try:
+    from _blake2 import blake2b  # hashlib.blake2b itself, without hashlib loading OpenSSL
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
 _FIELD = 16  # bits per counter in the packed accumulator (flushed before it could overflow)
 _LIMIT = 1 << _FIELD
@@ -38,7 +42,7 @@ def fingerprint(markdown_body: str) -> str:
     packed = 0  # more of them, 64 counters side by side in one integer (added to counts when full)
     in_packed = total = 0
     s0, s1, s2, s3, s4, s5, s6, s7 = _SPREAD
-    blake2b, lower, drop = hashlib.blake2b, _LOWER, _DROP
+    lower, drop = _LOWER, _DROP
     for unit, words in _units(markdown_body):
         d = blake2b(unit.translate(lower, drop), digest_size=8).digest()
         total += words

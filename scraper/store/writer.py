@@ -8,7 +8,6 @@ Layout of an output directory:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
@@ -75,15 +74,21 @@ def url_stem(url: str) -> str:
     segments = [re.sub(r"\.(?:html?|php|aspx?|md|markdown|txt)$", "", s, flags=re.I) for s in segments]
     slug = "-".join(s for s in segments if s) or "index"
     if parts.query or not _fits(slug):
-        slug = f"{_slug(slug, NAME_BYTES - 9)}-{hashlib.sha256(url.encode()).hexdigest()[:8]}"
+        slug = f"{_slug(slug, NAME_BYTES - 9)}-{_sha256(url)[:8]}"
     return f"{host}/{slug}"
+
+
+def _sha256(text: str) -> str:
+    import hashlib  # (here: it loads OpenSSL, and few names need a hash)
+
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def suffixed(stem: str, key: str) -> str:
     """`stem` made unique for `key`: its last part gets `~` and 12 hex digits of the key's
     hash (a character no plain name holds), still within NAME_BYTES."""
     head, _, last = stem.rpartition("/")
-    last = f"{cut_utf8(last, NAME_BYTES - 13)}~{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    last = f"{cut_utf8(last, NAME_BYTES - 13)}~{_sha256(key)[:12]}"
     return f"{head}/{last}" if head else last
 
 
@@ -95,7 +100,7 @@ def assign_stems(names: list[str]) -> dict[str, str]:
     for name in sorted(set(names)):
         stem = output_stem(name)
         if stem.lower() in taken:
-            stem = f"{stem}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+            stem = f"{stem}-{_sha256(name)[:8]}"
         taken[stem.lower()] = name
         out[name] = stem
     return out
