@@ -20,7 +20,6 @@ import dataclasses
 import html
 import json
 import re
-import tomllib
 from typing import Any
 
 import nh3
@@ -247,6 +246,8 @@ def safe_front_matter(fm: FrontMatter, urls: UrlCleaner | None) -> tuple[FrontMa
     if fm.fmt == "yaml":
         data = yaml.load(raw, Loader=_Loader) if raw.strip() else {}
     else:
+        import tomllib  # (TOML front matter only: a start without it is shorter)
+
         data = tomllib.loads(raw)
     return dataclasses.replace(fm, raw=raw, data=dict(data or {})), removed
 
@@ -258,6 +259,8 @@ _TOML_LINE = re.compile(r"^[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*([\"'\[].*?)[ \t]*
 def _toml_changes(
     raw: str, urls: UrlCleaner | None, first: int
 ) -> tuple[list[tuple[int, int, str]], list[Removal]]:
+    import tomllib  # (TOML front matter only: a start without it is shorter)
+
     data = tomllib.loads(raw)
     edits: list[tuple[int, int, str]] = []
     removed: list[Removal] = []

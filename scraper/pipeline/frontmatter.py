@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,7 +91,12 @@ class TomlFrontMatter(BaseHandler):
     START_DELIMITER = END_DELIMITER = "+++"
 
     def load(self, fm: str, **kwargs: object) -> Any:
-        return tomllib.loads(fm)
+        import tomllib  # (TOML front matter only: a start without it is shorter)
+
+        try:
+            return tomllib.loads(fm)
+        except tomllib.TOMLDecodeError as exc:
+            raise DocumentError(f"front matter is not valid TOML: {exc}") from None
 
 
 HANDLERS: dict[str, BaseHandler] = {"---": YamlFrontMatter(), "+++": TomlFrontMatter()}
@@ -151,8 +155,6 @@ def split(text: str) -> tuple[FrontMatter | None, str]:
 def _load(handler: BaseHandler, raw: str, fmt: str, first: int) -> dict[str, Any]:
     try:
         data = handler.load(raw)
-    except tomllib.TOMLDecodeError as exc:
-        raise DocumentError(f"front matter is not valid TOML: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1 + first}: " if mark is not None else ""
