@@ -8,7 +8,6 @@ text (see `cleaners.htmlspan`).
 
 from __future__ import annotations
 
-import html as htmllib
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -319,6 +318,8 @@ class DomEditor:
         markdown = f"[{text}]({url})"
         self._record(category, rule, reason, snippet, markdown, self.location(node))
         self._apply_replace(node, markdown)
+        import html as htmllib  # (here: its table of references is a large module)
+
         new = LexborHTMLParser(f'<a href="{htmllib.escape(url)}">{htmllib.escape(text)}</a>')
         link = new.css_first("a")
         if link is not None:

@@ -14,7 +14,6 @@ The gate only decides; a URL it lets through is written as it was, byte for byte
 
 from __future__ import annotations
 
-import html
 import re
 from functools import lru_cache
 
@@ -39,6 +38,8 @@ def normalise(url: str, *, markdown: bool = False) -> str:
     if markdown:
         url = _MD_ESCAPE.sub(r"\1", url)
     if "&" in url:
+        import html  # (here: its table of references is a large module, needed for few URLs)
+
         url = html.unescape(url)
     url = url.strip(_C0_OR_SPACE)
     return _TAB_NEWLINE.sub("", url)

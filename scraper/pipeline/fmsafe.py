@@ -17,7 +17,6 @@ value. In a Markdown input's front matter only the values change, in place; ever
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 import re
 from typing import Any
@@ -60,6 +59,8 @@ def plain_text(value: str) -> str:
     for _ in range(3):  # what decoded references spell is stripped again (bounded)
         if _MARKUP.search(text) is None and "&" not in text:
             break
+        import html  # (here: its table of references is a large module, needed for few values)
+
         text = html.unescape(nh3.clean(text, tags=set(), clean_content_tags=_DROP))
     text = _MARKUP.sub(lambda m: m.group(0)[1:], text)  # still markup after three rounds: no "<"
     text = _CONTROL.sub(lambda m: " " if m.group(0) in "\t\n\r\x0b\x0c" else "", text)
@@ -75,7 +76,11 @@ def _needs_text_cleaning(value: str) -> bool:
     left as they are in a file's own front matter."""
     if _CONTROL.search(value) or _MARKUP.search(value):
         return True
-    return "&" in value and _MARKUP.search(html.unescape(value)) is not None
+    if "&" not in value:
+        return False
+    import html  # (here: its table of references is a large module, needed for few values)
+
+    return _MARKUP.search(html.unescape(value)) is not None
 
 
 def _url_value(key: str, value: str) -> bool:
