@@ -198,8 +198,8 @@ def test_the_fetch_stack_loads_without_trio_and_leaves_it_importable() -> None:
 
 _DEFERRED_INSPECT = """
 import sys
-from scraper.cli import gencode
-gencode.defer_inspect()
+from scraper.cli import deferred
+deferred.dataclasses_without_inspect()
 from dataclasses import dataclass
 @dataclass
 class D:
@@ -221,13 +221,39 @@ def test_dataclasses_load_inspect_only_for_a_class_without_a_docstring() -> None
     assert out == ["False False", "True U(x: int, y: str = 'y') (x: int) -> None Documented."]
 
 
-# what a Markdown clean does without: inspect (dataclasses' stand-in), OpenSSL (the hashes it needs are
-# CPython's own BLAKE2b), the committing thread (one batch)
-NOT_FOR_ONE_DOCUMENT = ("inspect", "ast", "dis", "hashlib", "_hashlib", "concurrent.futures")
+# what a Markdown clean does without: inspect (dataclasses' stand-in), logging (lexbor's stand-in),
+# OpenSSL (the hashes it needs are CPython's own BLAKE2b), the committing thread (one batch)
+NOT_FOR_ONE_DOCUMENT = (
+    *("inspect", "ast", "dis", "logging", "threading", "traceback"),
+    *("hashlib", "_hashlib", "concurrent.futures"),
+)
 
 
-def test_the_command_loads_no_inspect_openssl_or_thread_pool_for_markdown(tmp_path: Path) -> None:
+def test_the_command_loads_no_inspect_logging_openssl_or_thread_pool_for_markdown(tmp_path: Path) -> None:
     probe = _PROBE.replace("import sys\n", "import sys\nsys.argv[0] = 'scraper'\n", 1)
     cmd = [sys.executable, "-c", probe, str(DOC), str(tmp_path / "out"), *NOT_FOR_ONE_DOCUMENT]
     out = subprocess.run(cmd, capture_output=True, text=True, env=_env(tmp_path / "c"), check=True)
     assert out.stdout.split() == []
+
+
+_DEFERRED_LOGGING = """
+import sys
+from scraper.cli import deferred
+if sys.argv[1] == "deferred":
+    deferred.lexbor_without_logging()
+import selectolax.lexbor as lexbor
+print("logging" in sys.modules, file=sys.stderr)
+lexbor.logger.error("the one message selectolax logs")
+print(lexbor.logger.name, lexbor.logger.getEffectiveLevel(), "logging" in sys.modules, file=sys.stderr)
+"""
+
+
+def test_lexbor_logs_through_logging_loaded_on_first_use() -> None:
+    def run(how: str) -> list[str]:
+        cmd = [sys.executable, "-c", _DEFERRED_LOGGING, how]
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stderr.splitlines()
+
+    plain, deferred = run("plain"), run("deferred")
+    assert deferred[0] == "False" and plain[0] == "True"
+    assert deferred[1:] == plain[1:]
+    assert "the one message selectolax logs" in deferred

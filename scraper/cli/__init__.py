@@ -35,14 +35,15 @@ def resume_collector() -> None:
 
 
 # (`scraper --version` loads neither a pattern nor a dataclass: no snapshot to read)
-if _is_the_command() and sys.argv[1:] != ["--version"]:  # before click and the rest load: their
-    from scraper.cli import gencode, regexes  # patterns and dataclasses' code come from the snapshots
+if _is_the_command() and sys.argv[1:] != ["--version"]:
+    # before click and the rest load: their patterns and dataclasses' code come from the snapshots
+    from scraper.cli import deferred, gencode, regexes
 
     # Loading modules makes objects that live as long as the process: the collector's passes over
     # them find nothing (start-up time). It is off until the command starts its work.
     if gc.isenabled():
         gc.disable()
         _collector_paused = True
-    gencode.defer_inspect()
+    deferred.dataclasses_without_inspect()
     regexes.install()
     gencode.install()

@@ -83,9 +83,14 @@ def clean(
     one_backend(workers, dask)
     from scraper.cli.clean import clean_command  # the extraction stack loads where it is used
 
+    here = workers is None and dask is None  # cleaned in this process
+    if here:
+        from scraper.cli.deferred import lexbor_without_logging
+
+        lexbor_without_logging()
     opts = clean_options(rules, attribution_line)
-    if workers is None and dask is None:  # cleaned in this process: the cleaning modules load now,
-        import scraper.pipeline.core  # noqa: F401  with the command's (the collector still paused)
+    if here:  # the cleaning modules load now, with the command's (the collector still paused)
+        import scraper.pipeline.core  # noqa: F401
     resume_collector()
     sys.exit(clean_command(list(paths), out_dir, opts, as_json, quiet, dask, workers))
 

@@ -17,7 +17,7 @@ import atexit
 import builtins
 import marshal
 import sys
-from types import CodeType, ModuleType
+from types import CodeType
 from typing import Any
 
 from cleaners import snapshot
@@ -60,33 +60,6 @@ def install() -> None:
 
     dataclasses.exec = exec_  # type: ignore[attr-defined]
     atexit.register(snapshot.store_table, name, digest, known, new, MAX_SOURCES)
-
-
-class _Inspect(ModuleType):
-    """`dataclasses`' name for `inspect` until the module is first used: it then loads (as
-    `import inspect` would) and its attributes are read from it."""
-
-    def __getattr__(self, name: str) -> Any:
-        import inspect
-
-        return getattr(inspect, name)
-
-
-def defer_inspect() -> None:
-    """Load `dataclasses` without `inspect` (with `ast`, `dis`, `tokenize` …: a tenth of the
-    start-up of `scraper clean`), which it needs only for the signature it writes into a class
-    without a docstring, and ours all have one. `inspect` loads on its first use, by
-    `dataclasses` or anyone else. Nothing is done once either is loaded."""
-    if "dataclasses" in sys.modules or "inspect" in sys.modules:
-        return
-    stand_in = _Inspect("inspect")
-    stand_in.__spec__ = None  # (what `import` checks of a module it finds loaded)
-    sys.modules["inspect"] = stand_in
-    try:
-        import dataclasses  # noqa: F401
-    finally:
-        if sys.modules.get("inspect") is stand_in:
-            del sys.modules["inspect"]
 
 
 def _code(stored: object) -> CodeType | None:
