@@ -168,6 +168,18 @@ except dataclasses.FrozenInstanceError as exc:
 print(B(a=1), B(a=1, b=5).c, inspect.signature(B), B.__init__.__annotations__)
 print(C().q, C.__eq__ is object.__eq__)
 print(A.__doc__, B.__doc__, sorted(vars(A)))
+
+import collections, typing
+class N(typing.NamedTuple):  # (its annotations are text: typing compiles them)
+    a: int
+    b: list[str] | None = None
+P = collections.namedtuple("P", "x y", defaults=[2])
+print(N(1), N.__annotations__, N.__new__.__defaults__, P(1), P._fields, P.__new__.__code__.co_varnames)
+print(typing.ForwardRef("int | None").__forward_code__.co_names, typing.get_type_hints(N))
+try:
+    typing.ForwardRef("a b")
+except SyntaxError as exc:
+    print("syntax", exc)
 """
 
 
@@ -179,6 +191,8 @@ def test_dataclasses_from_the_snapshot_behave_as_compiled(tmp_path: Path) -> Non
 
     plain = run("")
     assert "A(x=1, y='y', z=[]) True True True" in plain and "frozen FrozenInstanceError" in plain
+    assert "N(a=1, b=None)" in plain and "P(x=1, y=2)" in plain
+    assert "syntax Forward reference must be an expression -- got 'a b'" in plain
     assert run(tmp_path / "c") == plain
     assert list((tmp_path / "c").glob("dataclass-code.other-*.bin"))
     assert run(tmp_path / "c") == plain

@@ -1,14 +1,20 @@
-"""The command-line process keeps the code that `dataclasses` generates.
+"""The command-line process keeps the code that `dataclasses`, `namedtuple` and `typing` compile
+from text.
 
 Every dataclass writes the source of its `__init__`, `__repr__`, `__eq__` … and compiles it when
 its module loads: some forty classes and two hundred functions, a sixth of the start-up of
-`scraper clean` on one document. The compiled code is a pure function of the source text and the
-Python build, so this module, installed by `scraper.cli` before anything else loads, gives
-`dataclasses` an `exec` that runs the code compiled for the same text in an earlier run (kept as
-a snapshot, `cleaners.snapshot`, keyed by the exact Python version and ours, marshalled as
-CPython keeps the code of every module in `__pycache__`) and compiles any other text as
-`exec` does (same filename, no inherited future flags), keeping it when the process ends, up to
-a bound. `SCRAPER_CACHE_DIR=""` turns it off with every other snapshot.
+`scraper clean` on one document. A named tuple compiles its `__new__` (`collections.namedtuple`'s
+`eval`), and typing compiles each annotation a `NamedTuple` gives as text (`ForwardRef`); the
+first compile of a process also builds the compiler's syntax-tree types, some 10 M instructions.
+The compiled code is a pure function of the source text, the mode and the Python build, so this
+module, installed by `scraper.cli` before anything else loads, gives `dataclasses` an `exec`,
+`collections` an `eval` and `typing` a `compile` that use the code compiled for the same text in
+an earlier run (kept as a snapshot, `cleaners.snapshot`, keyed by the exact Python version and
+ours, marshalled as CPython keeps the code of every module in `__pycache__`) and compile any other
+text as the built-ins do (filename `<string>`, no inherited future flags: none of the three
+modules has any), keeping it when the process ends, up to a bound. Anything else (code objects,
+other filenames, flags or modes) goes to the built-ins unchanged. `SCRAPER_CACHE_DIR=""` turns it
+off with every other snapshot.
 """
 
 from __future__ import annotations
@@ -26,19 +32,23 @@ from scraper.cli.regexes import table_name
 
 MAX_SOURCES = 4096  # generated functions kept
 _NAME = "dataclass-code"
-_FORMAT = "dataclass-code-1"
+_FORMAT = "dataclass-code-2"  # keys: (mode, source)
 _installed = False
+_MODULES = ("dataclasses", "collections", "typing")
 
 
 def install() -> None:
-    """Give `dataclasses` an exec that reuses the code compiled in earlier runs, once per process."""
+    """Give `dataclasses`, `collections` and `typing` an exec, eval and compile that reuse the code
+    compiled in earlier runs, once per process."""
     global _installed
     if _installed or snapshot.cache_dir() is None:
         return
+    import collections
     import dataclasses
+    import typing
 
-    if "exec" in vars(dataclasses):  # (someone else's already)
-        return
+    if any(n in vars(sys.modules[m]) for m in _MODULES for n in ("exec", "eval", "compile")):
+        return  # (someone else's already)
     _installed = True
     try:
         digest = snapshot.key(_FORMAT, sys.version, __version__)
@@ -46,19 +56,35 @@ def install() -> None:
         known = snapshot.load_table(name, digest)
     except Exception:  # pragma: no cover - the snapshot is never worth a failed start
         return
-    new: dict[str, bytes] = {}
+    new: dict[tuple[str, str], bytes] = {}
+
+    def code_of(source: str, mode: str) -> CodeType:
+        key = (mode, source)
+        code = _code(known.get(key))
+        if code is None:
+            code = builtins.compile(source, "<string>", mode, dont_inherit=True)  # as the built-ins
+            if len(known) + len(new) < MAX_SOURCES:  # would from these modules
+                new[key] = marshal.dumps(code)
+        return code
 
     def exec_(source: Any, globals: Any = None, locals: Any = None, /) -> None:
         if type(source) is not str:
             return builtins.exec(source, globals, locals)
-        code = _code(known.get(source))
-        if code is None:
-            code = compile(source, "<string>", "exec", dont_inherit=True)  # as exec(source) would
-            if len(known) + len(new) < MAX_SOURCES:
-                new[source] = marshal.dumps(code)
-        return builtins.exec(code, globals, locals)
+        return builtins.exec(code_of(source, "exec"), globals, locals)
+
+    def eval_(source: Any, globals: Any = None, locals: Any = None, /) -> Any:
+        if type(source) is not str:
+            return builtins.eval(source, globals, locals)
+        return builtins.eval(code_of(source, "eval"), globals, locals)
+
+    def compile_(source: Any, filename: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
+        if type(source) is str and filename == "<string>" and mode == "eval" and not args and not kwargs:
+            return code_of(source, "eval")
+        return builtins.compile(source, filename, mode, *args, **kwargs)
 
     dataclasses.exec = exec_  # type: ignore[attr-defined]
+    collections.eval = eval_  # type: ignore[attr-defined]
+    typing.compile = compile_  # type: ignore[attr-defined]
     atexit.register(snapshot.store_table, name, digest, known, new, MAX_SOURCES)
 
 
