@@ -271,3 +271,38 @@ def test_lexbor_logs_through_logging_loaded_on_first_use() -> None:
     assert deferred[0] == "False" and plain[0] == "True"
     assert deferred[1:] == plain[1:]
     assert "the one message selectolax logs" in deferred
+
+
+_KEPT = """
+import re, sys
+from scraper.cli import regexes
+regexes.install()
+def literal():
+    return re.compile(r"lit(er)+al").pattern
+def built(name):
+    return re.compile("(by)" + re.escape(name) + "$").pattern
+print(literal(), built(sys.argv[1]), re.search("made-" + sys.argv[1], "made-" + sys.argv[1]) is not None)
+"""
+
+
+def test_patterns_made_from_a_document_do_not_join_the_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-used cache holds the code's patterns only: one made from a document's text (a
+    publisher's name …) is compiled each time it is asked for and never read by every start."""
+    import marshal
+
+    from cleaners import snapshot
+
+    cache = tmp_path / "c"
+    monkeypatch.setenv("SCRAPER_CACHE_DIR", str(cache))
+    for name in ("Axios", "BBC"):
+        out = subprocess.run(
+            [sys.executable, "-c", _KEPT, name], capture_output=True, text=True, env=_env(cache), check=True
+        ).stdout
+        assert out.split() == ["lit(er)+al", f"(by){name}$", "True"]
+    (snap,) = cache.glob("regexes.other-*.bin")
+    digest = snap.stem.split("-", 1)[1] + "0" * 24
+    patterns = {marshal.loads(stored)[0] for stored in snapshot.load_table("regexes.other", digest).values()}
+    assert r"lit(er)+al" in patterns
+    assert not [p for p in patterns if isinstance(p, str) and ("Axios" in p or "BBC" in p)]

@@ -7,8 +7,11 @@ regex compiler: a pattern whose program is in the snapshot (`cleaners.snapshot`,
 exact Python version and ours) is made from it (`cleaners.programs.restore`, validated by the
 regex engine; a pattern is equal to the one the compiler makes, program included); any other is
 compiled as always, and its program (checked the same way) joins the snapshot when the process
-ends, up to a bound on the patterns kept. `SCRAPER_CACHE_DIR=""` turns it off with every other
-snapshot.
+ends, up to a bound on the patterns kept, if the pattern is part of the code: compiled while a
+module loads, or written as a literal where it is compiled. A pattern made from a document (a
+publisher's name in a title pattern …) is not kept, so a long-used cache does not fill with
+patterns that the next run never asks for, and every start reads only what starts need.
+`SCRAPER_CACHE_DIR=""` turns it off with every other snapshot.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import atexit
 import marshal
 import re
 import sys
+from types import FrameType
 from typing import Any
 
 from cleaners import snapshot
@@ -26,7 +30,7 @@ from scraper import __version__
 MAX_PATTERNS = 2048  # patterns kept (a document's own patterns, tag names …, cannot grow it past this)
 _NAME = "regexes"
 _COMMANDS = frozenset({"clean", "fetch", "run", "reclean", "audit"})
-_FORMAT = "regexes-2"
+_FORMAT = "regexes-3"
 Key = tuple[Any, int]  # (pattern, flags): a str and a bytes pattern never compare equal
 _installed = False
 
@@ -64,7 +68,7 @@ def install() -> None:
             if found is not None:
                 return found
         compiled = original(p, flags)
-        if len(known) + len(new) < MAX_PATTERNS:
+        if len(known) + len(new) < MAX_PATTERNS and _of_the_code(p):
             try:
                 made = program_of(compiled)
                 if made is not None:
@@ -75,6 +79,26 @@ def install() -> None:
 
     compiler.compile = compile  # type: ignore[union-attr]
     atexit.register(snapshot.store_table, name, digest, known, new, MAX_PATTERNS)
+
+
+_RE_FILES = frozenset({re.__file__, __file__})
+
+
+def _of_the_code(pattern: Any) -> bool:
+    """Whether a pattern being compiled belongs to the code, not to a document: it is a literal of
+    the function that compiles it, or it is compiled while a module is imported."""
+    frame: FrameType | None = sys._getframe(2)  # (above this and the compile step of the snapshot)
+    while frame is not None and frame.f_code.co_filename in _RE_FILES:
+        frame = frame.f_back
+    if frame is not None and pattern in frame.f_code.co_consts:
+        return True
+    for _ in range(200):  # (a bound: an import is never that deep below its caller)
+        if frame is None:
+            return False
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _from_snapshot(stored: object, pattern: Any) -> re.Pattern[Any] | None:
