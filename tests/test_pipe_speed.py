@@ -192,6 +192,18 @@ def test_fingerprint_of_long_texts_is_the_counted_value() -> None:
         assert fingerprint.fingerprint(text) == _fingerprint_before(text)
 
 
+_URLISH_TEXT = st.lists(
+    st.sampled_from(["](", ")", "http", "s://", "https://a.b/c", "](http://x)", "<", ">", " ", "\n", "é"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_URLISH_TEXT)
+def test_prose_without_urls_is_the_patterns_substitution(text: str) -> None:
+    assert clues._without_urls(text) == clues._URLISH.sub(" ", text)
+
+
 _HTMLISH = st.lists(
     st.sampled_from([*"<>![]()=\"' hrefsciIMGİK/x.\n", "href", "src", "<img ", "<IMG", "!["]), max_size=40
 ).map("".join)

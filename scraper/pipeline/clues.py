@@ -21,6 +21,7 @@ from scraper.pipeline.evidence import (
     FM_URL_KEYS,
     Scorer,
     Signals,
+    anchored,
     images_in,
     is_url,
     squash,
@@ -48,6 +49,7 @@ _FREEMAIL = frozenset(
     ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "proton.me", "aol.com"]
 )
 _URLISH = re.compile(r"\]\([^)]*\)|https?://\S+|<[^>]+>")
+_URLISH_ANCHORS = ("](", "http", "<")  # where each of its matches starts
 _UNKNOWN_SUFFIX = re.compile(
     r"(?:[-–—|:]\s*(?:[\w'’ ]{0,30}\s)?(?:from|by|via)"
     r"|\b(?:review|insights?|tips|news|advice|guide)\s+(?:from|by))"
@@ -262,7 +264,7 @@ def subtags(s: Scorer, sig: Signals) -> None:
 
 def credits_and_mentions(s: Scorer, sig: Signals) -> None:
     """Credits and mentions of a publisher in the prose, and e-mail domains."""
-    prose = _URLISH.sub(" ", sig.body)
+    prose = _without_urls(sig.body)
     credit = 0.0
     for name, what in _credits(prose, s.lower(prose)):
         credit += _credit(s, name, what, credit)
@@ -280,6 +282,20 @@ def credits_and_mentions(s: Scorer, sig: Signals) -> None:
         d = s.domain_of(domain.lower())
         if d not in _FREEMAIL and not s.excluded(d):
             s.add(s.cand(d), 3, "email", f"e-mail address at {d}")
+
+
+def _without_urls(body: str) -> str:
+    """`_URLISH.sub(" ", body)`, the pattern tried only where a match can start (a "](", an
+    "http" or a "<"; a pattern that opens with three choices is tried at every position)."""
+    pieces: list[str] = []
+    at = 0
+    for m in anchored(_URLISH, body, _URLISH_ANCHORS):
+        pieces.append(body[at : m.start()])
+        at = m.end()
+    if not pieces:
+        return body
+    pieces.append(body[at:])
+    return " ".join(pieces)
 
 
 def _email_domains(prose: str) -> list[str]:
