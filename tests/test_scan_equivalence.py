@@ -143,3 +143,31 @@ def test_tidy_looks_at_lines_as_the_split_text_does(text: str, data: st.DataObje
     offsets = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=5)))
     marks = [(o, data.draw(st.booleans())) for o in offsets]
     assert _tidy(text, marks) == _tidy_by_split(text, marks)
+
+
+def _opening_bracket_by_paragraph(text: str, close: int, bound: int) -> int:
+    """The "[" of a link as found before: the paragraph's start first (its last blank line
+    within the bound), then the last balanced, unescaped "[" after it."""
+    blank = text.rfind("\n\n", max(close - bound - 2, 0), close)
+    para = max(0 if blank < 0 else blank + 2, close - bound, 0)
+    j = text.rfind("[", para, close)
+    while j >= 0:
+        between = text[j + 1 : close]
+        if (j == 0 or text[j - 1] != "\\") and between.count("[") == between.count("]"):
+            return j
+        j = text.rfind("[", para, j)
+    return -1
+
+
+@settings(max_examples=600, deadline=None)
+@given(texts, st.sampled_from([3, 8, 3000]))
+def test_opening_bracket_within_the_paragraph(text: str, bound: int) -> None:
+    from cleaners import mdsyntax
+
+    saved = mdsyntax._MAX_TEXT
+    mdsyntax._MAX_TEXT = bound
+    try:
+        for close in (i for i, c in enumerate(text) if c == "]"):
+            assert mdsyntax._opening_bracket(text, close) == _opening_bracket_by_paragraph(text, close, bound)
+    finally:
+        mdsyntax._MAX_TEXT = saved
