@@ -139,11 +139,21 @@ class UrlCleaner:
                 r.strip_index.matching(host),
             )
             farm = self.farm_hosts.matches(host)
-            network = bool(self.network_domains) and registrable_domain(host) in self.network_domains
+            network = bool(self.network_domains) and self._in_network(host)
             gates = None if farm or network else _gates(*rules)
             into_farm = farm or r.farm_domains.matches(host)
             found = self._by_host[host] = _HostRules(*rules, farm, network, into_farm, gates)
         return found
+
+    def _in_network(self, host: str) -> bool:
+        """The host's registrable domain is one of the page's network domains. That domain is
+        the host's last labels (the host itself for an address), so a host that ends in none of
+        them is answered without the public-suffix list."""
+        h = host.lower().strip(".")
+        for domain in self.network_domains:
+            if h.endswith(domain) and (len(h) == len(domain) or h[-len(domain) - 1] == "."):
+                return registrable_domain(host) in self.network_domains
+        return False
 
     def into_farm(self, host: str) -> bool:
         """A host of this page's farm hosts or of the rules' farm domains."""
@@ -209,10 +219,14 @@ class UrlCleaner:
 
     def _quick_keep(self, u: str) -> bool:
         """The common case: a URL without query or fragment that no rule could act on."""
-        absolute = u.startswith(("https://", "http://"))
-        if not (absolute or not _SCHEME.match(u)) or "?" in u or "#" in u:
+        if "?" in u or "#" in u:
             return False
-        host = url_host(u) if absolute or u.startswith("//") else self._base_host()
+        if u.startswith(("https://", "http://")):
+            host = url_host(u)
+        elif _SCHEME.match(u):
+            return False
+        else:
+            host = url_host(u) if u.startswith("//") else self._base_host()
         gates = self._host_rules(host).gates
         if gates is None or _holds_any(u, self.rules.farm_fingerprints):
             return False
@@ -227,7 +241,8 @@ class UrlCleaner:
             return UrlVerdict(
                 "unlink", url, (UrlStep("unsafe", "url-scheme", "link URL the gate refuses", u),)
             )
-        if not u or u.startswith("#") or self.rules.allow.allows_url(u) or self._quick_keep(u):
+        allow = self.rules.allow
+        if not u or u.startswith("#") or (allow.urls and allow.allows_url(u)) or self._quick_keep(u):
             return UrlVerdict("keep", url)
         if self.in_page(u) and not any(f.pattern.search(u.partition("#")[2]) for f in self.rules.fragments):
             return UrlVerdict("keep", url)  # the article's own table of contents
@@ -242,7 +257,7 @@ class UrlCleaner:
             u, step = unwrapped
             steps.append(step)
             split = self._split(u)
-            if self.rules.allow.allows_url(u):
+            if allow.urls and allow.allows_url(u):
                 return UrlVerdict("rewrite", u, self._accounts(steps))
         click = self._affiliate(u, split)
         if click is not None:
