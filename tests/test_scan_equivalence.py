@@ -171,3 +171,37 @@ def test_opening_bracket_within_the_paragraph(text: str, bound: int) -> None:
             assert mdsyntax._opening_bracket(text, close) == _opening_bracket_by_paragraph(text, close, bound)
     finally:
         mdsyntax._MAX_TEXT = saved
+
+
+_TAG_PIECES = [
+    "<",
+    "a",
+    "b-",
+    "1",
+    " ",
+    "\n",
+    "\t",
+    "=",
+    '"',
+    "'",
+    "/",
+    ">",
+    "`",
+    "x=y",
+    ' c="d"',
+    "é",
+    "\u3000",
+]
+_TAG_PIECES += ["=>", "/>", " /", "<a", "<a "]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_TAG_PIECES), max_size=16).map(lambda p: "<" + "".join(p)))
+def test_start_tag_pattern_matches_as_the_backtracking_one(text: str) -> None:
+    from cleaners.htmlspan import _OPEN
+
+    backtracking = re.compile(
+        r"""<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(/?)>"""
+    )
+    m, ref = _OPEN.match(text), backtracking.match(text)
+    assert (m and (m.span(), m.groups())) == (ref and (ref.span(), ref.groups()))
