@@ -205,3 +205,13 @@ def test_start_tag_pattern_matches_as_the_backtracking_one(text: str) -> None:
     )
     m, ref = _OPEN.match(text), backtracking.match(text)
     assert (m and (m.span(), m.groups())) == (ref and (ref.span(), ref.groups()))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+def test_inline_link_pattern_finds_as_the_one_character_per_step_one(text: str) -> None:
+    from cleaners.markdown import _INLINE_LINK
+
+    stepwise = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]*)")
+    assert _INLINE_LINK.findall(text) == stepwise.findall(text)
+    assert [m.span() for m in _INLINE_LINK.finditer(text)] == [m.span() for m in stepwise.finditer(text)]
