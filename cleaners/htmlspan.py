@@ -22,8 +22,11 @@ SX = "data-sx"
 MAX_DEPTH = 1000  # deeper nesting is not an article: refuse it rather than crawl through it
 COMMENT_MARK = "\ue000"  # comment text is prefixed with MARK + index + MARK
 
+# (possessive: no part of a tag's name, attributes or values, once taken, is ever given back to
+# what follows — none can be "/" + ">" or spaces before them — so the regex keeps no state to
+# backtrack to; the same matches)
 _OPEN = re.compile(
-    r"""<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(/?)>"""
+    r"""<([A-Za-z][A-Za-z0-9-]*+)((?:\s++[^\s"'>/=]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s"'=<>`]++))?+)*+)\s*+(/?)>"""
 )
 _CLOSE = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
 COMMENT_RE = re.compile(r"<!--(.*?)-->", re.S)

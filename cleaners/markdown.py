@@ -29,7 +29,9 @@ _ITEM = r"[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+\S.*"
 # A list: items, indented continuation lines, and single blank lines between items.
 _ITEM_START = re.compile(r"\n[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+\S")
 _LIST_BLOCK = re.compile(rf"^{_ITEM}(?:\n(?:{_ITEM}|[ \t]+\S.*|[ \t]*(?=\n{_ITEM})))*", re.M)
-_INLINE_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]*)")
+# (the text: runs without brackets and bracketed runs, taken whole and never given back — a
+# "]" can only close it; the same matches as one character per step)
+_INLINE_LINK = re.compile(r"\[((?:[^\[\]]++|\[[^\[\]]*+\])*+)\]\(\s*<?([^)\s>]*)")
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 _DESTINATION = re.compile(r"\]\([^)]*\)")
 

@@ -61,15 +61,17 @@ class RefDef:
 
 def _opening_bracket(text: str, close: int) -> int:
     """The "[" matching the "]" at `close`, within the same paragraph (-1 when none)."""
-    # (a blank line further back than the text's bound would not move its start: not looked for)
-    blank = text.rfind("\n\n", max(close - _MAX_TEXT - 2, 0), close)
-    para = max(0 if blank < 0 else blank + 2, close - _MAX_TEXT, 0)
-    j = text.rfind("[", para, close)
+    # Looked for back from `close` within the text's bound; a blank line between a "[" and
+    # `close` puts it (and every "[" before it) in an earlier paragraph.
+    lo = max(close - _MAX_TEXT, 0)
+    j = text.rfind("[", lo, close)
     while j >= 0:
         between = text[j + 1 : close]
+        if "\n\n" in between:
+            return -1
         if (j == 0 or text[j - 1] != "\\") and between.count("[") == between.count("]"):
             return j
-        j = text.rfind("[", para, j)
+        j = text.rfind("[", lo, j)
     return -1
 
 

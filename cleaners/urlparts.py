@@ -13,7 +13,7 @@ from cleaners.hosts import registrable_domain
 _NETWORK_PATH = r"//((?:[a-z0-9-]+\.)+[a-z0-9-]+)/[ci]/\d{4,9}/\d{3,9}/\d{3,9}\b"
 _NETWORK_STR = re.compile(_NETWORK_PATH, re.I)
 _NETWORK_BYTES = re.compile(_NETWORK_PATH.encode(), re.I)
-# what every such path holds: a cheap look before the full search (most pages have none)
+# what every such path holds: where a match can end (its host is just before it)
 _MAY_HOLD_PATH = re.compile(rb"/[ci]/\d", re.I)
 _MAY_HOLD_PATH_STR = re.compile(r"/[ci]/\d", re.I)
 # First labels of a brand's own tracking host (goto.walmart.com): its domain is the brand's.
@@ -23,8 +23,21 @@ _BRAND_TRACKERS = frozenset(("goto", "go", "click", "clicks", "track", "link", "
 _PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?=[/?#]|\Z)")
 
 
+# An http(s) URL whose host is letters, digits, dots and hyphens, without the tab and line
+# breaks urlsplit removes: its parts are these groups (the host up to the path's "/", a "?" or
+# "#"; the path up to the first "?" or "#", the query up to the first "#", then the fragment).
+_PLAIN_URL = re.compile(
+    r"(https?)://([A-Za-z0-9.-]+)((?:/[^?#\t\n\r]*)?)(?:\?([^#\t\n\r]*))?(?:#([^\t\n\r]*))?\Z"
+)
+
+
 def split_url(full: str) -> tuple[SplitResult | None, str]:
-    """urlsplit's parts of a URL and its lower-case host (None and "" when it does not parse)."""
+    """urlsplit's parts of a URL and its lower-case host (None and "" when it does not parse).
+    A plain http(s) URL (`_PLAIN_URL`) is split by one regex into the same parts."""
+    m = _PLAIN_URL.match(full)
+    if m is not None:
+        scheme, netloc, path, query, fragment = m.groups("")
+        return SplitResult(scheme, netloc, path, query, fragment), netloc.lower()
     try:
         parts = urlsplit(full)
         return parts, (parts.hostname or "").lower()
@@ -44,17 +57,34 @@ def network_domains(text: str | bytes) -> frozenset[str]:
     """Registrable domains that serve an affiliate network's click or impression paths in this
     document (razer.a9yw.net/c/…): their vanity short links (razer.a9yw.net/x1y2z3) are clicks
     too, whether or not a list names the domain yet."""
-    if isinstance(text, bytes):
-        found = _NETWORK_BYTES.findall(text) if _MAY_HOLD_PATH.search(text) else []
-    else:
-        found = _NETWORK_STR.findall(text) if _MAY_HOLD_PATH_STR.search(text) else []
     out = set()
-    for raw in found:
-        host = (raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw).lower()
+    for host in _network_hosts(text):
         domain = registrable_domain(host)
         if domain != host and host.split(".")[0] not in _BRAND_TRACKERS:
             out.add(domain)
     return frozenset(out)
+
+
+def _network_hosts(text: str | bytes) -> set[str]:
+    """The lower-case hosts `_NETWORK_PATH` finds (what its findall finds), looked for only
+    where a "/c/<digit>" or "/i/<digit>" is: such a match is "//", a host without "/", then
+    that path, so it starts at the last "//" before the path (and no match holds another "//").
+    One scan for the short path instead of the full pattern tried at every "//"."""
+    hosts: set[str] = set()
+    last = -1
+    if isinstance(text, bytes):
+        for q in _MAY_HOLD_PATH.finditer(text):
+            p = text.rfind(b"//", 0, q.start())
+            if p > last and (m := _NETWORK_BYTES.match(text, p)) is not None:
+                hosts.add(m.group(1).decode("ascii", "replace").lower())
+                last = p
+    else:
+        for qs in _MAY_HOLD_PATH_STR.finditer(text):
+            p = text.rfind("//", 0, qs.start())
+            if p > last and (ms := _NETWORK_STR.match(text, p)) is not None:
+                hosts.add(ms.group(1).lower())
+                last = p
+    return hosts
 
 
 def param_name(segment: str) -> str:

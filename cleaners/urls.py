@@ -139,11 +139,21 @@ class UrlCleaner:
                 r.strip_index.matching(host),
             )
             farm = self.farm_hosts.matches(host)
-            network = bool(self.network_domains) and registrable_domain(host) in self.network_domains
+            network = bool(self.network_domains) and self._in_network(host)
             gates = None if farm or network else _gates(*rules)
             into_farm = farm or r.farm_domains.matches(host)
             found = self._by_host[host] = _HostRules(*rules, farm, network, into_farm, gates)
         return found
+
+    def _in_network(self, host: str) -> bool:
+        """The host's registrable domain is one of the page's network domains. That domain is
+        the host's last labels (the host itself for an address), so a host that ends in none of
+        them is answered without the public-suffix list."""
+        h = host.lower().strip(".")
+        for domain in self.network_domains:
+            if h.endswith(domain) and (len(h) == len(domain) or h[-len(domain) - 1] == "."):
+                return registrable_domain(host) in self.network_domains
+        return False
 
     def into_farm(self, host: str) -> bool:
         """A host of this page's farm hosts or of the rules' farm domains."""
@@ -209,12 +219,16 @@ class UrlCleaner:
 
     def _quick_keep(self, u: str) -> bool:
         """The common case: a URL without query or fragment that no rule could act on."""
-        absolute = u.startswith(("https://", "http://"))
-        if not (absolute or not _SCHEME.match(u)) or "?" in u or "#" in u:
+        if "?" in u or "#" in u:
             return False
-        host = url_host(u) if absolute or u.startswith("//") else self._base_host()
+        if u.startswith(("https://", "http://")):
+            host = url_host(u)
+        elif _SCHEME.match(u):
+            return False
+        else:
+            host = url_host(u) if u.startswith("//") else self._base_host()
         gates = self._host_rules(host).gates
-        if gates is None or any(f in u for f in self.rules.farm_fingerprints):
+        if gates is None or _holds_any(u, self.rules.farm_fingerprints):
             return False
         if not gates:
             return True
@@ -223,17 +237,17 @@ class UrlCleaner:
 
     def _clean(self, url: str) -> UrlVerdict:
         u = url.strip()
-        keep = UrlVerdict("keep", url)
         if not is_safe_url(u):  # the gate comes first: no [allow] entry lets a script URL through
             return UrlVerdict(
                 "unlink", url, (UrlStep("unsafe", "url-scheme", "link URL the gate refuses", u),)
             )
-        if not u or u.startswith("#") or self.rules.allow.allows_url(u) or self._quick_keep(u):
-            return keep
+        allow = self.rules.allow
+        if not u or u.startswith("#") or (allow.urls and allow.allows_url(u)) or self._quick_keep(u):
+            return UrlVerdict("keep", url)
         if self.in_page(u) and not any(f.pattern.search(u.partition("#")[2]) for f in self.rules.fragments):
-            return keep  # the article's own table of contents
+            return UrlVerdict("keep", url)  # the article's own table of contents
         if scheme_of(u) == "mailto":
-            return keep
+            return UrlVerdict("keep", url)
         steps: list[UrlStep] = []
         split = self._split(u)
         for _ in range(_MAX_UNWRAP):
@@ -243,7 +257,7 @@ class UrlCleaner:
             u, step = unwrapped
             steps.append(step)
             split = self._split(u)
-            if self.rules.allow.allows_url(u):
+            if allow.urls and allow.allows_url(u):
                 return UrlVerdict("rewrite", u, self._accounts(steps))
         click = self._affiliate(u, split)
         if click is not None:
@@ -253,12 +267,14 @@ class UrlCleaner:
             return UrlVerdict("unlink", u, self._accounts([*steps, step]))
         u = self._strip(u, split[2], steps)
         if u == url:
-            return keep
+            return UrlVerdict("keep", url)
         return UrlVerdict("rewrite", u, self._accounts(steps))
 
     def _accounts(self, steps: list[UrlStep]) -> tuple[UrlStep, ...]:
         """Affiliate steps through one of the farm's own accounts are the farm's hijack."""
         marks = self.rules.farm_fingerprints
+        if all(s.category != "affiliate_link" for s in steps):
+            return tuple(steps)
         return tuple(
             UrlStep("hijacked_link", s.rule, f"{_FARM_ACCOUNT} ({s.reason})", s.removed)
             if s.category == "affiliate_link" and any(f in s.removed for f in marks)
@@ -302,7 +318,7 @@ class UrlCleaner:
         names: set[str] | None = None
         for rule in rules.affiliates:
             if rule.fingerprint:
-                if any(f in full for f in self.rules.farm_fingerprints):
+                if _holds_any(full, self.rules.farm_fingerprints):
                     return UrlStep(rule.category, rule.name, rule.reason, url)
                 continue
             if not (rule.hosts or rule.path or rule.query):
@@ -328,11 +344,12 @@ class UrlCleaner:
             kept: list[str] = []
             for segment in query.split("&"):
                 name = param_name(segment)
-                rule = next((r for r in rules if name and r.params.fullmatch(name)), None)
-                if rule is None:
-                    kept.append(segment)
+                for rule in rules if name else ():
+                    if rule.params.fullmatch(name):
+                        cut.setdefault(rule.name, []).append(segment)
+                        break
                 else:
-                    cut.setdefault(rule.name, []).append(segment)
+                    kept.append(segment)
             kept = [s for s in kept if s]
             if kept and kept[0].lower().startswith("amp;"):
                 kept[0] = kept[0][4:]  # its "&amp;" separator went with the parameter before it
@@ -380,6 +397,14 @@ class UrlCleaner:
         if rules.ad_media_hosts.matches(host) or any(p.search(low) for p in rules.ad_media_urls):
             return ("ad_block", "ad-media", "ad image or video")
         return None
+
+
+def _holds_any(text: str, marks: tuple[str, ...]) -> bool:
+    """Whether `text` holds one of `marks`."""
+    for mark in marks:  # noqa: SIM110 (a loop: no generator per URL)
+        if mark in text:
+            return True
+    return False
 
 
 def _remember(memo: dict[str, T], url: str, value: T) -> T:

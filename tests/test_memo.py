@@ -36,6 +36,10 @@ def test_network_precheck_skips_only_pages_without_a_network_path() -> None:
         "//brand.netw.io/\u0130/1234567/890/123",  # "İ" matches [ci] case-insensitively
         "//brand.netw.io/c/\u0661\u0662\u0663\u0664/890/123",  # Arabic-Indic digits are \\d
         "no network path here /c/ but /i/x",
+        # matches after "///", a path on a host-less "//", one host twice, "//" inside a query
+        "///a.b.io/c/1234/123/123 //c/1234/123/123 //x.y.io/i/1234/123/1234 x.y.io/i/1234/123/123",
+        "https://t.example/?u=//n.m.io/C/12345/678/910&v=//p.q.io/c/1234/12/123 //r.s.io/c/1234/123/123x",
+        "//a.b.io/c//c/1234/123/123 //d.e.io/c/123/123/123 //K.f.io/c/1234/123/123",
     ]
     for text in texts:
         assert network_domains(text) == _reference(text)

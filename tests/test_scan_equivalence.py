@@ -143,3 +143,75 @@ def test_tidy_looks_at_lines_as_the_split_text_does(text: str, data: st.DataObje
     offsets = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=5)))
     marks = [(o, data.draw(st.booleans())) for o in offsets]
     assert _tidy(text, marks) == _tidy_by_split(text, marks)
+
+
+def _opening_bracket_by_paragraph(text: str, close: int, bound: int) -> int:
+    """The "[" of a link as found before: the paragraph's start first (its last blank line
+    within the bound), then the last balanced, unescaped "[" after it."""
+    blank = text.rfind("\n\n", max(close - bound - 2, 0), close)
+    para = max(0 if blank < 0 else blank + 2, close - bound, 0)
+    j = text.rfind("[", para, close)
+    while j >= 0:
+        between = text[j + 1 : close]
+        if (j == 0 or text[j - 1] != "\\") and between.count("[") == between.count("]"):
+            return j
+        j = text.rfind("[", para, j)
+    return -1
+
+
+@settings(max_examples=600, deadline=None)
+@given(texts, st.sampled_from([3, 8, 3000]))
+def test_opening_bracket_within_the_paragraph(text: str, bound: int) -> None:
+    from cleaners import mdsyntax
+
+    saved = mdsyntax._MAX_TEXT
+    mdsyntax._MAX_TEXT = bound
+    try:
+        for close in (i for i, c in enumerate(text) if c == "]"):
+            assert mdsyntax._opening_bracket(text, close) == _opening_bracket_by_paragraph(text, close, bound)
+    finally:
+        mdsyntax._MAX_TEXT = saved
+
+
+_TAG_PIECES = [
+    "<",
+    "a",
+    "b-",
+    "1",
+    " ",
+    "\n",
+    "\t",
+    "=",
+    '"',
+    "'",
+    "/",
+    ">",
+    "`",
+    "x=y",
+    ' c="d"',
+    "é",
+    "\u3000",
+]
+_TAG_PIECES += ["=>", "/>", " /", "<a", "<a "]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_TAG_PIECES), max_size=16).map(lambda p: "<" + "".join(p)))
+def test_start_tag_pattern_matches_as_the_backtracking_one(text: str) -> None:
+    from cleaners.htmlspan import _OPEN
+
+    backtracking = re.compile(
+        r"""<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(/?)>"""
+    )
+    m, ref = _OPEN.match(text), backtracking.match(text)
+    assert (m and (m.span(), m.groups())) == (ref and (ref.span(), ref.groups()))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+def test_inline_link_pattern_finds_as_the_one_character_per_step_one(text: str) -> None:
+    from cleaners.markdown import _INLINE_LINK
+
+    stepwise = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]*)")
+    assert _INLINE_LINK.findall(text) == stepwise.findall(text)
+    assert [m.span() for m in _INLINE_LINK.finditer(text)] == [m.span() for m in stepwise.finditer(text)]

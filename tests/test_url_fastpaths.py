@@ -1,7 +1,7 @@
 """The shortcuts of the URL gate and of host reading answer as the general path does: the
 scheme of a URL starting "http:", "https:", "mailto:", "/" or "#" is read before normalising,
-and a plain http(s) host by one regex instead of urlsplit (hypothesis, on URLs made of the
-characters that matter to either)."""
+and a plain http(s) host and URL's parts by one regex instead of urlsplit (hypothesis, on URLs
+made of the characters that matter to either)."""
 
 from __future__ import annotations
 
@@ -49,3 +49,17 @@ def _general(cleaner: UrlCleaner, url: str) -> tuple[str, str]:
 def test_host_shortcut_gives_urlsplits_host(url: str, which: int) -> None:
     cleaner = _CLEANERS[which]
     assert cleaner._full_host(url) == _general(cleaner, url)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_urls)
+def test_split_shortcut_gives_urlsplits_parts(url: str) -> None:
+    from cleaners.urlparts import split_url
+
+    want: tuple[object, str]
+    try:
+        ref = urlsplit(url)
+        want = (ref, (ref.hostname or "").lower())
+    except ValueError:
+        want = (None, "")
+    assert split_url(url) == want

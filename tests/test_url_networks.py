@@ -133,3 +133,15 @@ def test_in_page_anchors_are_content_even_on_a_farm_page() -> None:
     assert c.clean("https://farm.example/post/#section-2").action == "keep"
     assert c.host("#section-2") == "" and c.host("https://farm.example/post/#section-2") == ""
     assert c.clean("https://farm.example/other-post/").last.category == "hijacked_link"
+
+
+def test_network_host_is_answered_as_by_its_registrable_domain() -> None:
+    from cleaners.hosts import registrable_domain
+
+    rules = builtin_rules()
+    nets = frozenset({"pxf.io", "8odi.net", "co.uk", "example.com", "127.0.0.1"})
+    cleaner = UrlCleaner(rules, rules.farm_domains, None, nets)
+    hosts = ["a.pxf.io", "pxf.io", "xpxf.io", "a.b.pxf.io.", "A.PXF.IO", "www.bbc.co.uk", "co.uk", "io"]
+    hosts += ["x.example.com", "example.com.", ".example.com", "127.0.0.1", "1.127.0.0.1", "[::1]", ""]
+    for host in hosts:
+        assert cleaner._in_network(host) == (registrable_domain(host) in nets), host
