@@ -26,6 +26,7 @@ from scraper.pipeline.metadata import PageMeta, extract_meta
 from scraper.pipeline.nesting import flatten_deep
 from scraper.pipeline.recover import restore
 from scraper.pipeline.shape import shape_for_extraction
+from scraper.pipeline.stoplist import install as _snapshot_stop_words
 from scraper.pipeline.tomarkdown import xml_to_markdown
 
 _ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -69,6 +70,7 @@ def _has_text(body: Any) -> bool:
 # between threads: with thread workers (`--workers 0`) two extractions at once crashed the
 # process (a double free in lxml). One extraction at a time per process; processes are apart.
 _ONE_EXTRACTION = threading.Lock()
+_snapshot_stop_words()  # jusText's stop words (a rare fallback) read from a snapshot, not rebuilt
 
 
 def _trafilatura(html: str, recall: bool) -> Any:
