@@ -106,11 +106,12 @@ def rewrite_url_text(a: LexborNode, old: str, new: str) -> None:
             t.replace_with(value.replace(old.strip(), new))
 
 
-def unwrap_forms(scope: LexborNode, ed: DomEditor) -> None:
+def unwrap_forms(scope: LexborNode, ed: DomEditor, forms: list[LexborNode] | None = None) -> None:
     """Forms are containers: their controls go, their content stays (ASP.NET and some CMS
     templates wrap the whole page in one form). On a page the form tag itself never reaches
-    the Markdown, so it is unwrapped as layout; in a Markdown island its tag is cut."""
-    for form in scope.css("form"):
+    the Markdown, so it is unwrapped as layout; in a Markdown island its tag is cut.
+    `forms`: the forms in `scope` in page order, when already found (detached ones skipped)."""
+    for form in scope.css("form") if forms is None else forms:
         if not attached(form):
             continue
         for control in form.css(_FORM_CONTROLS):

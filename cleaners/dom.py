@@ -19,6 +19,7 @@ from cleaners.domsafe import unsafe
 from cleaners.editor import DomEditor, attached, node_text, same
 from cleaners.hosts import HostSet
 from cleaners.htmlspan import strip_comment_mark
+from cleaners.pagekeys import PageKeys, narrowed
 from cleaners.ruleset import RuleSet
 from cleaners.safeurl import is_safe_url
 from cleaners.urls import UrlCleaner, UrlStep
@@ -42,6 +43,7 @@ class DomContext:
     urls: UrlCleaner
     own_hosts: HostSet  # the page's own site: related-post lists point there
     page_host: str = ""
+    keys: PageKeys | None = None  # what the page is made of: long selector lists narrowed to it
 
 
 Rule = Callable[[LexborHTMLParser, DomContext, DomEditor], None]
@@ -72,7 +74,8 @@ def selectors(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
     rules = [r for r in ctx.rules.selectors if not r.hosts or r.hosts.matches(ctx.page_host)]
     if not rules:
         return
-    for node in tree.css(", ".join(r.css for r in rules)):
+    css = narrowed(ctx.keys, ", ".join(r.css for r in rules), stable=True)
+    for node in tree.css(css) if css else ():
         if not attached(node):
             continue  # inside an element already removed
         rule = next((r for r in rules if node.css_matches(r.css)), rules[0])
@@ -89,10 +92,19 @@ def adsense_scripts(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> N
             ed.remove(node, "adsense", "adsense-script", "AdSense script")
 
 
-def ad_media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
-    """Affiliate banners (an affiliate click wrapping an image or video) and ad-server media."""
+def media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+    """Ad media, then tracking pixels among the images still in the page: the images are those
+    the ad-media query found (in page order) that no ad-media removal took away."""
+    found = ad_media(tree, ctx, ed)
+    pixels([n for n in found if n.tag == "img" and attached(n)], ctx, ed)
+
+
+def ad_media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> list[LexborNode]:
+    """Affiliate banners (an affiliate click wrapping an image or video) and ad-server media.
+    Returns the media elements it looked at (after the banners went)."""
     banners: dict[int, LexborNode] = {}
-    for linked in tree.css(_LINKED_MEDIA):
+    linked_css = narrowed(ctx.keys, _LINKED_MEDIA, stable=True)
+    for linked in tree.css(linked_css) if linked_css else ():
         a = linked.parent
         while a is not None and a.tag != "a":
             a = a.parent
@@ -109,7 +121,8 @@ def ad_media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
             if ctx.urls.clean(unquote(m.group(0))).affiliate:
                 ed.remove(a, "ad_block", "script-ad-link", "script link to an affiliate click")
                 break
-    for node in tree.css("img, video, source, iframe, embed, object, input[type=image]"):
+    found = tree.css("img, video, source, iframe, embed, object, input[type=image]")
+    for node in found:
         attrs = node.attributes  # lexbor builds this dict anew on each access
         for attr in ("src", "poster", "data-src", "data"):
             value = attrs.get(attr)
@@ -120,6 +133,7 @@ def ad_media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
                 target = parent if in_player and parent is not None else node
                 ed.remove(target, "ad_block", "ad-media", "ad image or video from an ad server")
                 break
+    return found
 
 
 def _size(value: object) -> int | None:
@@ -127,9 +141,9 @@ def _size(value: object) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def pixels(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
+def pixels(images: list[LexborNode], ctx: DomContext, ed: DomEditor) -> None:
     """Tracking pixels: 0x0/1x1 or hidden images, known pixel hosts, 1x1 placeholder GIFs."""
-    for img in tree.css("img"):
+    for img in images:
         attrs = img.attributes
         src = str(attrs.get("src") or "")
         verdict = ctx.urls.media_verdict(src) if src else None
@@ -362,8 +376,7 @@ DOM_RULES: tuple[Rule, ...] = (
     comment_blocks,
     selectors,
     adsense_scripts,
-    ad_media,
-    pixels,
+    media,
     also_read,
     links,
     unsafe,

@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.debris import unwrap_forms
 from cleaners.editor import DomEditor, attached
+from cleaners.pagekeys import narrowed
 from cleaners.safeurl import is_safe_url, srcset_urls
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ _URL_ATTRS = frozenset(
 # the references), and images.
 _WEB = ':not([href^="https://" i]):not([href^="http://" i]):not([href^="/"]):not([href^="#"])'
 _PAGE_CANDIDATES = f"a[href]{_WEB}, area[href]{_WEB}, img"
+_CANDIDATE_TAGS = frozenset(("a", "area", "img"))
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "data-lazy")
 _SRCSET_ATTRS = ("srcset", "data-srcset", "imagesrcset")
 
@@ -45,18 +47,36 @@ def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
     (`is_safe_url`) refuses; forms unwrapped (controls removed, content kept). Known video
     embeds become plain links."""
     scope = _scope(tree)
-    for node in scope.css(_UNSAFE_TAGS):
-        if not attached(node):
+    # One walk finds the unsafe elements, the forms and (on a page) the link and image
+    # candidates: each selector matches its own tags, so split by tag each list is its query's
+    # in page order. Removals only detach (`attached` is checked where it was before); the one
+    # change that adds elements, an embedded player made a link, has the candidates found again.
+    if ed.markdown:
+        found = scope.css(_UNSAFE_TAGS)
+    else:  # the unsafe tags narrowed to those on the page (lexbor tries each tag on each element)
+        tags = narrowed(ctx.keys, _UNSAFE_TAGS)
+        found = scope.css(", ".join(filter(None, (tags, "form", _PAGE_CANDIDATES))))
+    added = False
+    for node in found:
+        tag = node.tag
+        if tag in _CANDIDATE_TAGS or tag == "form" or not attached(node):
             continue
-        if node.tag == "meta" and "refresh" not in str(node.attributes.get("http-equiv") or "").lower():
+        if tag == "meta" and "refresh" not in str(node.attributes.get("http-equiv") or "").lower():
             continue
-        if node.tag == "iframe" and _embed_link(node, ctx, ed):
+        if tag == "iframe" and _embed_link(node, ctx, ed):
+            added = True
             continue
-        ed.remove(node, "unsafe", f"{node.tag}-element", f"<{node.tag}> element", climb=ed.markdown)
-    unwrap_forms(scope, ed)
+        ed.remove(node, "unsafe", f"{tag}-element", f"<{tag}> element", climb=ed.markdown)
+    unwrap_forms(scope, ed, None if ed.markdown else [n for n in found if n.tag == "form"])
     # On a page only links and images reach the Markdown (tomarkdown gates them again); in a
     # Markdown island every attribute does.
-    for node in scope.css("*") if ed.markdown else scope.css(_PAGE_CANDIDATES):
+    if ed.markdown:
+        candidates = scope.css("*")
+    elif added:
+        candidates = scope.css(_PAGE_CANDIDATES)
+    else:
+        candidates = [n for n in found if n.tag in _CANDIDATE_TAGS]
+    for node in candidates:
         if attached(node):
             _unsafe_attributes(node, ed)
 

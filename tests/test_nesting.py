@@ -3,7 +3,12 @@ small limit."""
 
 from __future__ import annotations
 
-from scraper.pipeline.nesting import flatten_deep
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scraper.pipeline.nesting import _TOKEN, _more_than, flatten_deep
 
 
 def test_self_closing_tags_in_svg_do_not_nest() -> None:
@@ -29,3 +34,20 @@ def test_a_slash_inside_an_attribute_value_does_not_close_a_tag_outside_svg() ->
 def test_a_self_closing_script_in_svg_still_starts_raw_text() -> None:
     page = "<svg><script/>" + "<div>" * 10 + "</script><p>after</p></svg>"
     assert flatten_deep(page, limit=4) == (page, [])
+
+
+_PIECES = ["<", ">", "</", "<!--", "-->", "<!", "<?", "/", "a", "B:", "-", "=", '"', " ", "\n", "é", "<p"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join), st.integers(0, 40))
+def test_the_token_pattern_finds_what_the_plain_one_finds(text: str, start: int) -> None:
+    """The look-ahead form of the tag pattern matches exactly what `[^<>]*+>` matched."""
+    plain = re.compile(r"<(?:(/?)([A-Za-z][A-Za-z0-9:-]*+)[^<>]*+>|!--(?:.*?-->|.*)|[!?][^>]*+>?)", re.S)
+    want = [(m.span(), m.groups()) for m in plain.finditer(text, start)]
+    assert [(m.span(), m.groups()) for m in _TOKEN.finditer(text, start)] == want
+
+
+@given(st.text(alphabet="<a", max_size=12), st.integers(0, 12))
+def test_more_than_counts_like_str_count(text: str, n: int) -> None:
+    assert _more_than(text, "<", n) == (text.count("<") > n)

@@ -18,6 +18,7 @@ from cleaners.context import page_context
 from cleaners.dom import run_dom_rules
 from cleaners.editor import DomEditor
 from cleaners.hosts import registrable_domain, url_host
+from cleaners.pagekeys import PageKeys
 from cleaners.records import Removal
 from cleaners.ruleset import RuleSet
 from cleaners.urls import UrlCleaner
@@ -26,6 +27,7 @@ from scraper.pipeline.metadata import PageMeta, extract_meta
 from scraper.pipeline.nesting import flatten_deep
 from scraper.pipeline.recover import restore
 from scraper.pipeline.shape import shape_for_extraction
+from scraper.pipeline.stoplist import install as _snapshot_stop_words
 from scraper.pipeline.tomarkdown import xml_to_markdown
 
 _ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -69,6 +71,7 @@ def _has_text(body: Any) -> bool:
 # between threads: with thread workers (`--workers 0`) two extractions at once crashed the
 # process (a double free in lxml). One extraction at a time per process; processes are apart.
 _ONE_EXTRACTION = threading.Lock()
+_snapshot_stop_words()  # jusText's stop words (a rare fallback) read from a snapshot, not rebuilt
 
 
 def _trafilatura(html: str, recall: bool) -> Any:
@@ -152,10 +155,11 @@ def clean_html(
     meta = extract_meta(tree) if not fragment else PageMeta()
     base = _http(page_url) or _http(meta.og_url) or _http(meta.canonical)
     ctx, farm, own = page_context(rules, raw or text, base, _self_urls(base, meta))
+    ctx.keys = PageKeys.of(tree)
     editor = DomEditor(tree, rules)
     editor.removals.extend(flattened)
     run_dom_rules(tree, ctx, editor)
-    shape_for_extraction(tree, rules)
+    shape_for_extraction(tree, rules, ctx.keys)
 
     def unshaped() -> str:  # the rare fallback: clean again, do not shape
         again = LexborHTMLParser(text)
@@ -165,9 +169,12 @@ def clean_html(
     body_el = _extract(_wrap_fragment(tree, fragment), fragment, unshaped)
     if body_el is None:
         raise DocumentError("no article text could be extracted from the page")
-    restore(tree, body_el, rules)
+    # one walk for the blocks restore looks at and the share links (every share selector is
+    # an a[…]): split by tag, each in page order; neither step changes the page
+    found = tree.css(f"p, div, {_SHARE_CSS}")
+    restore(tree, body_el, rules, [n for n in found if n.tag != "a"])
     _drop_title_heading(body_el, meta.title)
-    shares = tuple(str(a.attributes.get("href") or "") for a in tree.css(_SHARE_CSS))
+    shares = tuple(str(a.attributes.get("href") or "") for a in found if a.tag == "a")
     if base:
         _resolve_links(body_el, base)
     image = _page_image(meta, ctx.urls, editor.removals)

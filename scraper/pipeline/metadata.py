@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|Posting|NewsArticle|WebPage|Review", re.I)
 _SPACE = re.compile(r"\s+")
@@ -65,9 +65,9 @@ def normalize_date(value: object) -> str | None:
     return m.group(1) if m else None
 
 
-def _json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+def _json_ld(scripts: list[LexborNode]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for node in tree.css('script[type="application/ld+json"]'):
+    for node in scripts:
         try:
             data = json.loads(node.text(deep=True) or "")
         except ValueError:
@@ -117,9 +117,9 @@ _AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author",
 class _Metas:
     """The page's <meta> values by lower-case name/property/itemprop, in page order."""
 
-    def __init__(self, tree: LexborHTMLParser) -> None:
+    def __init__(self, metas: list[LexborNode]) -> None:
         self.values: dict[str, list[str]] = {}
-        for node in tree.css("meta[content]"):
+        for node in metas:
             attrs = node.attributes
             key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
             content = _clean(attrs.get("content"))
@@ -172,15 +172,23 @@ def _based_on(ld: list[dict[str, Any]]) -> str | None:
     return next((u for d in ld if (u := _url(d.get("isBasedOn")) or _url(d.get("isBasedOnUrl")))), None)
 
 
+# One walk of the page for what three queries would each walk it for: every match of each
+# selector is of its own tag, so the matches split by tag are each query's, in page order.
+_HEAD_CSS = 'meta[content], script[type="application/ld+json"], link[rel="canonical"][href]'
+
+
 def extract_meta(tree: LexborHTMLParser) -> PageMeta:
-    metas = _Metas(tree)
-    ld = [d for d in _json_ld(tree) if _ARTICLE_TYPES.search(str(d.get("@type", "")))]
+    by_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": []}
+    for node in tree.css(_HEAD_CSS):
+        by_tag.setdefault(node.tag or "", []).append(node)
+    metas = _Metas(by_tag["meta"])
+    ld = [d for d in _json_ld(by_tag["script"]) if _ARTICLE_TYPES.search(str(d.get("@type", "")))]
     art = ld[0] if ld else {}
     images = metas.all("og:image", "og:image:url", "twitter:image")
     ld_image = _url(art.get("image"))
     if ld_image:
         images.append(ld_image)
-    canonical = tree.css_first('link[rel="canonical"][href]')
+    canonical = by_tag["link"][0] if by_tag["link"] else None
     html = tree.css_first("html")
     date, updated = _dates(tree, metas, art)
     return PageMeta(

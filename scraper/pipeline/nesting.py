@@ -22,8 +22,13 @@ from cleaners import Removal
 from scraper.settings import MAX_NESTING
 
 # a tag, or what is skipped whole: a comment (to its end), <!DOCTYPE …> or <? …> (to the next >);
-# a tag's attributes run from the end of its name to its `>` (not captured: rarely looked at)
-_TOKEN = re.compile(r"<(?:(/?)([A-Za-z][A-Za-z0-9:-]*+)[^<>]*+>|!--(?:.*?-->|.*)|[!?][^>]*+>?)", re.S)
+# a tag's attributes run from the end of its name to its `>` (not captured: rarely looked at) and
+# hold no `<`. That is `[^<>]*+>`, written as a look-ahead for a `<` before the first `>` and then
+# `[^>]*+>`: the same matches, but the regex engine runs through the text at C speed for a single
+# excluded character, and tests each character against a set for two (a third of the pass's time)
+_TOKEN = re.compile(
+    r"<(?:(/?)([A-Za-z][A-Za-z0-9:-]*+)(?![^>]*<)[^>]*+>|!--(?:.*?-->|.*)|[!?][^>]*+>?)", re.S
+)
 VOID = frozenset(
     "area base basefont bgsound br col embed frame hr image img input keygen link meta param source"
     " track wbr".split()
@@ -126,7 +131,7 @@ class _Stack:
 def flatten_deep(html: str, limit: int = MAX_NESTING) -> tuple[str, list[Removal]]:
     """`html` with no element nested deeper than `limit` (the same string when none is), and
     the removal that records what was dropped."""
-    if html.count("<") <= limit:  # fewer tags than the limit: nothing can be that deep
+    if not _more_than(html, "<", limit):  # fewer tags than the limit: nothing can be that deep
         return html, []
     stack = _Stack()
     cut: list[tuple[int, int]] = []  # spans of dropped tags
@@ -136,6 +141,16 @@ def flatten_deep(html: str, limit: int = MAX_NESTING) -> tuple[str, list[Removal
     if not cut:
         return html, []
     return _without(html, cut), [_record(html, cut, limit)]
+
+
+def _more_than(text: str, char: str, n: int) -> bool:
+    """Whether `text` holds `char` more than `n` times (looks no further than the n+1st)."""
+    pos = -1
+    for _ in range(n + 1):
+        pos = text.find(char, pos + 1)
+        if pos < 0:
+            return False
+    return True
 
 
 def _scan(html: str, pos: int, stack: _Stack, cut: list[tuple[int, int]], limit: int) -> int:

@@ -30,9 +30,13 @@ def _text(node: LexborNode) -> str:
     return " ".join((node.text(deep=True) or "").split())  # str.split: the same whitespace as \s
 
 
-def restore(tree: LexborHTMLParser, body: etree._Element, rules: RuleSet) -> None:
-    """Put the page's source lines and the protected blocks the extractor dropped back."""
-    wanted = [p for p in tree.css("p, div") if _is_source_line(p)]
+def restore(
+    tree: LexborHTMLParser, body: etree._Element, rules: RuleSet, blocks: list[LexborNode] | None = None
+) -> None:
+    """Put the page's source lines and the protected blocks the extractor dropped back.
+    `blocks`: the page's <p> and <div> elements in page order, when already found."""
+    found = tree.css("p, div") if blocks is None else blocks
+    wanted = [p for p in found if _is_source_line(p)]
     if rules.allow.selectors:
         wanted += tree.css(f"[{ALLOWED}]")
     if not wanted:

@@ -19,6 +19,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.editor import has_media, unwrap_node
+from cleaners.pagekeys import PageKeys, narrowed
 from cleaners.ruleset import RuleSet
 
 _NOT_CONTENT = (
@@ -44,9 +45,10 @@ _BLOCKS = "p, h1, h2, h3, h4, h5, h6, ul, ol, blockquote, pre"
 _MAX_TABLES = 200
 
 
-def shape_for_extraction(tree: LexborHTMLParser, rules: RuleSet) -> None:
+def shape_for_extraction(tree: LexborHTMLParser, rules: RuleSet, keys: PageKeys | None = None) -> None:
+    """`keys`: what the page was made of before cleaning (the prune list is narrowed to it)."""
     allowed = _allowed(tree, rules)
-    _prune(tree, ", ".join((*rules.prune, _NOT_CONTENT, _NOT_BODY)), allowed)
+    _prune(tree, narrowed(keys, ", ".join((*rules.prune, _NOT_CONTENT, _NOT_BODY))), allowed)
     if allowed:
         _open_containers(tree, rules)
     _flatten_layout_tables(tree)
@@ -74,7 +76,7 @@ def _allowed(tree: LexborHTMLParser, rules: RuleSet) -> set[int]:
 
 
 def _prune(tree: LexborHTMLParser, css: str, allowed: set[int]) -> None:
-    for node in tree.css(css):
+    for node in tree.css(css) if css else ():
         if allowed and (node.mem_id in allowed or any(n.mem_id in allowed for n in node.traverse())):
             continue  # protected, or holds something protected
         node.remove()  # not decompose(): a match may sit inside an earlier one
@@ -133,7 +135,8 @@ def _loose_text(tree: LexborHTMLParser) -> None:
 
 
 def _images(tree: LexborHTMLParser) -> None:
-    for img in tree.css("img"):
+    found = tree.css("img, picture")  # one walk: the images go alone, never a picture
+    for img in (n for n in found if n.tag == "img"):
         attrs = img.attributes
         src = str(attrs.get("src") or "").strip()
         if not src or src.startswith("data:"):
@@ -142,7 +145,7 @@ def _images(tree: LexborHTMLParser) -> None:
                 img.attrs["src"] = real
             elif not any(attrs.get(k) for k in _SOURCE_ATTRS[1:]):
                 img.remove()  # no usable source: the image goes alone, never its paragraph
-    for picture in tree.css("picture"):
+    for picture in (n for n in found if n.tag == "picture"):
         if picture.css_first("img[src], source[srcset]") is None:
             unwrap_node(picture)
 

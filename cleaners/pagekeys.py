@@ -1,0 +1,260 @@
+"""What a page's elements are made of (tag names, attribute names, class and id values), read
+in one walk, so that a long CSS selector list is handed to lexbor without the selectors that
+cannot match anything on the page.
+
+lexbor tries every selector of a list on every element (some 150 instructions each): the ad
+selectors and the extraction prune list cost more than the rest of the DOM rules. A selector
+needs every tag, attribute, class and id it names to be on the page (all its compounds must
+match some element); when one is missing it matches nothing and leaving it out changes no
+result: lexbor still matches the rest, in page order. The test is a superset one: classes and
+ids are looked for as substrings of all values (ASCII case ignored, as quirks mode does), a
+selector this reader does not fully understand (escapes, namespaces, anything unusual) is always
+kept, and what may appear after the walk (links a rule makes, the URLs it rewrites) is never
+taken as missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser
+
+_IDENT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+_SPACE = " \t\n\r\f"
+_COMBINATORS = frozenset(" \t\n\r\f>+~*")
+_OPERATORS = ("=", "~=", "|=", "^=", "$=", "*=")
+# What rules may add to a page after its keys are read: links (a replaced player), and the URL
+# attributes they rewrite. A selector naming one of these is always kept.
+_VOLATILE_TAGS = frozenset({"a"})
+_VOLATILE_ATTRS = frozenset({"href", "src", "srcset", "poster"})
+_ASCII_LOWER = {c: c + 32 for c in range(65, 91)}
+
+
+def _lower(text: str) -> str:
+    """ASCII letters lower-cased, nothing else (lexbor ignores ASCII case only)."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a selector needs on the page: tag names, attribute names, substrings of class and
+    of id values (all ASCII lower-case)."""
+
+    tags: tuple[str, ...] = ()
+    attrs: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+
+
+class _Reader:
+    """A small reader of one selector; `None` from `needs` when it meets anything else."""
+
+    def __init__(self, text: str) -> None:
+        self.s, self.i = text, 0
+        self.tags: list[str] = []
+        self.attrs: list[str] = []
+        self.classes: list[str] = []
+        self.ids: list[str] = []
+
+    def ident(self) -> str | None:
+        start = self.i
+        while self.i < len(self.s) and (self.s[self.i] in _IDENT or ord(self.s[self.i]) >= 0x80):
+            self.i += 1
+        return self.s[start : self.i] or None
+
+    def needs(self) -> Needs | None:
+        s = self.s
+        while self.i < len(s):
+            c = s[self.i]
+            if c in _COMBINATORS:
+                self.i += 1
+            elif c in "#.":
+                self.i += 1
+                name = self.ident()
+                if name is None:
+                    return None
+                (self.ids if c == "#" else self.classes).append(_lower(name))
+            elif c == "[":
+                if not self.attribute():
+                    return None
+            elif c == ":":
+                if not self.pseudo():
+                    return None
+            else:
+                name = self.ident()
+                if name is None:
+                    return None
+                self.tags.append(_lower(name))
+        return Needs(tuple(self.tags), tuple(self.attrs), tuple(self.classes), tuple(self.ids))
+
+    def attribute(self) -> bool:
+        s = self.s
+        self.i += 1
+        self.space()
+        name = self.ident()
+        if name is None:
+            return False
+        name = _lower(name)
+        self.attrs.append(name)
+        self.space()
+        op = next((o for o in sorted(_OPERATORS, key=len, reverse=True) if s.startswith(o, self.i)), None)
+        if op is not None:
+            self.i += len(op)
+            self.space()
+            value = self.value()
+            if value is None:
+                return False
+            if name == "class":
+                self.classes.append(_lower(value))
+            elif name == "id":
+                self.ids.append(_lower(value))
+            self.space()
+            if self.i < len(s) and s[self.i] in "iIsS":
+                self.i += 1
+                self.space()
+        if self.i >= len(s) or s[self.i] != "]":
+            return False
+        self.i += 1
+        return True
+
+    def value(self) -> str | None:
+        s = self.s
+        if self.i < len(s) and s[self.i] in "\"'":
+            end = s.find(s[self.i], self.i + 1)
+            if end < 0:
+                return None
+            value = s[self.i + 1 : end]
+            if "\\" in value or "\n" in value:
+                return None
+            self.i = end + 1
+            return value
+        return self.ident()
+
+    def pseudo(self) -> bool:
+        """A pseudo-class (its argument skipped: `:not(x)` needs nothing on the page)."""
+        s = self.s
+        while self.i < len(s) and s[self.i] == ":":
+            self.i += 1
+        if self.ident() is None:
+            return False
+        if self.i < len(s) and s[self.i] == "(":
+            depth = 0
+            while self.i < len(s):
+                c = s[self.i]
+                if c in "\"'\\":
+                    return False  # strings and escapes inside: not read
+                depth += (c == "(") - (c == ")")
+                self.i += 1
+                if depth == 0:
+                    return True
+            return False
+        return True
+
+    def space(self) -> None:
+        while self.i < len(self.s) and self.s[self.i] in _SPACE:
+            self.i += 1
+
+
+def split_list(css: str) -> list[str] | None:
+    """The selectors of a comma-separated list (None when it holds strings, escapes or
+    brackets this split cannot follow)."""
+    if "\\" in css:
+        return None
+    out, depth, start, quote = [], 0, 0, ""
+    for i, c in enumerate(css):
+        if quote:
+            if c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "," and depth == 0:
+            out.append(css[start:i].strip())
+            start = i + 1
+    if depth or quote:
+        return None
+    out.append(css[start:].strip())
+    return out
+
+
+_NEEDS: dict[str, Needs | None] = {}
+
+
+def needs(selector: str) -> Needs | None:
+    """What one selector needs on the page (None: not understood, always kept); kept per
+    selector text (rules are few and fixed)."""
+    if selector not in _NEEDS:
+        if len(_NEEDS) > 4096:
+            _NEEDS.clear()
+        _NEEDS[selector] = _Reader(selector).needs() if selector else None
+    return _NEEDS[selector]
+
+
+@dataclass(frozen=True)
+class PageKeys:
+    """The tag names, attribute names and class and id values of a page's elements."""
+
+    tags: frozenset[str]
+    attrs: frozenset[str]
+    classes: str  # every class value, ASCII lower-case, one a line
+    ids: str
+
+    @classmethod
+    def of(cls, tree: LexborHTMLParser) -> PageKeys | None:
+        """The page's keys (None when an attribute is named in an unexpected case)."""
+        tags: set[str] = set()
+        names: set[str] = set()
+        classes: list[str] = []
+        ids: list[str] = []
+        for node in tree.css("*"):
+            tags.add(node.tag or "")
+            attrs = node.attributes
+            if attrs:
+                names.update(attrs)
+                value = attrs.get("class")
+                if value:
+                    classes.append(value)
+                value = attrs.get("id")
+                if value:
+                    ids.append(value)
+        lower_names = {_lower(n) for n in names}
+        if any(n not in names for n in ("class", "id") if n in lower_names):
+            return None  # a class or id attribute spelled otherwise: not read here
+        return cls(
+            frozenset(_lower(t) for t in tags),
+            frozenset(lower_names),
+            _lower("\n".join(classes)),
+            _lower("\n".join(ids)),
+        )
+
+    def may_match(self, selector: str, stable: bool = False) -> bool:
+        need = needs(selector)
+        if need is None:
+            return True
+        if not stable and (
+            any(t in _VOLATILE_TAGS for t in need.tags) or any(a in _VOLATILE_ATTRS for a in need.attrs)
+        ):
+            return True
+        return (
+            all(t in self.tags for t in need.tags)
+            and all(a in self.attrs for a in need.attrs)
+            and all(c in self.classes for c in need.classes)
+            and all(i in self.ids for i in need.ids)
+        )
+
+    def narrow(self, css: str, stable: bool = False) -> str:
+        """`css` (a selector list) without the selectors that cannot match on this page ("" when
+        none can); the list as it is when it cannot be split. `stable`: nothing was added to
+        the page since the keys were read (only removals)."""
+        parts = split_list(css)
+        if parts is None:
+            return css
+        return ", ".join(p for p in parts if self.may_match(p, stable))
+
+
+def narrowed(keys: PageKeys | None, css: str, stable: bool = False) -> str:
+    """`css` narrowed to the page (as it is without keys)."""
+    return css if keys is None else keys.narrow(css, stable)

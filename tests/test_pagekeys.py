@@ -1,0 +1,66 @@
+"""Selector lists narrowed to what a page is made of (`cleaners.pagekeys`) find exactly what the
+whole lists find, on the real pages of the fixtures and on pages made to trip the reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+import cleaners.dom as dom
+import cleaners.domsafe as domsafe
+import scraper.pipeline.shape as shape
+from cleaners.pagekeys import PageKeys, needs, split_list
+from cleaners.ruleset import load_rules
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+_RULES = load_rules()
+LISTS = [
+    ", ".join(r.css for r in _RULES.selectors),
+    ", ".join((*_RULES.prune, shape._NOT_CONTENT, shape._NOT_BODY)),
+    dom._LINKED_MEDIA,
+    domsafe._UNSAFE_TAGS,
+    shape._EMPHASIS_IN_LINK,
+]
+
+
+def _same(html: str) -> None:
+    tree = LexborHTMLParser(html)
+    keys = PageKeys.of(tree)
+    assert keys is not None
+    for css in LISTS:
+        for stable in (True, False):
+            narrow = keys.narrow(css, stable)
+            want = [n.mem_id for n in tree.css(css)]
+            assert ([n.mem_id for n in tree.css(narrow)] if narrow else []) == want, css
+
+
+@pytest.mark.parametrize("page", sorted(FIXTURES.rglob("*.htm*")), ids=lambda p: p.name)
+def test_narrowed_lists_find_what_the_whole_lists_find(page: Path) -> None:
+    _same(page.read_text("utf-8", "replace"))
+
+
+def test_quirks_mode_case_and_character_references() -> None:
+    # no DOCTYPE: quirks mode, where class and id match whatever their ASCII case
+    _same('<div class="ADTHRIVE-AD">x</div><p id="Div-Gpt-Ad-1">y</p><ins class="AdsByGoogle"></ins>')
+    # a class spelled with character references is read decoded, as lexbor matches it
+    _same('<!DOCTYPE html><div class="&#97;dthrive-ad">x</div><div class="mv&#x2d;ad-box">y</div>')
+    _same('<!DOCTYPE html><DIV CLASS="yarpp">x</DIV><aside data-AD-slot="1">z</aside>')
+
+
+def test_the_reader_keeps_what_it_does_not_understand() -> None:
+    assert needs("a\\:b") is None
+    assert needs('[title="a\\"b"]') is None
+    assert split_list(".a, .b\\,c") is None
+    assert split_list('[x="a,b"], .c') == ['[x="a,b"]', ".c"]
+    need = needs("div.code-block[class*='code-block-'] > :not(ins)")
+    assert need is not None and need.tags == ("div",) and need.classes == ("code-block", "code-block-")
+
+
+def test_what_rules_may_add_is_never_taken_as_missing() -> None:
+    keys = PageKeys.of(LexborHTMLParser("<!DOCTYPE html><p>text</p>"))
+    assert keys is not None
+    assert keys.narrow("a[href] img, .x, video") == "a[href] img"
+    assert keys.narrow("a[href] img, .x", stable=True) == ""
+    assert keys.narrow('img[src*="logo"]') == 'img[src*="logo"]'

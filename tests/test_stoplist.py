@@ -1,0 +1,50 @@
+"""jusText's stop words as trafilatura builds them, kept as a snapshot between runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from trafilatura import external
+
+from scraper.pipeline import stoplist
+
+
+def test_the_snapshot_gives_the_words_trafilatura_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCRAPER_CACHE_DIR", str(tmp_path / "cache"))
+    built: list[int] = []
+
+    def build() -> tuple[str, ...]:
+        words = tuple({"the", "und", "", "école", "de"})
+        built.append(1)
+        return words
+
+    first = stoplist.stop_words(build)
+    assert list((tmp_path / "cache").glob("jt-stoplist-*.bin"))
+    again = stoplist.stop_words(build)
+    assert built == [1]  # the second time from the snapshot
+    assert set(again) == set(first) == {"the", "und", "", "école", "de"}
+
+
+def test_a_corrupt_snapshot_is_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRAPER_CACHE_DIR", str(tmp_path))
+    stoplist.stop_words(lambda: ("a", "b"))
+    for f in tmp_path.glob("jt-stoplist-*.bin"):
+        f.write_bytes(f.read_bytes()[:-1] + b"x")
+    assert set(stoplist.stop_words(lambda: ("a", "b"))) == {"a", "b"}
+
+
+def test_trafilatura_takes_its_words_from_the_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scraper.pipeline.html  # noqa: F401  (installs the snapshot)
+
+    monkeypatch.setenv("SCRAPER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(external, "JT_STOPLIST", None)
+    assert getattr(external.jt_stoplist_init, "_snapshot", False)
+    words = external.jt_stoplist_init()
+    assert words == external.JT_STOPLIST and len(words) > 10000
+    monkeypatch.setattr(external, "JT_STOPLIST", None)
+    assert set(external.jt_stoplist_init()) == set(words)
