@@ -267,7 +267,7 @@ def also_read(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
                 ed.remove_range(label, nxt, "also_read", "also-read-label", "labelled related-post list")
             else:
                 ed.remove(label, "also_read", "also-read-label", "related-posts label")
-    chrome = set() if ed.markdown else {n.mem_id for n in tree.css(_CHROME_LISTS)}
+    chrome = set() if ed.markdown else _mem_ids(tree, narrowed(ctx.keys, _CHROME_LISTS))
     for lst in tree.css("ul, ol"):
         if lst.mem_id in chrome or not attached(lst) or len(lst.css("li")) < ar.min_items:
             continue
@@ -301,10 +301,15 @@ def also_read(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
 # -- links ------------------------------------------------------------------------------------
 
 
+def _mem_ids(tree: LexborHTMLParser, css: str) -> set[int]:
+    """The nodes a (narrowed) list finds ("": none)."""
+    return {n.mem_id for n in tree.css(css)} if css else set()
+
+
 def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
     """Affiliate redirects unwrapped, affiliate and hijacked links unlinked, trackers stripped."""
     # On a page, links in navigation and footers never reach the article: not worth a look.
-    chrome = set() if ed.markdown else {a.mem_id for a in tree.css(_CHROME_LINKS)}
+    chrome = set() if ed.markdown else _mem_ids(tree, narrowed(ctx.keys, _CHROME_LINKS))
     for a in tree.css("a[href]"):
         if a.mem_id in chrome:
             continue

@@ -10,7 +10,7 @@ result: lexbor still matches the rest, in page order. The test is a superset one
 ids are looked for as substrings of all values (ASCII case ignored, as quirks mode does), a
 selector this reader does not fully understand (escapes, namespaces, anything unusual) is always
 kept, and what may appear after the walk (links a rule makes, the URLs it rewrites) is never
-taken as missing.
+taken as missing (a selector naming it is judged by the rest of what it names).
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ _IDENT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
 _SPACE = " \t\n\r\f"
 _COMBINATORS = frozenset(" \t\n\r\f>+~*")
 _OPERATORS = ("=", "~=", "|=", "^=", "$=", "*=")
-# What rules may add to a page after its keys are read: links (a replaced player), and the URL
-# attributes they rewrite. A selector naming one of these is always kept.
+# What rules may add to a page after its keys are read: links (a replaced player: an <a href>
+# holding text only), and the URL attributes they rewrite. Unless a list is `stable`, these are
+# taken as on the page; a selector still needs every other tag, attribute, class and id it names
+# (nothing adds those).
 _VOLATILE_TAGS = frozenset({"a"})
 _VOLATILE_ATTRS = frozenset({"href", "src", "srcset", "poster"})
 _ASCII_LOWER = {c: c + 32 for c in range(65, 91)}
@@ -234,10 +236,13 @@ class PageKeys:
         need = needs(selector)
         if need is None:
             return True
-        if not stable and (
-            any(t in _VOLATILE_TAGS for t in need.tags) or any(a in _VOLATILE_ATTRS for a in need.attrs)
-        ):
-            return True
+        if not stable:  # what rules may add is taken as there; the selector needs the rest too
+            return (
+                all(t in self.tags or t in _VOLATILE_TAGS for t in need.tags)
+                and all(a in self.attrs or a in _VOLATILE_ATTRS for a in need.attrs)
+                and all(c in self.classes for c in need.classes)
+                and all(i in self.ids for i in need.ids)
+            )
         return (
             all(t in self.tags for t in need.tags)
             and all(a in self.attrs for a in need.attrs)

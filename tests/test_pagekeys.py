@@ -22,6 +22,9 @@ LISTS = [
     dom._LINKED_MEDIA,
     domsafe._UNSAFE_TAGS,
     shape._EMPHASIS_IN_LINK,
+    shape._HEADING_LINKS,
+    dom._CHROME_LINKS,
+    dom._CHROME_LISTS,
 ]
 
 
@@ -61,6 +64,11 @@ def test_the_reader_keeps_what_it_does_not_understand() -> None:
 def test_what_rules_may_add_is_never_taken_as_missing() -> None:
     keys = PageKeys.of(LexborHTMLParser("<!DOCTYPE html><p>text</p>"))
     assert keys is not None
-    assert keys.narrow("a[href] img, .x, video") == "a[href] img"
-    assert keys.narrow("a[href] img, .x", stable=True) == ""
-    assert keys.narrow('img[src*="logo"]') == 'img[src*="logo"]'
+    assert keys.narrow("a[href], p a, p > a[href], .x, video") == "a[href], p a, p > a[href]"
+    assert keys.narrow("a[href], p a", stable=True) == ""
+    # a link a rule makes holds text only: a selector still needs what else it names
+    assert keys.narrow("a[href] img, nav a, p [href], p img[src]") == "p [href]"
+    with_image = PageKeys.of(LexborHTMLParser("<!DOCTYPE html><p><img alt=x></p>"))
+    assert with_image is not None
+    assert with_image.narrow('img[src*="logo"], img[src]', stable=True) == ""
+    assert with_image.narrow('img[src*="logo"], img[srcset]') == 'img[src*="logo"], img[srcset]'

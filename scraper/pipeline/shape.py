@@ -53,10 +53,14 @@ def shape_for_extraction(tree: LexborHTMLParser, rules: RuleSet, keys: PageKeys 
         _open_containers(tree, rules)
     _flatten_layout_tables(tree)
     _loose_text(tree)
-    for anchor in tree.css(_HEADING_LINKS):
+    # narrowed to the page as it came: since then, rules made links, and shaping made headings
+    # and paragraphs holding text only and re-parsed table cells (names already on the page)
+    heading_links = narrowed(keys, _HEADING_LINKS)
+    for anchor in tree.css(heading_links) if heading_links else ():
         if not (anchor.text(deep=True) or "").strip() and not has_media(anchor):
             anchor.remove()  # a permalink anchor: trafilatura would drop the heading text after it
-    for em in tree.css(_EMPHASIS_IN_LINK):
+    emphasis = narrowed(keys, _EMPHASIS_IN_LINK)
+    for em in tree.css(emphasis) if emphasis else ():
         a = em.parent
         if a is not None and _SPACE.sub("", a.text(deep=True) or "") == _SPACE.sub(
             "", em.text(deep=True) or ""
