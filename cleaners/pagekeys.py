@@ -195,6 +195,20 @@ def needs(selector: str) -> Needs | None:
     return _NEEDS[selector]
 
 
+_LISTS: dict[str, tuple[tuple[str, Needs | None], ...] | None] = {}
+
+
+def _read_list(css: str) -> tuple[tuple[str, Needs | None], ...] | None:
+    """The selectors of a list with what each needs (None: the list cannot be split); kept
+    per list text (the lists are the rules' and the code's, the same on every page)."""
+    if css not in _LISTS:
+        if len(_LISTS) > 256:
+            _LISTS.clear()
+        parts = split_list(css)
+        _LISTS[css] = None if parts is None else tuple((p, needs(p)) for p in parts)
+    return _LISTS[css]
+
+
 @dataclass(frozen=True)
 class PageKeys:
     """The tag names, attribute names and class and id values of a page's elements."""
@@ -233,7 +247,9 @@ class PageKeys:
         )
 
     def may_match(self, selector: str, stable: bool = False) -> bool:
-        need = needs(selector)
+        return self._may(needs(selector), stable)
+
+    def _may(self, need: Needs | None, stable: bool) -> bool:
         if need is None:
             return True
         if not stable:  # what rules may add is taken as there; the selector needs the rest too
@@ -254,10 +270,10 @@ class PageKeys:
         """`css` (a selector list) without the selectors that cannot match on this page ("" when
         none can); the list as it is when it cannot be split. `stable`: nothing was added to
         the page since the keys were read (only removals)."""
-        parts = split_list(css)
+        parts = _read_list(css)
         if parts is None:
             return css
-        return ", ".join(p for p in parts if self.may_match(p, stable))
+        return ", ".join(p for p, need in parts if self._may(need, stable))
 
 
 def narrowed(keys: PageKeys | None, css: str, stable: bool = False) -> str:
