@@ -121,7 +121,8 @@ def ad_media(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> list[Lex
             if ctx.urls.clean(unquote(m.group(0))).affiliate:
                 ed.remove(a, "ad_block", "script-ad-link", "script link to an affiliate click")
                 break
-    found = tree.css("img, video, source, iframe, embed, object, input[type=image]")
+    media_css = narrowed(ctx.keys, "img, video, source, iframe, embed, object, input[type=image]")
+    found = tree.css(media_css) if media_css else []
     for node in found:
         attrs = node.attributes  # lexbor builds this dict anew on each access
         for attr in ("src", "poster", "data-src", "data"):
@@ -328,7 +329,8 @@ def links(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
                     drop_link_tail(before, after)
             else:
                 ed.unwrap(a, last.category, last.rule, last.reason, verdict.steps[:-1])
-    for node in tree.css("img[src], source[src], video[src], audio[src]"):
+    media = narrowed(ctx.keys, "img[src], source[src], video[src], audio[src]")
+    for node in tree.css(media) if media else ():
         src = str(node.attributes.get("src") or "")
         tracked = _media_rewrite(src, ctx)
         if tracked is not None:

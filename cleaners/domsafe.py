@@ -54,8 +54,8 @@ def unsafe(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
     if ed.markdown:
         found = scope.css(_UNSAFE_TAGS)
     else:  # the unsafe tags narrowed to those on the page (lexbor tries each tag on each element)
-        tags = narrowed(ctx.keys, _UNSAFE_TAGS)
-        found = scope.css(", ".join(filter(None, (tags, "form", _PAGE_CANDIDATES))))
+        css = narrowed(ctx.keys, ", ".join((_UNSAFE_TAGS, "form", _PAGE_CANDIDATES)))
+        found = scope.css(css) if css else []
     added = False
     for node in found:
         tag = node.tag

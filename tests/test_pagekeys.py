@@ -25,6 +25,9 @@ LISTS = [
     shape._HEADING_LINKS,
     dom._CHROME_LINKS,
     dom._CHROME_LISTS,
+    "img, video, source, iframe, embed, object, input[type=image]",
+    "img[src], source[src], video[src], audio[src]",
+    ", ".join((domsafe._UNSAFE_TAGS, "form", domsafe._PAGE_CANDIDATES)),
 ]
 
 
