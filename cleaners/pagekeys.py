@@ -47,6 +47,16 @@ class Needs:
     classes: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
 
+    @property
+    def names(self) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+        """The tags and attributes as sets: all of them, then those no rule adds."""
+        return (
+            frozenset(self.tags),
+            frozenset(self.attrs),
+            frozenset(self.tags) - _VOLATILE_TAGS,
+            frozenset(self.attrs) - _VOLATILE_ATTRS,
+        )
+
 
 class _Reader:
     """A small reader of one selector; `None` from `needs` when it meets anything else."""
@@ -195,17 +205,19 @@ def needs(selector: str) -> Needs | None:
     return _NEEDS[selector]
 
 
-_LISTS: dict[str, tuple[tuple[str, Needs | None], ...] | None] = {}
+_Names = tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]
+_LISTS: dict[str, tuple[tuple[str, Needs | None, _Names | None], ...] | None] = {}
 
 
-def _read_list(css: str) -> tuple[tuple[str, Needs | None], ...] | None:
+def _read_list(css: str) -> tuple[tuple[str, Needs | None, _Names | None], ...] | None:
     """The selectors of a list with what each needs (None: the list cannot be split); kept
     per list text (the lists are the rules' and the code's, the same on every page)."""
     if css not in _LISTS:
         if len(_LISTS) > 256:
             _LISTS.clear()
         parts = split_list(css)
-        _LISTS[css] = None if parts is None else tuple((p, needs(p)) for p in parts)
+        read = [(p, needs(p)) for p in parts] if parts is not None else None
+        _LISTS[css] = None if read is None else tuple((p, n, None if n is None else n.names) for p, n in read)
     return _LISTS[css]
 
 
@@ -249,22 +261,19 @@ class PageKeys:
     def may_match(self, selector: str, stable: bool = False) -> bool:
         return self._may(needs(selector), stable)
 
-    def _may(self, need: Needs | None, stable: bool) -> bool:
+    def _may(self, need: Needs | None, stable: bool, names: _Names | None = None) -> bool:
         if need is None:
             return True
-        if not stable:  # what rules may add is taken as there; the selector needs the rest too
-            return (
-                all(t in self.tags or t in _VOLATILE_TAGS for t in need.tags)
-                and all(a in self.attrs or a in _VOLATILE_ATTRS for a in need.attrs)
-                and all(c in self.classes for c in need.classes)
-                and all(i in self.ids for i in need.ids)
-            )
-        return (
-            all(t in self.tags for t in need.tags)
-            and all(a in self.attrs for a in need.attrs)
-            and all(c in self.classes for c in need.classes)
-            and all(i in self.ids for i in need.ids)
-        )
+        tags, attrs, firm_tags, firm_attrs = need.names if names is None else names
+        # unless stable, what rules may add is taken as there; the selector needs the rest too
+        if not (tags if stable else firm_tags) <= self.tags:
+            return False
+        if not (attrs if stable else firm_attrs) <= self.attrs:
+            return False
+        for c in need.classes:
+            if c not in self.classes:
+                return False
+        return all(i in self.ids for i in need.ids) if need.ids else True
 
     def narrow(self, css: str, stable: bool = False) -> str:
         """`css` (a selector list) without the selectors that cannot match on this page ("" when
@@ -273,7 +282,7 @@ class PageKeys:
         parts = _read_list(css)
         if parts is None:
             return css
-        return ", ".join(p for p, need in parts if self._may(need, stable))
+        return ", ".join(p for p, need, names in parts if self._may(need, stable, names))
 
 
 def narrowed(keys: PageKeys | None, css: str, stable: bool = False) -> str:
