@@ -182,10 +182,12 @@ class DomEditor:
         while cur is not None and len(parts) < 5 and cur.is_element_node and cur.tag not in ("html", "body"):
             attrs = cur.attributes
             label = cur.tag or "?"
-            if attrs.get("id"):
-                label += "#" + str(attrs["id"]).split()[0]
-            elif attrs.get("class"):
-                label += "." + str(attrs["class"]).split()[0] if str(attrs["class"]).split() else ""
+            ident = str(attrs.get("id") or "").split()  # (" " is an id: no name to show)
+            classes = str(attrs.get("class") or "").split()
+            if ident:
+                label += "#" + ident[0]
+            elif classes:
+                label += "." + classes[0]
             parts.append(label)
             cur = cur.parent
         return {"path": " > ".join(reversed(parts[:5]))}
