@@ -177,20 +177,7 @@ class DomEditor:
         return node.html or ""
 
     def location(self, node: LexborNode) -> dict[str, object]:
-        parts: list[str] = []
-        cur: LexborNode | None = node
-        while cur is not None and len(parts) < 5 and cur.is_element_node and cur.tag not in ("html", "body"):
-            attrs = cur.attributes
-            label = cur.tag or "?"
-            ident = str(attrs.get("id") or "").split()  # (" " is an id: no name to show)
-            classes = str(attrs.get("class") or "").split()
-            if ident:
-                label += "#" + ident[0]
-            elif classes:
-                label += "." + classes[0]
-            parts.append(label)
-            cur = cur.parent
-        return {"path": " > ".join(reversed(parts[:5]))}
+        return {"path": element_path(node)}
 
     def _record(
         self,
@@ -352,3 +339,23 @@ class DomEditor:
 
     def _apply_replace(self, node: LexborNode, text: str) -> None:
         pass
+
+
+def element_path(node: LexborNode) -> str:
+    """Where an element is, as a removal records it: its five innermost elements below <body>, each
+    named by its tag and its first id word, else its first class word (an id or class that is only
+    whitespace names nothing)."""
+    parts: list[str] = []
+    cur: LexborNode | None = node
+    while cur is not None and len(parts) < 5 and cur.is_element_node and cur.tag not in ("html", "body"):
+        attrs = cur.attributes
+        label = cur.tag or "?"
+        ident = str(attrs.get("id") or "").split()
+        classes = str(attrs.get("class") or "").split()
+        if ident:
+            label += "#" + ident[0]
+        elif classes:
+            label += "." + classes[0]
+        parts.append(label)
+        cur = cur.parent
+    return " > ".join(reversed(parts))

@@ -19,7 +19,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.editor import unwrap_node
+from cleaners.editor import element_path, unwrap_node
 
 CUT = "scraper-cut"
 END = "scraper-end"
@@ -104,19 +104,8 @@ def html_of(node: LexborNode) -> str:
 
 
 def location(node: LexborNode) -> str:
-    """The element's path as the cleaner records it (cleaners.editor.DomEditor.location)."""
-    parts = []
-    cur: LexborNode | None = node
-    while cur is not None and cur.is_element_node and cur.tag not in ("html", "body"):
-        attrs = cur.attributes
-        label = cur.tag or "?"
-        if attrs.get("id"):
-            label += "#" + str(attrs["id"]).split()[0]
-        elif attrs.get("class"):
-            label += "." + str(attrs["class"]).split()[0] if str(attrs["class"]).split() else ""
-        parts.append(label)
-        cur = cur.parent
-    return " > ".join(reversed(parts[:5]))
+    """The element's path as the cleaner records it."""
+    return element_path(node)
 
 
 def _candidates(marked: Marked, tag: str, path: str | None) -> list[LexborNode]:
