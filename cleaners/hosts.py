@@ -74,6 +74,45 @@ class HostSet:
         return bool(self.globs and self.globs.match(host))
 
 
+class UrlPatterns:
+    """URL regexes searched in a lower-cased URL, each after cheap tests: its groups of marks,
+    literals such that every match of the pattern holds one of each group (found from the
+    pattern when the rules are built, `rulespec.required_literals`); a URL that misses a group
+    cannot match and the regex is not run; a pattern that is one literal is no regex at all.
+    Same verdict as searching with every pattern."""
+
+    __slots__ = ("checks",)  # (a plain class: a dataclass costs more to create at start-up)
+
+    def __init__(self, checks: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str] | None], ...] = ()):
+        self.checks = checks
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UrlPatterns) and self.checks == other.checks
+
+    def __hash__(self) -> int:
+        return hash(self.checks)
+
+    def __repr__(self) -> str:
+        return f"UrlPatterns({self.checks!r})"
+
+    def __reduce__(self) -> tuple[type[UrlPatterns], tuple[object, ...]]:
+        return UrlPatterns, (self.checks,)
+
+    def search(self, low: str) -> bool:
+        """Whether one of the patterns is found in `low`."""
+        for groups, pattern in self.checks:
+            for group in groups:
+                for mark in group:
+                    if mark in low:
+                        break
+                else:  # no mark of this group: the pattern cannot match
+                    break
+            else:
+                if pattern is None or pattern.search(low):  # None: the pattern is its one mark
+                    return True
+        return False
+
+
 def _is_glob(pattern: str) -> bool:
     return any(c in pattern for c in "*?[")
 

@@ -13,7 +13,8 @@ from cleaners.urls import UrlStep
 
 __all__ = ["Edit", "Recorder", "apply_edits", "inside", "merge"]
 
-_RESIDUE = re.compile(r"^[ \t]*(?:(?:[*+-]|\d{1,9}[.)]|>|#{1,6})[ \t]*)?(?:\*\*|__|\*|_|[ \t])*$")
+# (matched from a line's start to its end: `match(text, start, end)`)
+_RESIDUE = re.compile(r"[ \t]*(?:(?:[*+-]|\d{1,9}[.)]|>|#{1,6})[ \t]*)?(?:\*\*|__|\*|_|[ \t])*$")
 
 
 class Recorder:
@@ -142,7 +143,7 @@ def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
     drop: set[int] = set()
     near: set[int] = set()  # lines where a line break was cut, or that were dropped
     for idx, cut in touched.items():
-        if idx != last and _RESIDUE.match(lines.line(idx)):
+        if idx != last and _RESIDUE.match(text, *lines.span(idx)):
             drop.add(idx)
             near.add(idx)
         elif cut:
@@ -171,9 +172,13 @@ def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
             while gap(hi + 1):
                 hi += 1
             done.update(range(lo, hi + 1))
-            blanks = [j for j in range(lo, hi + 1) if j not in drop]
-            keep = 0 if lo == 0 or hi == last - 1 else 1
-            drop.update(blanks[keep:])
+            keep = 0 if lo == 0 or hi == last - 1 else 1  # the first blank line not dropped
+            for j in range(lo, hi + 1):
+                if j not in drop:
+                    if keep:
+                        keep = 0
+                    else:
+                        drop.add(j)
     if not drop:
         return text
     parts: list[str] = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cleaners.hosts import FrozenDict, HostIndex, HostSet
+from cleaners.hosts import FrozenDict, HostIndex, HostSet, UrlPatterns
 
 
 class RulesError(ValueError):
@@ -144,9 +144,9 @@ class RuleSet:
     strips: tuple[StripRule, ...]
     fragments: tuple[FragmentRule, ...]
     pixel_hosts: HostSet
-    pixel_urls: tuple[re.Pattern[str], ...]
+    pixel_urls: UrlPatterns
     ad_media_hosts: HostSet
-    ad_media_urls: tuple[re.Pattern[str], ...]
+    ad_media_urls: UrlPatterns
     also_read: AlsoReadRule
     embeds: tuple[EmbedRule, ...]
     attribution_ignore: HostSet

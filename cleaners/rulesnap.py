@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - an interpreter without the C pickler
 if TYPE_CHECKING:
     from cleaners.ruleset import RuleSet
 
-_FORMAT = "rules-2"  # (2: keyed on the files' stamps, snapshot.stamp)
+_FORMAT = "rules-3"  # (2: keyed on the files' stamps, snapshot.stamp; 3: UrlPatterns)
 _HERE = Path(__file__).resolve().parent
 RULES_FILE = _HERE / "rules.toml"
 _SOURCES = ("rulespec.py", "ruleset.py", "hosts.py", "records.py", "rulesnap.py", "programs.py")
@@ -42,7 +42,7 @@ _RULE_CLASSES = "RuleSet CommentBlockRule SelectorRule RedirectRule AffiliateRul
 _ALLOWED = {
     ("re", "_compile"),
     ("cleaners.programs", "restore"),
-    *(("cleaners.hosts", name) for name in ("FrozenDict", "HostIndex", "HostSet")),
+    *(("cleaners.hosts", name) for name in ("FrozenDict", "HostIndex", "HostSet", "UrlPatterns")),
     *(("cleaners.ruleset", name) for name in f"{_RULE_CLASSES} EmbedRule AlsoReadRule AllowList".split()),
 }
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.hosts import FrozenDict, HostSet
+from cleaners.hosts import FrozenDict, HostSet, UrlPatterns
 from cleaners.records import CATEGORIES
 from cleaners.ruleset import RulesError
 
@@ -114,17 +114,78 @@ def _globs(names: list[str], at: At) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{fnmatch.translate(n.lower())})" for n in names) or "(?!)")
 
 
-def _url_patterns(patterns: list[str], at: At) -> tuple[re.Pattern[str], ...]:
+def _url_patterns(patterns: list[str], at: At) -> UrlPatterns:
     """Patterns searched in the lower-cased URL: compiled case-sensitively (which keeps the
-    regex engine's fast literal search) unless they hold capitals themselves."""
+    regex engine's fast literal search) unless they hold capitals themselves; each run only
+    when the URL holds one of its required literals (searching every image URL with all the
+    patterns joined tried each branch at each character)."""
     checked = [rx(p, at, re.I if p != p.lower() else 0) for p in patterns]
-    found = tuple(c for c in checked if c is not None)
-    if len(found) < 2:
+    return UrlPatterns(tuple(_check(c) for c in checked if c is not None))
+
+
+def _check(pattern: re.Pattern[str]) -> tuple[tuple[tuple[str, ...], ...], re.Pattern[str] | None]:
+    """A pattern's groups of marks, and the pattern unless it is one literal (its mark)."""
+    groups = required_literals(pattern)
+    if groups and _parse(pattern) == [("LITERAL", ord(c)) for c in groups[0][0]]:
+        return groups, None
+    return groups, pattern
+
+
+def _parse(pattern: re.Pattern[str]) -> list[tuple[str, Any]] | None:
+    """The parsed items of a pattern as (operation name, argument); None when it fails."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    try:
+        return [(getattr(op, "name", ""), arg) for op, arg in _parser.parse(pattern.pattern, pattern.flags)]
+    except (re.error, RecursionError):  # pragma: no cover - it compiled
+        return None
+
+
+def required_literals(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
+    """Groups of literals, as `pattern` is written, such that every match holds one literal of
+    each group (only for a case-sensitive pattern; groups of literals of at least two
+    characters; () when there are none)."""
+    if pattern.flags & re.I:
+        return ()
+    items = _parse(pattern)
+    if items is None:  # pragma: no cover - it compiled
+        return ()
+    groups = _required(items, 0)
+    kept = {g for g in groups if min(map(len, g)) >= 2}
+    return tuple(sorted(kept, key=lambda g: (-min(map(len, g)), len(g), g)))
+
+
+def _required(items: list[Any], depth: int) -> list[tuple[str, ...]]:
+    """What a sequence of parsed items needs, each a group of literals one of which a match
+    holds: its runs of literals, what its groups and repeats of at least once need, and for an
+    alternation, the best group of each branch joined (none when a branch needs nothing)."""
+    found: list[tuple[str, ...]] = []
+    if depth > 20:
         return found
-    try:  # one pass over the URL instead of one per pattern
-        return (re.compile("|".join(f"(?{'i' if c.flags & re.I else ''}:{c.pattern})" for c in found)),)
-    except re.error:  # group names or back-references that clash once joined
-        return found
+    run: list[str] = []
+    for op, arg in [*items, (None, None)]:
+        name = op if isinstance(op, str) else getattr(op, "name", "")
+        if name == "LITERAL":
+            run.append(chr(arg))
+            continue
+        if run:
+            found.append(("".join(run),))
+            run = []
+        if name == "BRANCH":
+            best = [max(_required(list(alt), depth + 1), key=_score, default=None) for alt in arg[1]]
+            if best and all(best):
+                found.append(tuple(sorted({m for group in best if group for m in group})))
+        elif name == "SUBPATTERN" and not (arg[1] & re.I):
+            found += _required(list(arg[3]), depth + 1)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and arg[0] >= 1:
+            found += _required(list(arg[2]), depth + 1)
+        elif name == "ATOMIC_GROUP":
+            found += _required(list(arg), depth + 1)
+    return found
+
+
+def _score(group: tuple[str, ...]) -> tuple[int, int]:
+    return min(map(len, group)), -len(group)
 
 
 def _labels(values: list[str], at: At) -> re.Pattern[str]:

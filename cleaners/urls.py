@@ -392,9 +392,9 @@ class UrlCleaner:
         full, host = self._full_host(s)
         low = full.lower()
         rules = self.rules
-        if rules.pixel_hosts.matches(host) or any(p.search(low) for p in rules.pixel_urls):
+        if rules.pixel_hosts.matches(host) or rules.pixel_urls.search(low):
             return ("tracking_pixel", "pixel-host", "tracking pixel URL")
-        if rules.ad_media_hosts.matches(host) or any(p.search(low) for p in rules.ad_media_urls):
+        if rules.ad_media_hosts.matches(host) or rules.ad_media_urls.search(low):
             return ("ad_block", "ad-media", "ad image or video")
         return None
 
