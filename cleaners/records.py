@@ -94,3 +94,36 @@ class LineIndex:
     def span(self, start: int, end: int) -> dict[str, int]:
         """line/end_line of the characters [start, end)."""
         return {"line": self.line(start), "end_line": self.line(max(start, end - 1))}
+
+
+@dataclass(frozen=True)
+class UrlStep:
+    """One change made to a URL, for the removal record."""
+
+    category: str
+    rule: str
+    reason: str
+    removed: str
+
+
+@dataclass(frozen=True)
+class UrlVerdict:
+    """keep: leave it; rewrite: use `url`; unlink: drop the link, keep its text."""
+
+    action: str
+    url: str
+    steps: tuple[UrlStep, ...] = ()
+
+    @property
+    def last(self) -> UrlStep:
+        return self.steps[-1]
+
+    @property
+    def affiliate(self) -> bool:
+        """An affiliate click (the publisher's or the farm's account) that could not be
+        unwrapped: around an image or a video it is a banner."""
+        return (
+            self.action == "unlink"
+            and self.last.rule != "farm-link"
+            and self.last.category in ("affiliate_link", "hijacked_link")
+        )

@@ -15,6 +15,7 @@ from typing import NamedTuple, TypeVar
 from urllib.parse import SplitResult, urljoin
 
 from cleaners.hosts import HostSet, registrable_domain, url_host
+from cleaners.records import UrlStep, UrlVerdict
 from cleaners.ruleset import AffiliateRule, RedirectRule, RuleSet, StripRule
 from cleaners.safeurl import is_safe_url, scheme_of
 from cleaners.urlparts import (
@@ -75,39 +76,6 @@ def _gates(
             gates.append(a.path)
     gates.extend(s.path for s in strips if s.path is not None)
     return tuple(gates)
-
-
-@dataclass(frozen=True)
-class UrlStep:
-    """One change made to a URL, for the removal record."""
-
-    category: str
-    rule: str
-    reason: str
-    removed: str
-
-
-@dataclass(frozen=True)
-class UrlVerdict:
-    """keep: leave it; rewrite: use `url`; unlink: drop the link, keep its text."""
-
-    action: str
-    url: str
-    steps: tuple[UrlStep, ...] = ()
-
-    @property
-    def last(self) -> UrlStep:
-        return self.steps[-1]
-
-    @property
-    def affiliate(self) -> bool:
-        """An affiliate click (the publisher's or the farm's account) that could not be
-        unwrapped: around an image or a video it is a banner."""
-        return (
-            self.action == "unlink"
-            and self.last.rule != "farm-link"
-            and self.last.category in ("affiliate_link", "hijacked_link")
-        )
 
 
 @dataclass
