@@ -103,11 +103,6 @@ def html_of(node: LexborNode) -> str:
     return _MARKERS.sub("", h) if "<scraper-" in h else h
 
 
-def location(node: LexborNode) -> str:
-    """The element's path as the cleaner records it."""
-    return element_path(node)
-
-
 def _candidates(marked: Marked, tag: str, path: str | None) -> list[LexborNode]:
     """Elements of the tag at the path, still in the page. (Found once per tag: replaying the
     records removes and unwraps elements, and adds only markers.)"""
@@ -118,7 +113,7 @@ def _candidates(marked: Marked, tag: str, path: str | None) -> list[LexborNode]:
     for n in marked.tags[tag]:
         if path:
             if n.mem_id not in paths:
-                paths[n.mem_id] = location(n)
+                paths[n.mem_id] = element_path(n)  # as the cleaner recorded it
             if paths[n.mem_id] != path:
                 continue
         if n.mem_id not in marked.gone:
