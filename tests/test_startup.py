@@ -236,9 +236,10 @@ def test_dataclasses_load_inspect_only_for_a_class_without_a_docstring() -> None
 
 
 # what a Markdown clean does without: inspect (dataclasses' stand-in), logging (lexbor's stand-in),
-# OpenSSL (the hashes it needs are CPython's own BLAKE2b), the committing thread (one batch)
+# platform (uuid's stand-in), OpenSSL (the hashes it needs are CPython's own BLAKE2b), the
+# committing thread (one batch)
 NOT_FOR_ONE_DOCUMENT = (
-    *("inspect", "ast", "dis", "logging", "threading", "traceback"),
+    *("inspect", "ast", "dis", "logging", "threading", "traceback", "platform"),
     *("hashlib", "_hashlib", "concurrent.futures"),
 )
 
@@ -271,6 +272,31 @@ def test_lexbor_logs_through_logging_loaded_on_first_use() -> None:
     assert deferred[0] == "False" and plain[0] == "True"
     assert deferred[1:] == plain[1:]
     assert "the one message selectolax logs" in deferred
+
+
+_DEFERRED_PLATFORM = """
+import sys
+from scraper.cli import deferred
+if sys.argv[1] == "deferred":
+    deferred.uuid_without_platform()
+import uuid
+print("platform" in sys.modules, uuid._platform_system, uuid._LINUX, uuid._AIX)
+print(uuid.platform.system(), uuid.platform.machine(), "platform" in sys.modules)
+import platform
+print(platform.system(), sys.modules["platform"] is platform, platform.uname().system)
+"""
+
+
+def test_uuid_asks_platform_the_same_without_loading_it() -> None:
+    def run(how: str) -> list[str]:
+        cmd = [sys.executable, "-c", _DEFERRED_PLATFORM, how]
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()
+
+    plain, deferred = run("plain"), run("deferred")
+    assert plain[0].startswith("True ")
+    assert deferred[0] == plain[0].replace("True ", "False ", 1)
+    assert deferred[1:] == plain[1:]
+    assert deferred[1].endswith(" True")
 
 
 _KEPT = """

@@ -5,6 +5,8 @@ first used: the command's start-up, with the same behaviour.
   `scraper clean`) only to write a signature into a class without a docstring; ours all have one.
 * `selectolax.lexbor` imports `logging` (with `threading`, `traceback`, `string` …, a
   twentieth) to make one logger, which writes only when a removed node is unwrapped.
+* `uuid` (which orjson loads) imports `platform` only to ask `platform.system()` whether it runs
+  on Linux or AIX; on Linux that is `os.uname().sysname`, exactly.
 
 While the library loads, a stand-in module answers to the name; once it is loaded the name is
 the real module's again, for everyone. What the library kept of the stand-in loads the real
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import sys
 from types import ModuleType
 from typing import Any
@@ -30,9 +33,12 @@ class _StandIn(ModuleType):
         self.__spec__ = None  # (what `import` checks of a module it finds loaded)
 
     def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+    def _real(self) -> ModuleType:
         if sys.modules.get(self.__name__) is self:  # (read while the library loads)
             del sys.modules[self.__name__]
-        return getattr(importlib.import_module(self.__name__), name)
+        return importlib.import_module(self.__name__)
 
 
 class _Logger:
@@ -50,6 +56,14 @@ class _Logger:
 class _Logging(_StandIn):
     def getLogger(self, name: str | None = None) -> Any:  # (logging's name)
         return _Logger(name)
+
+
+class _Platform(_StandIn):
+    def system(self) -> str:  # (platform's name)
+        name = os.uname().sysname
+        if name == "Linux":  # (what platform.uname() makes of os.uname() on Linux: the same name)
+            return name
+        return str(self._real().system())
 
 
 def _load_with(stand_in: _StandIn, library: str) -> None:
@@ -74,3 +88,9 @@ def lexbor_without_logging() -> None:
     """Load `selectolax.lexbor`; `logging` loads when its logger is first used."""
     with contextlib.suppress(ImportError):  # (then it fails where it is imported, as always)
         _load_with(_Logging("logging"), "selectolax.lexbor")
+
+
+def uuid_without_platform() -> None:
+    """Load `uuid`; `platform` loads when first used (on a system other than Linux: at once)."""
+    if os.name == "posix" and hasattr(os, "uname"):
+        _load_with(_Platform("platform"), "uuid")

@@ -83,6 +83,9 @@ def clean(
         err("standard input ('-') can be given once")
         sys.exit(ExitCode.USAGE)
     one_backend(workers, dask)
+    from scraper.cli.deferred import uuid_without_platform
+
+    uuid_without_platform()  # (orjson loads uuid)
     from scraper.cli.clean import clean_command  # the extraction stack loads where it is used
 
     here = workers is None and dask is None  # cleaned in this process
