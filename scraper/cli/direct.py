@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from scraper import __version__, settings
-from scraper.cli import resume_collector
+from scraper.cli import done, resume_collector
 
 TYPE_CHECKING = False  # (`scraper --version` loads no typing: a tenth of its start-up)
 if TYPE_CHECKING:
@@ -97,7 +97,9 @@ def clean(
     if here:  # the cleaning modules load now, with the command's (the collector still paused)
         import scraper.pipeline.core  # noqa: F401
     resume_collector()
-    sys.exit(clean_command(list(paths), out_dir, opts, as_json, quiet, dask, workers))
+    code = clean_command(list(paths), out_dir, opts, as_json, quiet, dask, workers)
+    done()
+    sys.exit(code)
 
 
 def plain(argv: list[str]) -> None:
