@@ -169,6 +169,23 @@ print(B(a=1), B(a=1, b=5).c, inspect.signature(B), B.__init__.__annotations__)
 print(C().q, C.__eq__ is object.__eq__)
 print(A.__doc__, B.__doc__, sorted(vars(A)))
 
+import typing as t
+from typing import ClassVar
+from dataclasses import KW_ONLY
+CV = ClassVar
+
+@dataclass
+class D:  # (annotations given as text: whether one names ClassVar, InitVar, KW_ONLY is read from it)
+    k: ClassVar[int] = 1
+    k2: t.ClassVar[str] = "s"
+    k3: CV = 3
+    x: int = 0
+    _: KW_ONLY
+    i: InitVar[int] = 0
+    z: dataclasses.InitVar[int] = 4
+    w:int=5
+print([f.name for f in dataclasses.fields(D)], inspect.signature(D), D.k, D.k2, D.k3, D(i=1).w)
+
 import collections, typing
 class N(typing.NamedTuple):  # (its annotations are text: typing compiles them)
     a: int
@@ -192,6 +209,10 @@ def test_dataclasses_from_the_snapshot_behave_as_compiled(tmp_path: Path) -> Non
     plain = run("")
     assert "A(x=1, y='y', z=[]) True True True" in plain and "frozen FrozenInstanceError" in plain
     assert "N(a=1, b=None)" in plain and "P(x=1, y=2)" in plain
+    assert (
+        "['x', 'w'] (x: 'int' = 0, *, i: 'InitVar[int]' = 0, z: 'dataclasses.InitVar[int]' = 4, w: 'int' = 5)"
+        in plain
+    )
     assert "syntax Forward reference must be an expression -- got 'a b'" in plain
     assert run(tmp_path / "c") == plain
     assert list((tmp_path / "c").glob("dataclass-code.other-*.bin"))

@@ -22,8 +22,9 @@ from __future__ import annotations
 import atexit
 import builtins
 import marshal
+import re
 import sys
-from types import CodeType
+from types import CodeType, ModuleType, SimpleNamespace
 from typing import Any
 
 from cleaners import snapshot
@@ -82,10 +83,35 @@ def install() -> None:
             return code_of(source, "eval")
         return builtins.compile(source, filename, mode, *args, **kwargs)
 
+    _split_annotations_once(dataclasses)
     dataclasses.exec = exec_  # type: ignore[attr-defined]
     collections.eval = eval_  # type: ignore[attr-defined]
     typing.compile = compile_  # type: ignore[attr-defined]
     atexit.register(snapshot.store_table, name, digest, known, new, MAX_SOURCES)
+
+
+class _Memo(dict[Any, Any]):
+    """A pattern's matches by text, each text matched once."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        super().__init__()
+        self.pattern = pattern
+
+    def __missing__(self, text: Any) -> Any:
+        found = self.pattern.match(text)
+        if type(text) is str and len(self) < MAX_SOURCES:
+            self[text] = found
+        return found
+
+
+def _split_annotations_once(dataclasses: ModuleType) -> None:
+    """`dataclasses` matches every field's annotation text (with `from __future__ import
+    annotations`, all of them) against one pattern three times, to see whether it names ClassVar,
+    InitVar or KW_ONLY: each text is matched once (a match is a pure function of the text, and
+    only read)."""
+    pattern = getattr(dataclasses, "_MODULE_IDENTIFIER_RE", None)
+    if isinstance(pattern, re.Pattern):
+        dataclasses._MODULE_IDENTIFIER_RE = SimpleNamespace(match=_Memo(pattern).__getitem__)  # type: ignore[attr-defined]
 
 
 def _code(stored: object) -> CodeType | None:
