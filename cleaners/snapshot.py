@@ -159,9 +159,9 @@ def _prune(kept: Path, name: str) -> None:
             old.unlink()
 
 
-def load_table(name: str, digest: str) -> dict[Any, bytes]:
-    """A table kept by `store_table` (its entries still encoded: each is decoded and checked by the
-    caller when asked for), or an empty one."""
+def load_table(name: str, digest: str) -> dict[Any, Any]:
+    """A table kept by `store_table`, or an empty one. Its entries are the caller's to check: plain
+    data, or data still encoded, which the caller decodes and checks when it is asked for."""
     payload = load(name, digest)
     if payload is None:
         return {}
@@ -172,7 +172,7 @@ def load_table(name: str, digest: str) -> dict[Any, bytes]:
     return entries if isinstance(entries, dict) else {}
 
 
-def store_table(name: str, digest: str, known: dict[Any, bytes], new: dict[Any, bytes], bound: int) -> None:
+def store_table(name: str, digest: str, known: dict[Any, Any], new: dict[Any, Any], bound: int) -> None:
     """Keep `known` with `new` added, at most `bound` entries (the oldest first); never raises."""
     if not new:
         return

@@ -200,7 +200,9 @@ except SyntaxError as exc:
 """
 
 
-def test_dataclasses_from_the_snapshot_behave_as_compiled(tmp_path: Path) -> None:
+def test_dataclasses_from_the_snapshot_behave_as_compiled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def run(cache: Path | str) -> str:
         env = _env(cache)
         cmd = [sys.executable, "-c", _DATACLASSES]
@@ -214,6 +216,21 @@ def test_dataclasses_from_the_snapshot_behave_as_compiled(tmp_path: Path) -> Non
     assert "syntax Forward reference must be an expression -- got 'a b'" in plain
     assert run(tmp_path / "c") == plain
     assert list((tmp_path / "c").glob("dataclass-code.other-*.bin"))
+    assert run(tmp_path / "c") == plain
+    # entries that are not code this module compiled from text are compiled anew
+    import marshal
+
+    from cleaners import snapshot
+
+    monkeypatch.setenv("SCRAPER_CACHE_DIR", str(tmp_path / "c"))
+    (snap,) = (tmp_path / "c").glob("dataclass-code.other-*.bin")
+    name, digest = "dataclass-code.other", snap.stem.split("-", 2)[2] + "0" * 24
+    table = snapshot.load_table(name, digest)
+    assert table and all(type(code).__name__ == "code" for code in table.values())
+    wrong = compile("raise SystemExit(3)", "elsewhere.py", "exec")
+    for i, key in enumerate(table):
+        table[key] = (b"junk", wrong, marshal.dumps(wrong), None)[i % 4]
+    snapshot.store(name, digest, marshal.dumps(table))
     assert run(tmp_path / "c") == plain
 
 

@@ -10,7 +10,8 @@ The compiled code is a pure function of the source text, the mode and the Python
 module, installed by `scraper.cli` before anything else loads, gives `dataclasses` an `exec`,
 `collections` an `eval` and `typing` a `compile` that use the code compiled for the same text in
 an earlier run (kept as a snapshot, `cleaners.snapshot`, keyed by the exact Python version and
-ours, marshalled as CPython keeps the code of every module in `__pycache__`) and compile any other
+ours, marshalled as CPython keeps the code of every module in `__pycache__`: the whole table in
+one stream, so the names the functions share are read once) and compile any other
 text as the built-ins do (filename `<string>`, no inherited future flags: none of the three
 modules has any), keeping it when the process ends, up to a bound. Anything else (code objects,
 other filenames, flags or modes) goes to the built-ins unchanged. `SCRAPER_CACHE_DIR=""` turns it
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import atexit
 import builtins
-import marshal
 import re
 import sys
 from types import CodeType, ModuleType, SimpleNamespace
@@ -33,7 +33,7 @@ from scraper.cli.regexes import table_name
 
 MAX_SOURCES = 4096  # generated functions kept
 _NAME = "dataclass-code"
-_FORMAT = "dataclass-code-2"  # keys: (mode, source)
+_FORMAT = "dataclass-code-3"  # (mode, source) -> code, all in one marshal stream
 _installed = False
 _MODULES = ("dataclasses", "collections", "typing")
 
@@ -57,15 +57,15 @@ def install() -> None:
         known = snapshot.load_table(name, digest)
     except Exception:  # pragma: no cover - the snapshot is never worth a failed start
         return
-    new: dict[tuple[str, str], bytes] = {}
+    new: dict[tuple[str, str], CodeType] = {}
 
     def code_of(source: str, mode: str) -> CodeType:
         key = (mode, source)
-        code = _code(known.get(key))
-        if code is None:
+        code = known.get(key)
+        if type(code) is not CodeType or code.co_filename != "<string>":
             code = builtins.compile(source, "<string>", mode, dont_inherit=True)  # as the built-ins
             if len(known) + len(new) < MAX_SOURCES:  # would from these modules
-                new[key] = marshal.dumps(code)
+                new[key] = code
         return code
 
     def exec_(source: Any, globals: Any = None, locals: Any = None, /) -> None:
@@ -112,11 +112,3 @@ def _split_annotations_once(dataclasses: ModuleType) -> None:
     pattern = getattr(dataclasses, "_MODULE_IDENTIFIER_RE", None)
     if isinstance(pattern, re.Pattern):
         dataclasses._MODULE_IDENTIFIER_RE = SimpleNamespace(match=_Memo(pattern).__getitem__)  # type: ignore[attr-defined]
-
-
-def _code(stored: object) -> CodeType | None:
-    try:
-        code = marshal.loads(stored) if isinstance(stored, bytes) else None
-    except Exception:
-        return None
-    return code if type(code) is CodeType and code.co_filename == "<string>" else None
