@@ -52,6 +52,6 @@ if _is_the_command() and sys.argv[1:] != ["--version"]:
     if gc.isenabled():
         gc.disable()
         _collector_paused = True
+    regexes.install()  # (first: dataclasses compiles a pattern as it loads)
     deferred.dataclasses_without_inspect()
-    regexes.install()
     gencode.install()
