@@ -44,14 +44,14 @@ def done() -> None:
 
 # (`scraper --version` loads neither a pattern nor a dataclass: no snapshot to read)
 if _is_the_command() and sys.argv[1:] != ["--version"]:
-    # before click and the rest load: their patterns and dataclasses' code come from the snapshots
-    from scraper.cli import deferred, gencode, regexes
-
     # Loading modules makes objects that live as long as the process: the collector's passes over
     # them find nothing (start-up time). It is off until the command starts its work.
     if gc.isenabled():
         gc.disable()
         _collector_paused = True
+    # before click and the rest load: their patterns and dataclasses' code come from the snapshots
+    from scraper.cli import deferred, gencode, regexes
+
     regexes.install()  # (first: dataclasses compiles a pattern as it loads)
     deferred.dataclasses_without_inspect()
     gencode.install()
