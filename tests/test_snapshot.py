@@ -42,6 +42,29 @@ def test_snapshot_answers_as_a_fresh_parse(cache: Path) -> None:
     assert _answers(second) == _answers(fresh)
 
 
+def test_the_restored_rules_answer_as_the_parsed_set(cache: Path) -> None:
+    """The snapshot keeps the rules by last label, made sets when first asked: every rule, and
+    every question the list asks of them, is answered as by the set of all rules."""
+    fresh = PublicSuffixList(accept_encoded_idn=False)
+    want = fresh._publicsuffix
+    public_suffix_list(False)
+    restored = public_suffix_list(False)
+    rules = restored._publicsuffix
+    assert type(rules).__name__ == "_Rules"
+    bare = sorted({r.lstrip("!*.") for r in want})
+    probes = [*want, *bare, *(f"!{r}" for r in bare), *(f"*.{r}" for r in bare), *(f"x.{r}" for r in bare)]
+    probes += ["", ".", "com.", "uk\nco.uk", "co.uk\nuk", "x.unknownlabel", "COM", "example.com"]
+    assert [p in rules for p in probes] == [p in want for p in probes]
+    odd: list[object] = [3, None, []]
+    assert not any(o in rules for o in odd[:2])
+    with pytest.raises(TypeError):
+        assert odd[2] not in rules
+    assert set(rules) == want and len(rules) == len(want) and rules == want
+    hosts = [f"www.a.{r}" for r in bare[::7]] + [f"{r}" for r in bare[::11]] + HOSTS
+    assert [restored.privatesuffix(h) for h in hosts] == [fresh.privatesuffix(h) for h in hosts]
+    assert [restored.publicsuffix(h) for h in hosts] == [fresh.publicsuffix(h) for h in hosts]
+
+
 @pytest.mark.parametrize(
     "damage",
     [
