@@ -38,8 +38,10 @@ def done() -> None:
     """The command's work is done: what is left is kept out of the collector's last passes at exit
     (they walk every object, and find next to nothing). The interpreter still frees it all with
     the modules, by reference counts; only garbage in reference cycles, whose finalizers the
-    command does not need (its files are written and closed), is left to the operating system."""
-    gc.freeze()
+    command does not need (its files are written and closed), is left to the operating system.
+    Only in the command's own process: a program that runs a command in-process keeps its own."""
+    if _is_the_command():
+        gc.freeze()
 
 
 # (`scraper --version` loads neither a pattern nor a dataclass: no snapshot to read)
