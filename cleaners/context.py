@@ -26,7 +26,15 @@ def page_context(
     networks = network_domains(text)
     verdicts, by_host, media, hosts = _memos(rules, farm_hosts, page_url, networks)
     urls = UrlCleaner(
-        rules, farm_hosts, page_url, networks, _cache=verdicts, _by_host=by_host, _media=media, _hosts=hosts
+        rules,
+        farm_hosts,
+        page_url,
+        networks,
+        _cache=verdicts,
+        _by_host=by_host,
+        _media=media,
+        _hosts=hosts,
+        _media_hosts=_rules_memo(rules),
     )
     ctx = DomContext(rules, urls, HostSet.of(sorted(own)), url_host(page_url or ""))
     return ctx, farm, own
@@ -36,6 +44,21 @@ _Memos = tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]
 _MEMO_PAGES = 64  # page kinds whose URL memos are kept (then they start afresh)
 # (rules, farm hosts, page URL, network domains) -> the memos of the UrlCleaner of such a page
 _memos_by_page: dict[tuple[int, tuple[str, ...], str | None, frozenset[str]], tuple[RuleSet, _Memos]] = {}
+
+
+# rules -> the media-host memo of every UrlCleaner with them (by id, the rules kept to check it)
+_memo_by_rules: dict[int, tuple[RuleSet, dict[str, tuple[bool, bool]]]] = {}
+
+
+def _rules_memo(rules: RuleSet) -> dict[str, tuple[bool, bool]]:
+    """The media-host memo of every document cleaned with these rules (its answers depend on
+    the rules alone, and farm copies show their images from few hosts)."""
+    found = _memo_by_rules.get(id(rules))
+    if found is None or found[0] is not rules:  # an id reused by a later RuleSet
+        if len(_memo_by_rules) >= _MEMO_PAGES:
+            _memo_by_rules.clear()
+        found = _memo_by_rules[id(rules)] = (rules, {})
+    return found[1]
 
 
 def _memos(rules: RuleSet, farm_hosts: HostSet, page_url: str | None, networks: frozenset[str]) -> _Memos:

@@ -93,6 +93,9 @@ class UrlCleaner:
     _by_host: dict[str, _HostRules] = field(default_factory=dict, repr=False)
     _media: dict[str, tuple[str, str, str] | None] = field(default_factory=dict, repr=False)
     _hosts: dict[str, str] = field(default_factory=dict, repr=False)
+    # (a pixel host, an ad-media host) by host: pure for the rules alone, so every document
+    # cleaned with them may share it (`cleaners.context`); bounded as the others
+    _media_hosts: dict[str, tuple[bool, bool]] = field(default_factory=dict, repr=False)
     _base: str | None = field(default=None, repr=False)
 
     def _host_rules(self, host: str) -> _HostRules:
@@ -360,9 +363,12 @@ class UrlCleaner:
         full, host = self._full_host(s)
         low = full.lower()
         rules = self.rules
-        if rules.pixel_hosts.matches(host) or rules.pixel_urls.search(low):
+        pixel_host, ad_host = self._media_hosts.get(host) or _remember(
+            self._media_hosts, host, (rules.pixel_hosts.matches(host), rules.ad_media_hosts.matches(host))
+        )
+        if pixel_host or rules.pixel_urls.search(low):
             return ("tracking_pixel", "pixel-host", "tracking pixel URL")
-        if rules.ad_media_hosts.matches(host) or rules.ad_media_urls.search(low):
+        if ad_host or rules.ad_media_urls.search(low):
             return ("ad_block", "ad-media", "ad image or video")
         return None
 

@@ -230,3 +230,22 @@ def _urls_in_before(body: str) -> list[str]:
 
 def _images_in_before(body: str) -> set[str]:
     return {m.group(1) or m.group(2) for m in evidence._IMAGE_URL.finditer(body)}
+
+
+_CASES = "aZ \u00e9\u00c9\u2019\u0130\u212a\u03a3\u03c3\ud800\udc00\U0001d400\u1e9e\u00df"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(_CASES)) | st.characters(), min_size=250, max_size=400))
+def test_lower_is_str_lower(text: str) -> None:
+    # the long, non-ASCII path: every character case-mapped as str.lower does, Kelvin, dotted
+    # capital I, final sigma and lone surrogates included
+    assert evidence.lower(text) == text.lower()
+    assert evidence.lower(text + "\u2019" * 300) == (text + "\u2019" * 300).lower()
+    assert evidence.lower("Tom\u2019s Hardware " * 40) == ("Tom\u2019s Hardware " * 40).lower()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from(list("aZ .\n\u00e9\u2019\u00df\ud800\udc00\U0001d400")), min_size=256))
+def test_lower_is_str_lower_where_the_bytes_are_lowered(text: str) -> None:
+    assert evidence.lower(text) == text.lower()

@@ -5,6 +5,7 @@ made of the characters that matter to either)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from hypothesis import given, settings
@@ -63,3 +64,21 @@ def test_split_shortcut_gives_urlsplits_parts(url: str) -> None:
     except ValueError:
         want = (None, "")
     assert split_url(url) == want
+
+
+def test_media_host_memo_is_shared_by_documents_with_the_same_rules() -> None:
+    """Whether an image's host is a pixel or an ad-media host is remembered across documents
+    cleaned with the same rules (their pages differ: farm hosts, page URL), and answers as a
+    document of its own does; other rules get a memo of their own."""
+    from cleaners.context import page_context
+
+    rules = load_rules()
+    srcs = ["https://www.facebook.com/tr?id=1", "https://pixel.wp.com/g.gif", "https://example.com/a.jpg"]
+    a, _, _ = page_context(rules, "text", "https://one.example/p", [])
+    b, _, _ = page_context(rules, "other text", "https://two.example/q", [])
+    assert a.urls._media_hosts is b.urls._media_hosts
+    fresh = [UrlCleaner(rules, HostSet.of(())).media_verdict(s) for s in srcs]
+    assert [a.urls.media_verdict(s) for s in srcs] == fresh == [b.urls.media_verdict(s) for s in srcs]
+    assert fresh[0] is not None and fresh[2] is None
+    c, _, _ = page_context(replace(rules), "text", "https://one.example/p", [])
+    assert c.urls._media_hosts is not a.urls._media_hosts
