@@ -48,3 +48,22 @@ def test_trafilatura_takes_its_words_from_the_snapshot(
     assert words == external.JT_STOPLIST and len(words) > 10000
     monkeypatch.setattr(external, "JT_STOPLIST", None)
     assert set(external.jt_stoplist_init()) == set(words)
+
+
+def test_justext_is_handed_the_set_it_would_make_of_the_snapshot_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from justext import core  # type: ignore[import-untyped]
+
+    import scraper.pipeline.html  # noqa: F401  (installs the snapshot)
+
+    monkeypatch.setenv("SCRAPER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(external, "JT_STOPLIST", None)
+    built = external.jt_stoplist_init()  # built, stored
+    monkeypatch.setattr(external, "JT_STOPLIST", None)
+    words = external.jt_stoplist_init()  # from the snapshot
+    want = frozenset(w.lower() for w in built)
+    assert core.define_stoplist(words) == want
+    assert core.define_stoplist(words) is core.define_stoplist(words)
+    # another list is jusText's own business
+    assert core.define_stoplist(("The", "Und")) == frozenset({"the", "und"})
