@@ -368,3 +368,27 @@ def test_patterns_made_from_a_document_do_not_join_the_snapshot(
     patterns = {marshal.loads(stored)[0] for stored in snapshot.load_table("regexes.other", digest).values()}
     assert r"lit(er)+al" in patterns
     assert not [p for p in patterns if isinstance(p, str) and ("Axios" in p or "BBC" in p)]
+
+
+def test_collector_resumes_with_a_larger_young_generation() -> None:
+    """The command's collector, paused while modules load, comes back on with its youngest
+    generation collected every 20,000 allocations; the older generations keep their thresholds."""
+    import gc
+
+    import scraper.cli as cli
+
+    before, enabled = gc.get_threshold(), gc.isenabled()
+    try:
+        gc.disable()
+        cli._collector_paused = True
+        cli.resume_collector()
+        assert gc.isenabled()
+        assert gc.get_threshold() == (20_000, *before[1:])
+        assert not cli._collector_paused
+        cli.resume_collector()  # a second call changes nothing
+        assert gc.get_threshold() == (20_000, *before[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+        if not enabled:
+            gc.disable()

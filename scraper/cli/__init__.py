@@ -22,15 +22,22 @@ def _is_the_command() -> bool:
 
 
 _collector_paused = False
+_YOUNG = 20_000
 
 
 def resume_collector() -> None:
     """The cyclic garbage collector back on, once the command's modules are loaded (the objects
-    made so far, nearly all of them for the whole process, kept out of its later passes)."""
+    made so far, nearly all of them for the whole process, kept out of its later passes).
+
+    Its youngest generation is collected every `_YOUNG` container allocations instead of every
+    700: extraction makes and drops short-lived objects by the million (lxml, trafilatura), and
+    most are freed by their reference counts before a pass would look at them. Garbage in cycles
+    waits a little longer (at most that many objects); peak memory measured the same."""
     global _collector_paused
     if _collector_paused:
         _collector_paused = False
         gc.freeze()
+        gc.set_threshold(_YOUNG, *gc.get_threshold()[1:])
         gc.enable()
 
 
