@@ -1,9 +1,10 @@
 """`scraper fetch` as users run it (the installed command, a whole process: robots.txt,
 sitemaps, pages, cleaning workers, writes, state store) against the bound the politeness limits
-allow, and against Scrapy + trafilatura on the same server in the same run.
+allow, and against Scrapy + trafilatura on the same server in the same run; with --trace, where
+a run's wall time goes (bench/fetchtrace.py).
 
     python bench/fetch.py [--hosts 10] [--pages 100] [--latency 0.05] [--per-host 2] [--rounds 3]
-                          [--no-peer] [--download-only-peer] [--no-profile]
+                          [--no-peer] [--download-only-peer] [--no-profile] [--trace]
 
 A separate server process (its CPU is printed beside each command's: it shares the two
 cores with both sides alike) serves `--hosts` sites on 127.0.0.1 (one port each), each with a
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from fetchtrace import traced  # noqa: E402
 from procs import Usage, load, measure, median, scraper_cmd, spread  # noqa: E402
 
 ARTICLE = """<!doctype html><html><head><title>Article {n}</title>
@@ -103,14 +105,20 @@ def server_cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_ours(work: Path, urls: list[str], args: argparse.Namespace, profile: str | None = None) -> Usage:
+def fetch_args(work: Path, urls: list[str], args: argparse.Namespace) -> list[str]:
+    """`scraper fetch`'s arguments, into a fresh output directory and state file."""
     out = work / "out"
     shutil.rmtree(out, ignore_errors=True)
     state = work / "state.db"
     state.unlink(missing_ok=True)
     opts = ["fetch", "-q", "--allow-private", "--per-host", str(args.per_host)]
     opts += ["--concurrency", str(args.hosts * args.per_host), "--max-pages", str(args.hosts * args.pages)]
-    opts += ["-o", str(out), "--state", str(state), *urls]
+    return [*opts, "-o", str(out), "--state", str(state), *urls]
+
+
+def run_ours(work: Path, urls: list[str], args: argparse.Namespace, profile: str | None = None) -> Usage:
+    out = work / "out"
+    opts = fetch_args(work, urls, args)
     if profile:
         code = (  # CPU time (the event loop's waits are not work), kept however main() exits
             "import cProfile, sys, time; sys.argv = ['scraper', *sys.argv[1:]]\n"
@@ -167,6 +175,7 @@ def main() -> None:
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--download-only-peer", action="store_true", help="also Scrapy without trafilatura")
     ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument("--trace", action="store_true", help="also a traced run: where the wall time goes")
     args = ap.parse_args()
     print(load())
 
@@ -197,6 +206,8 @@ def main() -> None:
         if stats:
             run_ours(work, urls, args, stats)
             profile = by_package(stats)
+        if args.trace:
+            trace = traced(fetch_args(work, urls, args), work, lambda: server_cpu(server.pid))
     server.terminate()
     print(
         f"{args.hosts} sites x {args.pages} pages, {args.latency * 1000:.0f} ms per response, "
@@ -217,6 +228,8 @@ def main() -> None:
     print("targets: >= 85 % of the bound, >= 1.3x Scrapy + trafilatura")
     if stats:
         print("profiled run, the main thread's own CPU time by package:\n" + profile)
+    if args.trace:
+        print("traced run (bench/fetchtrace.py):\n" + trace)
     print(load())
 
 
