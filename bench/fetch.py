@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import shutil
 import sys
 import tempfile
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from fetchtrace import traced  # noqa: E402
+from fetchtrace import process_cpu, traced  # noqa: E402
 from procs import Usage, load, measure, median, scraper_cmd, spread  # noqa: E402
 
 ARTICLE = """<!doctype html><html><head><title>Article {n}</title>
@@ -94,15 +93,6 @@ def serve(ports: multiprocessing.Queue, hosts: int, pages: int, latency: float) 
     for server in servers:
         ports.put(server.server_address[1])
     threading.Event().wait()
-
-
-def server_cpu(pid: int | None) -> float:
-    """CPU seconds (user + system) the server process has used so far; 0 where /proc is not."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def fetch_args(work: Path, urls: list[str], args: argparse.Namespace) -> list[str]:
@@ -195,19 +185,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-fetch-") as tmp:
         work = Path(tmp)
         for _ in range(args.rounds):
-            before = server_cpu(server.pid)
+            before = process_cpu(server.pid)
             runs["scraper fetch"].append(run_ours(work, urls, args))
-            served.setdefault("scraper fetch", []).append(server_cpu(server.pid) - before)
+            served.setdefault("scraper fetch", []).append(process_cpu(server.pid) - before)
             for label, only in peers:
-                before = server_cpu(server.pid)
+                before = process_cpu(server.pid)
                 runs.setdefault(label, []).append(run_peer(work, urls, args, only))
-                served.setdefault(label, []).append(server_cpu(server.pid) - before)
+                served.setdefault(label, []).append(process_cpu(server.pid) - before)
         stats = None if args.no_profile else str(work / "fetch.pstats")
         if stats:
             run_ours(work, urls, args, stats)
             profile = by_package(stats)
         if args.trace:
-            trace = traced(fetch_args(work, urls, args), work, lambda: server_cpu(server.pid))
+            trace = traced(fetch_args(work, urls, args), work, lambda: process_cpu(server.pid))
     server.terminate()
     print(
         f"{args.hosts} sites x {args.pages} pages, {args.latency * 1000:.0f} ms per response, "

@@ -67,7 +67,8 @@ finally:
 Sample = tuple[float, float, float, float, float]  # (time, main, workers, server, machine) CPU s
 
 
-def _cpu(pid: int | str) -> float:
+def process_cpu(pid: int | str | None) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 where /proc does not tell."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
@@ -94,11 +95,11 @@ def watch(cmd: Sequence[str], out: Path, server_cpu: Callable[[], float]) -> tup
     while proc.poll() is None:
         try:
             for kid in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split():
-                kids[kid] = _cpu(kid) or kids.get(kid, 0.0)  # a worker's last figure once it is gone
+                kids[kid] = process_cpu(kid) or kids.get(kid, 0.0)  # a worker's last figure once it is gone
         except OSError:
             pass
         now = time.perf_counter() - start
-        samples.append((now, _cpu(proc.pid), sum(kids.values()), server_cpu(), _machine()))
+        samples.append((now, process_cpu(proc.pid), sum(kids.values()), server_cpu(), _machine()))
         time.sleep(0.25)
     if proc.returncode != 0:
         sys.exit(f"bench: the traced scraper fetch exited {proc.returncode}")

@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover - a Python built without it
     from hashlib import blake2b
 
 _MAGIC = b"scraper-snapshot-3\n"  # then the payload's length (8 bytes) and CRC-32 (4 bytes)
+_HEAD = len(_MAGIC) + 12
 _DIGEST = 32  # (of a key)
 _MAX_BYTES = 64 * 1024 * 1024  # a snapshot larger than this is not read
 _KEEP = 4  # snapshots of one name kept under different keys
@@ -113,9 +114,6 @@ def load(name: str, digest: str) -> bytes | None:
     if len(blob) < _HEAD or not blob.startswith(_MAGIC) or blob[len(_MAGIC) : _HEAD] != _check(blob, _HEAD):
         return None
     return blob[_HEAD:]
-
-
-_HEAD = len(_MAGIC) + 12
 
 
 def _check(data: bytes, start: int) -> bytes:
