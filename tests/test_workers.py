@@ -145,3 +145,26 @@ def test_workers_hold_no_lock_and_die_with_their_parent(tmp_path: Path) -> None:
 
     with RunLock(lock) as taken:  # free at once
         assert taken.taken_over and f"pid {holder.pid}" in taken.taken_over
+
+
+def test_a_worker_starts_from_its_own_snapshots_and_cleans_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers start as the command does (scraper.cli.worker): their regex programs and dataclass
+    code kept in tables of their own, read back by the next workers; the same bytes as cleaning
+    in this process, with and without the tables."""
+    from scraper.jobs.workers import clean
+
+    monkeypatch.setenv("SCRAPER_CACHE_DIR", str(tmp_path))
+    opts = CleanOptions(builtin_rules())
+    here = clean(DOC, opts, "a")
+    for _ in range(2):  # the first run writes the tables, the second reads them
+        pool = CleanerPool(opts, 1)
+        try:
+            result = asyncio.run(pool(DOC, "a"))
+        finally:
+            pool.close()
+        assert isinstance(result, Rendered) and isinstance(here, Rendered)
+        assert (result.markdown, result.audit) == (here.markdown, here.audit)
+        names = sorted(p.name.rsplit("-", 1)[0] for p in tmp_path.iterdir())
+        assert "regexes.worker" in names and "dataclass-code.worker" in names

@@ -29,7 +29,7 @@ from scraper import __version__
 
 MAX_PATTERNS = 2048  # patterns kept (a document's own patterns, tag names …, cannot grow it past this)
 _NAME = "regexes"
-_COMMANDS = frozenset({"clean", "fetch", "run", "reclean", "audit"})
+_COMMANDS = frozenset({"clean", "fetch", "run", "reclean", "audit", "worker"})
 _FORMAT = "regexes-3"
 Key = tuple[Any, int]  # (pattern, flags): a str and a bytes pattern never compare equal
 _installed = False

@@ -34,11 +34,14 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+# the worker's entry point: scraper.cli.worker sets the process up as the command starts (its
+# snapshots, the collector) and calls `serve` below; argv[1] names the snapshots' tables
 BOOT = (
-    "import sys, json; sys.path[:] = json.loads(sys.argv[1]); from scraper.jobs.procs import serve; serve()"
+    "import sys, json; sys.path[:] = json.loads(sys.argv[2]); from scraper.cli.worker import serve; serve()"
 )
 PR_SET_PDEATHSIG = 1
 PIPE_ROOM = 32 * 1024  # a task this small is written to an idle worker's pipe without blocking
@@ -64,7 +67,7 @@ class Worker:
         env = dict(os.environ, SCRAPER_WORKER_FDS=json.dumps([*fds, os.getpid()]))
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", BOOT, json.dumps(sys.path)],
+                [sys.executable, "-c", BOOT, "worker", json.dumps(sys.path)],
                 pass_fds=fds,
                 close_fds=True,
                 stdin=subprocess.DEVNULL,
@@ -211,8 +214,9 @@ def _die_with_parent(parent: int, alive_fd: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def serve() -> None:
-    """A worker's life: take the setup, say ready, then answer tasks until None or EOF."""
+def serve(loaded: Callable[[], None] | None = None) -> None:
+    """A worker's life: take the setup, say ready, then answer tasks until None or EOF.
+    `loaded` is called once the extraction stack is loaded, before the worker says ready."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     task_fd, done_fd, alive_fd, parent = json.loads(os.environ.pop("SCRAPER_WORKER_FDS"))
     _die_with_parent(parent, alive_fd)
@@ -222,6 +226,8 @@ def serve() -> None:
 
     try:
         handle = workers.worker_setup(pickle.loads(tasks.recv_bytes()))
+        if loaded is not None:
+            loaded()
         answers.send_bytes(b"ready")
         while True:
             task = tasks.recv()
