@@ -104,3 +104,43 @@ def test_a_kept_alive_connection_the_server_closed_is_not_used_again() -> None:
 
     with raw_server(once) as base:
         assert asyncio.run(go(base)) == [PAGE, PAGE]
+
+
+def test_connection_locks_take_a_free_lock_at_once_and_still_exclude() -> None:
+    """httpcore's connection locks (fetch.guard): a free lock is taken without a trip round the
+    event loop; a held one makes the next task wait its turn, and a waiting task can be
+    cancelled without taking it."""
+    from httpcore._synchronization import AsyncLock
+
+    import scraper.fetch.guard  # noqa: F401  (installs the locks' set-up)
+
+    async def main() -> list[str]:
+        lock, order = AsyncLock(), []
+
+        async def other() -> None:
+            order.append("other ran")
+
+        async def holder() -> None:
+            async with lock:
+                order.append("a holds")
+                await asyncio.sleep(0.05)
+                order.append("a releases")
+
+        async def waiter() -> None:
+            async with lock:
+                order.append("b holds")
+
+        side = asyncio.create_task(other())
+        async with lock:  # free: taken before the task scheduled above gets a turn
+            order.append("free lock taken")
+        await side
+        a = asyncio.create_task(holder())
+        await asyncio.sleep(0)
+        b, c = asyncio.create_task(waiter()), asyncio.create_task(waiter())
+        await asyncio.sleep(0.01)
+        c.cancel()
+        await asyncio.gather(a, b, c, return_exceptions=True)
+        assert c.cancelled()
+        return order
+
+    assert asyncio.run(main()) == ["free lock taken", "other ran", "a holds", "a releases", "b holds"]

@@ -22,6 +22,7 @@ from scraper.fetch import notrio  # noqa: F401  (httpcore without trio, before h
 import anyio
 import httpcore
 import httpx
+from httpcore import _synchronization
 from httpcore._backends.anyio import AnyIOStream
 from httpcore._utils import is_socket_readable
 
@@ -156,6 +157,20 @@ class _Stream(AnyIOStream):
         if info == "socket":
             return self._sock
         return super().get_extra_info(info)
+
+
+def _lock_setup(lock: _synchronization.AsyncLock) -> None:
+    """httpcore's connection locks (taken two or three times per request, nearly always free) as
+    anyio locks that take a free lock without a trip round the event loop (anyio's
+    `fast_acquire`): cancellation is still checked on acquiring, a held lock still waits in
+    turn; only the yield to other tasks goes, which cost each request a loop iteration per lock."""
+    _setup(lock)
+    if lock._backend == "asyncio":
+        lock._anyio_lock = anyio.Lock(fast_acquire=True)
+
+
+_setup = _synchronization.AsyncLock.setup
+_synchronization.AsyncLock.setup = _lock_setup  # type: ignore[method-assign,assignment]
 
 
 class _nullcontext:
