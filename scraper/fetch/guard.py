@@ -169,8 +169,10 @@ def _lock_setup(lock: _synchronization.AsyncLock) -> None:
         lock._anyio_lock = anyio.Lock(fast_acquire=True)
 
 
-_setup = _synchronization.AsyncLock.setup
-_synchronization.AsyncLock.setup = _lock_setup  # type: ignore[method-assign,assignment]
+# httpcore 1.0's lazy lock set-up; a release without it keeps its own locks
+if hasattr(_synchronization.AsyncLock, "setup"):
+    _setup = _synchronization.AsyncLock.setup
+    _synchronization.AsyncLock.setup = _lock_setup  # type: ignore[method-assign,assignment]
 
 
 class _nullcontext:
