@@ -24,7 +24,11 @@ from cleaners.mdurls import clean_urls
 from cleaners.records import Removal
 from cleaners.spaneditor import SpanEditor
 
-_LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+", re.M)
+# A list item's marker, with the line break before its line: run over "\n" + a text, it finds
+# what `^[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+` finds line by line (re.M; a marker never runs
+# past its line's end), by the engine's search for the literal "\n", not "^" tried at every
+# character
+_LINE_ITEM = re.compile(r"\n[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+")
 _ITEM = r"[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+\S.*"
 # A list: items, indented continuation lines, and single blank lines between items.
 _ITEM_START = re.compile(r"\n[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+\S")
@@ -149,7 +153,7 @@ def _related_lists(
         block = m.group(0)
         if block.count("](") - block.count("![") < ar.min_items or inside(start, blocked):
             continue  # fewer links than items needed
-        items = len(_LIST_ITEM.findall(block))
+        items = len(_LINE_ITEM.findall("\n" + block))
         if items < ar.min_items:
             continue
         stats = _md_list_stats(block, ctx)
@@ -181,7 +185,7 @@ def _visible(text: str) -> int:
 
 def _md_list_stats(block: str, ctx: DomContext) -> tuple[float, float, float, float]:
     """(link-text ratio, own/farm share, farm share, mean link text) of a Markdown list."""
-    text = _LIST_ITEM.sub("", block)
+    text = _LINE_ITEM.sub("\n", "\n" + block)[1:]  # the markers cut
     texts = _DESTINATION.sub("]", text)  # the links' texts, without their destinations
     total = _visible(texts) - texts.count("[") - texts.count("]")
     links = _INLINE_LINK.findall(block)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Any, Literal, get_args
 
 Category = Literal[
@@ -74,22 +73,34 @@ def count_by_category(removals: list[Removal] | tuple[Removal, ...]) -> dict[str
     return counts
 
 
-_PLUS_ONE = (1).__add__
-
-
 @dataclass
 class LineIndex:
-    """Offsets in a text to 1-based file lines (`first_line` is the line the text starts on)."""
+    """Offsets in a text to 1-based file lines (`first_line` is the line the text starts on).
+
+    Each answer counts the line breaks from the nearest offset answered before it (offsets kept
+    sorted, with the line breaks before each): the text is never split into lines, and however
+    the offsets come, no stretch of it is counted twice."""
 
     text: str
     first_line: int = 1
-    _starts: list[int] = field(default_factory=list, repr=False)
+    _at: list[int] = field(default_factory=list, repr=False)  # offsets answered, sorted
+    _breaks: list[int] = field(default_factory=list, repr=False)  # "\n" before each
 
     def line(self, offset: int) -> int:
-        if not self._starts:  # the offsets just after each "\n" (the map and sums run in C)
-            lines = self.text.split("\n")
-            self._starts = list(accumulate(map(_PLUS_ONE, map(len, lines[:-1])), initial=0))
-        return bisect.bisect_right(self._starts, offset) - 1 + self.first_line
+        at = self._at
+        if not at:
+            at.append(0)
+            self._breaks.append(0)
+        i = bisect.bisect_right(at, offset) - 1
+        if i < 0:  # (a negative offset: the line before the first, as bisecting line starts)
+            return self.first_line - 1
+        base = at[i]
+        breaks = self._breaks[i]
+        if offset != base:
+            breaks += self.text.count("\n", base, offset)
+            at.insert(i + 1, offset)
+            self._breaks.insert(i + 1, breaks)
+        return breaks + self.first_line
 
     def span(self, start: int, end: int) -> dict[str, int]:
         """line/end_line of the characters [start, end)."""

@@ -3,13 +3,14 @@ is slow) find exactly what the regexes find, on texts made of the characters tha
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.htmlspan import COMMENT_RE, _backtick_runs, comments
-from cleaners.markdown import _visible
+from cleaners.markdown import _LINE_ITEM, _visible
 from cleaners.mdedits import _RESIDUE, _tidy, merge
 from cleaners.mdhtml import _HTML_LINE, _html_line_starts
 from cleaners.mdsyntax import (
@@ -20,6 +21,7 @@ from cleaners.mdsyntax import (
     _refdef_matches,
     _simple_dest_end,
 )
+from cleaners.records import LineIndex
 
 _PIECES = ["<!--", "-->", "<!-->", "-", "<", "</", "<a", "<!", "[", "]", "]:", ":", "(", ")", "\\", "`", "``"]
 _PIECES += ["*", "_", "\u3000", "\x1c", "\u200b", "\u2028"]
@@ -215,3 +217,29 @@ def test_inline_link_pattern_finds_as_the_one_character_per_step_one(text: str) 
     stepwise = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]*)")
     assert _INLINE_LINK.findall(text) == stepwise.findall(text)
     assert [m.span() for m in _INLINE_LINK.finditer(text)] == [m.span() for m in stepwise.finditer(text)]
+
+
+_ITEM_PIECES = ["\n", " ", "   ", "\t", "[a](b)", "-", "*", "+", "1", "12", ".", ")", "x", "é", "\u3000"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_ITEM_PIECES), max_size=40).map("".join))
+def test_list_markers_found_after_line_breaks(text: str) -> None:
+    """The list markers found after "\\n" in "\\n" + a text are the ones "^" finds line by line."""
+    by_line = re.compile(r"^[ \t]{0,3}(?:[*+-]|\d{1,9}[.)])[ \t]+", re.M)
+    assert len(_LINE_ITEM.findall("\n" + text)) == len(by_line.findall(text))
+    assert _LINE_ITEM.sub("\n", "\n" + text)[1:] == by_line.sub("", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["\n", "x", "é", "\u2028", "\r\n", "ab"]), max_size=30).map("".join),
+    st.lists(st.integers(-3, 70), max_size=12),
+    st.integers(1, 5),
+)
+def test_line_index_counts_as_line_starts(text: str, offsets: list[int], first: int) -> None:
+    """Lines counted from offsets answered before, in any order, are those of the line starts."""
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    index = LineIndex(text, first)
+    for off in offsets + offsets[::-1]:
+        assert index.line(off) == bisect.bisect_right(starts, off) - 1 + first
