@@ -249,3 +249,22 @@ def test_lower_is_str_lower(text: str) -> None:
 @given(st.text(st.sampled_from(list("aZ .\n\u00e9\u2019\u00df\ud800\udc00\U0001d400")), min_size=256))
 def test_lower_is_str_lower_where_the_bytes_are_lowered(text: str) -> None:
     assert evidence.lower(text) == text.lower()
+
+
+_SUBTAG_PIECE = st.sampled_from(
+    [
+        *("tag", "TAG", "sid", "SubId1", "u1", "asc_refurl", "ascſubtag", "=", "?", "&", ";", "#", "/"),
+        *("x", "-20", " ", "\n", "%", ")", "'", '"', "<", "K", "İ", "ı", "é", "\ud800"),
+    ]
+) | st.text(max_size=3)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_SUBTAG_PIECE, max_size=40).map("".join))
+def test_subtag_pairs_are_the_whole_patterns_findall(text: str) -> None:
+    assert clues._subtag_pairs(text) == clues._SUBTAG.findall(text)
+
+
+def test_subtag_pairs_at_the_start_and_after_it() -> None:
+    for text in ["tag=abc-20&sid=x", "?tag=a", "tag=", "Tag=a/sid=b#u1=c", "xtag=a&tag=b", "=tag=a"]:
+        assert clues._subtag_pairs(text) == clues._SUBTAG.findall(text), text
