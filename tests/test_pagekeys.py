@@ -30,6 +30,7 @@ LISTS = [
     "img, video, source, iframe, embed, object, input[type=image]",
     "img[src], source[src], video[src], audio[src]",
     ", ".join((domsafe._UNSAFE_TAGS, "form", domsafe._PAGE_CANDIDATES)),
+    ", ".join(_RULES.also_read.label_selectors),
 ]
 
 
