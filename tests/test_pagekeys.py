@@ -12,6 +12,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 import cleaners.dom as dom
 import cleaners.domsafe as domsafe
+import scraper.pipeline.metadata as metadata
 import scraper.pipeline.shape as shape
 from cleaners.pagekeys import PageKeys, needs, split_list
 from cleaners.ruleset import load_rules
@@ -31,6 +32,9 @@ LISTS = [
     "img[src], source[src], video[src], audio[src]",
     ", ".join((domsafe._UNSAFE_TAGS, "form", domsafe._PAGE_CANDIDATES)),
     ", ".join(_RULES.also_read.label_selectors),
+    metadata._TIME_CSS,
+    "title",
+    "h1",
 ]
 
 
@@ -48,6 +52,12 @@ def _same(html: str) -> None:
 @pytest.mark.parametrize("page", sorted(FIXTURES.rglob("*.htm*")), ids=lambda p: p.name)
 def test_narrowed_lists_find_what_the_whole_lists_find(page: Path) -> None:
     _same(page.read_text("utf-8", "replace"))
+
+
+@pytest.mark.parametrize("page", sorted(FIXTURES.rglob("*.htm*")), ids=lambda p: p.name)
+def test_metadata_read_with_the_keys_is_the_same(page: Path) -> None:
+    tree = LexborHTMLParser(page.read_text("utf-8", "replace"))
+    assert metadata.extract_meta(tree, PageKeys.of(tree)) == metadata.extract_meta(tree)
 
 
 def test_quirks_mode_case_and_character_references() -> None:

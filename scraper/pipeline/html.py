@@ -154,10 +154,11 @@ def clean_html(
     text, flattened = flatten_deep(text)  # parsing stays linear however deep the page nests
     source = utf8_of(text, raw) or text  # the same page as UTF-8 bytes, when it is `raw`
     tree = LexborHTMLParser(source)
-    meta = extract_meta(tree) if not fragment else PageMeta()
+    keys = PageKeys.of(tree)
+    meta = extract_meta(tree, keys) if not fragment else PageMeta()
     base = _http(page_url) or _http(meta.og_url) or _http(meta.canonical)
     ctx, farm, own = page_context(rules, raw or text, base, _self_urls(base, meta))
-    ctx.keys = PageKeys.of(tree)
+    ctx.keys = keys
     editor = DomEditor(tree, rules)
     editor.removals.extend(flattened)
     run_dom_rules(tree, ctx, editor)
