@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,6 +29,9 @@ def test_only_the_bytes_a_text_was_read_from() -> None:
     other = decode(plain)
     assert utf8_of(text, data) is None  # a later decode replaced the record
     assert utf8_of(other, plain) is plain
+    with pytest.raises(DocumentError):
+        decode(b"   ")
+    assert utf8_of(other, plain) is None  # a decode, even one that fails, drops the record
 
 
 def test_other_encodings_give_no_bytes() -> None:

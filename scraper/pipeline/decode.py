@@ -74,7 +74,7 @@ def sniff_binary(data: bytes) -> str | None:
 # UTF-8 encoding is those bytes, byte for byte. The HTML parser is handed them instead of encoding
 # the text again (some 13 instructions a character for text that is not Latin-1). Held as one
 # tuple (a thread reads a whole one) and matched by identity, so a record is only ever used for
-# the very text it was made with.
+# the very text it was made with. The next decode drops it first (one document held at most).
 _LAST_UTF8: tuple[bytes, str] | None = None
 
 
@@ -97,6 +97,8 @@ def decode(data: bytes, declared: str | None = None, strict_utf8: bool = False) 
     """Decode document bytes. BOMs win, then the declared charset (HTTP header), then an
     in-document declaration, then UTF-8; other bytes are detected. With `strict_utf8`
     (Markdown files) bytes that are not UTF-8 are an error, not a guess."""
+    global _LAST_UTF8
+    _LAST_UTF8 = None  # the last document's record is not kept while this one is read
     if not data.strip():
         raise DocumentError("empty file")
     what = sniff_binary(data)
