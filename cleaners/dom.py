@@ -255,8 +255,9 @@ def also_read(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
     """A short "Also read"/"Related" label with its list of links into the site or the farm."""
     ar = ctx.rules.also_read
     seen: set[int] = set()
-    if ar.label_selectors:
-        for label in tree.css(", ".join(ar.label_selectors)):
+    labels = narrowed(ctx.keys, ", ".join(ar.label_selectors)) if ar.label_selectors else ""
+    if labels:
+        for label in tree.css(labels):
             label = _label_outer(label)
             nxt = label.next
             while nxt is not None and not nxt.is_element_node:

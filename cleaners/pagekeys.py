@@ -40,12 +40,14 @@ def _lower(text: str) -> str:
 @dataclass(frozen=True)
 class Needs:
     """What a selector needs on the page: tag names, attribute names, substrings of class and
-    of id values (all ASCII lower-case)."""
+    of id values, and whole class and id words (`.name`, `#name`); all ASCII lower-case."""
 
     tags: tuple[str, ...] = ()
     attrs: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
+    class_words: tuple[str, ...] = ()
+    id_words: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
@@ -67,6 +69,7 @@ class _Reader:
         self.attrs: list[str] = []
         self.classes: list[str] = []
         self.ids: list[str] = []
+        self.words: tuple[list[str], list[str]] = ([], [])  # `.name`, `#name`
 
     def ident(self) -> str | None:
         start = self.i
@@ -85,7 +88,7 @@ class _Reader:
                 name = self.ident()
                 if name is None:
                     return None
-                (self.ids if c == "#" else self.classes).append(_lower(name))
+                self.words[c == "#"].append(_lower(name))
             elif c == "[":
                 if not self.attribute():
                     return None
@@ -97,7 +100,8 @@ class _Reader:
                 if name is None:
                     return None
                 self.tags.append(_lower(name))
-        return Needs(tuple(self.tags), tuple(self.attrs), tuple(self.classes), tuple(self.ids))
+        lists = (self.tags, self.attrs, self.classes, self.ids, *self.words)
+        return Needs(*(tuple(x) for x in lists))
 
     def attribute(self) -> bool:
         s = self.s
@@ -227,16 +231,20 @@ class PageKeys:
 
     tags: frozenset[str]
     attrs: frozenset[str]
-    classes: str  # every class value, ASCII lower-case, one a line
+    classes: str  # every distinct class value, ASCII lower-case, one a line
     ids: str
+    # their words (split at ASCII white space, where lexbor splits a class value; a value that
+    # a name equals holds none); None when a value is not ASCII (the values are searched then)
+    class_words: frozenset[str] | None
+    id_words: frozenset[str] | None
 
     @classmethod
     def of(cls, tree: LexborHTMLParser) -> PageKeys | None:
         """The page's keys (None when an attribute is named in an unexpected case)."""
         tags: set[str] = set()
         names: set[str] = set()
-        classes: list[str] = []
-        ids: list[str] = []
+        classes: dict[str, None] = {}  # the distinct values, in page order
+        ids: dict[str, None] = {}
         for node in tree.css("*"):
             tags.add(node.tag or "")
             attrs = node.attributes
@@ -244,18 +252,21 @@ class PageKeys:
                 names.update(attrs)
                 value = attrs.get("class")
                 if value:
-                    classes.append(value)
+                    classes[value] = None
                 value = attrs.get("id")
                 if value:
-                    ids.append(value)
+                    ids[value] = None
         lower_names = {_lower(n) for n in names}
         if any(n not in names for n in ("class", "id") if n in lower_names):
             return None  # a class or id attribute spelled otherwise: not read here
+        class_text, id_text = _lower("\n".join(classes)), _lower("\n".join(ids))
         return cls(
             frozenset(_lower(t) for t in tags),
             frozenset(lower_names),
-            _lower("\n".join(classes)),
-            _lower("\n".join(ids)),
+            class_text,
+            id_text,
+            frozenset(class_text.split()) if class_text.isascii() else None,
+            frozenset(id_text.split()) if id_text.isascii() else None,
         )
 
     def may_match(self, selector: str, stable: bool = False) -> bool:
@@ -273,7 +284,11 @@ class PageKeys:
         for c in need.classes:
             if c not in self.classes:
                 return False
-        return all(i in self.ids for i in need.ids) if need.ids else True
+        if need.ids and not all(i in self.ids for i in need.ids):
+            return False
+        return _has(need.class_words, self.class_words, self.classes) and _has(
+            need.id_words, self.id_words, self.ids
+        )
 
     def narrow(self, css: str, stable: bool = False) -> str:
         """`css` (a selector list) without the selectors that cannot match on this page ("" when
@@ -283,6 +298,16 @@ class PageKeys:
         if parts is None:
             return css
         return ", ".join(p for p, need, names in parts if self._may(need, stable, names))
+
+
+def _has(words: tuple[str, ...], page_words: frozenset[str] | None, values: str) -> bool:
+    """Whether every word is a word of the page's values (a substring of them when the page's
+    words were not read)."""
+    if not words:
+        return True
+    if page_words is not None:
+        return page_words.issuperset(words)
+    return all(w in values for w in words)
 
 
 def narrowed(keys: PageKeys | None, css: str, stable: bool = False) -> str:

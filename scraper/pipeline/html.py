@@ -23,6 +23,7 @@ from cleaners.records import Removal
 from cleaners.ruleset import RuleSet
 from cleaners.urls import UrlCleaner
 from scraper.errors import DocumentError
+from scraper.pipeline.decode import utf8_of
 from scraper.pipeline.metadata import PageMeta, extract_meta
 from scraper.pipeline.nesting import flatten_deep
 from scraper.pipeline.recover import restore
@@ -151,18 +152,20 @@ def clean_html(
 ) -> HtmlResult:
     """Clean an HTML page (or, with `fragment`, an article body such as a feed item's content)."""
     text, flattened = flatten_deep(text)  # parsing stays linear however deep the page nests
-    tree = LexborHTMLParser(text)
-    meta = extract_meta(tree) if not fragment else PageMeta()
+    source = utf8_of(text, raw) or text  # the same page as UTF-8 bytes, when it is `raw`
+    tree = LexborHTMLParser(source)
+    keys = PageKeys.of(tree)
+    meta = extract_meta(tree, keys) if not fragment else PageMeta()
     base = _http(page_url) or _http(meta.og_url) or _http(meta.canonical)
     ctx, farm, own = page_context(rules, raw or text, base, _self_urls(base, meta))
-    ctx.keys = PageKeys.of(tree)
+    ctx.keys = keys
     editor = DomEditor(tree, rules)
     editor.removals.extend(flattened)
     run_dom_rules(tree, ctx, editor)
     shape_for_extraction(tree, rules, ctx.keys)
 
     def unshaped() -> str:  # the rare fallback: clean again, do not shape
-        again = LexborHTMLParser(text)
+        again = LexborHTMLParser(source)
         run_dom_rules(again, ctx, DomEditor(again, rules))
         return _wrap_fragment(again, fragment)
 

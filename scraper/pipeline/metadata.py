@@ -14,6 +14,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from cleaners.pagekeys import PageKeys, narrowed
+
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|Posting|NewsArticle|WebPage|Review", re.I)
 _SPACE = re.compile(r"\s+")
 
@@ -133,10 +135,11 @@ class _Metas:
         return [v for k in keys for v in self.values.get(k, [])]
 
 
-def _title(tree: LexborHTMLParser, metas: _Metas, art: dict[str, Any]) -> str | None:
+def _title(tree: LexborHTMLParser, metas: _Metas, art: dict[str, Any], keys: PageKeys | None) -> str | None:
     title = metas.first("og:title", "twitter:title") or _clean(art.get("headline"))
     for css in ("title", "h1"):
-        node = tree.css_first(css) if title is None else None
+        css = narrowed(keys, css, stable=True)  # not on the page: nothing to walk it for
+        node = tree.css_first(css) if title is None and css else None
         title = title or (_clean(node.text()) if node else None)
     return title
 
@@ -148,11 +151,14 @@ def _author(metas: _Metas, art: dict[str, Any]) -> str | None:
     return author or _name(art.get("author"))
 
 
-def _dates(tree: LexborHTMLParser, metas: _Metas, art: dict[str, Any]) -> tuple[str | None, str | None]:
+def _dates(
+    tree: LexborHTMLParser, metas: _Metas, art: dict[str, Any], keys: PageKeys | None
+) -> tuple[str | None, str | None]:
     """(published, updated) from the page's own declarations only."""
     date = normalize_date(metas.first(*_DATE_KEYS) or art.get("datePublished"))
-    if date is None:
-        time = tree.css_first("article time[datetime], time[itemprop=datePublished], time[pubdate]")
+    css = narrowed(keys, _TIME_CSS, stable=True)
+    if date is None and css:
+        time = tree.css_first(css)
         date = normalize_date(time.attributes.get("datetime")) if time else None
     modified = metas.first("article:modified_time", "datemodified", "og:updated_time")
     return date, normalize_date(modified or art.get("dateModified"))
@@ -177,7 +183,11 @@ def _based_on(ld: list[dict[str, Any]]) -> str | None:
 _HEAD_CSS = 'meta[content], script[type="application/ld+json"], link[rel="canonical"][href]'
 
 
-def extract_meta(tree: LexborHTMLParser) -> PageMeta:
+_TIME_CSS = "article time[datetime], time[itemprop=datePublished], time[pubdate]"
+
+
+def extract_meta(tree: LexborHTMLParser, keys: PageKeys | None = None) -> PageMeta:
+    """The page's metadata; `keys`: the page's keys (`PageKeys.of`), read before any change."""
     by_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": []}
     for node in tree.css(_HEAD_CSS):
         by_tag.setdefault(node.tag or "", []).append(node)
@@ -190,9 +200,9 @@ def extract_meta(tree: LexborHTMLParser) -> PageMeta:
         images.append(ld_image)
     canonical = by_tag["link"][0] if by_tag["link"] else None
     html = tree.css_first("html")
-    date, updated = _dates(tree, metas, art)
+    date, updated = _dates(tree, metas, art, keys)
     return PageMeta(
-        title=_title(tree, metas, art),
+        title=_title(tree, metas, art, keys),
         author=_author(metas, art),
         date=date,
         updated=updated,

@@ -133,14 +133,22 @@ def flatten_deep(html: str, limit: int = MAX_NESTING) -> tuple[str, list[Removal
     the removal that records what was dropped."""
     if not _more_than(html, "<", limit):  # fewer tags than the limit: nothing can be that deep
         return html, []
-    stack = _Stack()
-    cut: list[tuple[int, int]] = []  # spans of dropped tags
-    pos, n = 0, len(html)
-    while pos < n:
-        pos = _scan(html, pos, stack, cut, limit)
+    if _within(html, limit):  # the open elements never reach the limit: nothing is dropped
+        return html, []
+    cut = _cuts(html, limit)
     if not cut:
         return html, []
     return _without(html, cut), [_record(html, cut, limit)]
+
+
+def _cuts(html: str, limit: int) -> list[tuple[int, int]]:
+    """The spans of the tags the pass drops."""
+    stack = _Stack()
+    cut: list[tuple[int, int]] = []
+    pos, n = 0, len(html)
+    while pos < n:
+        pos = _scan(html, pos, stack, cut, limit)
+    return cut
 
 
 def _more_than(text: str, char: str, n: int) -> bool:
@@ -204,6 +212,90 @@ def _scan(html: str, pos: int, stack: _Stack, cut: list[tuple[int, int]], limit:
             return _raw_end(html, name, m.end())
     stack.kept, stack.foreign = kept, foreign
     return len(html)
+
+
+# The same tags as _TOKEN, an end tag's slash and the name in one group: one look-up in _KINDS
+_TOKEN1 = re.compile(r"<(?:(/?[A-Za-z][A-Za-z0-9:-]*+)(?![^>]*<)[^>]*+>|!--(?:.*?-->|.*)|[!?][^>]*+>?)", re.S)
+_END_TAG, _VOID, _OPEN, _IMPLY_P, _IMPLY, _RAW, _FOREIGN_TAG = 0, 1, 2, 4, 8, 16, 32
+_KINDS: dict[str, tuple[str, int]] = {}  # a tag as written ("/DIV") -> its name and kind
+
+
+def _kind(raw: str) -> tuple[str, int]:
+    """A tag's name (lower case) and what it does to the open elements (a pure function of the
+    tag; kept per tag as written, bounded)."""
+    found = _KINDS.get(raw)
+    if found is None:
+        if raw[0] == "/":
+            found = (raw[1:].lower(), _END_TAG)
+        else:
+            name = raw.lower()
+            kind = _VOID if name in VOID else _OPEN
+            kind |= _IMPLY_P if name in ENDS_P else 0
+            kind |= _IMPLY if name in _ENDS_MORE else 0
+            kind |= _RAW if name in RAWTEXT else 0
+            found = (name, kind | (_FOREIGN_TAG if name in _FOREIGN else 0))
+        if len(_KINDS) >= 4096:
+            _KINDS.clear()
+        _KINDS[raw] = found
+    return found
+
+
+class _Open(_Stack):
+    """The open elements while none is dropped (the depth is the stack's length)."""
+
+    def pop(self) -> bool:
+        name = self.names.pop()
+        self.count[name] -= 1
+        self.foreign -= name in ("svg", "math")
+        return False
+
+
+def _within(html: str, limit: int) -> bool:
+    """Whether the open elements stay under `limit` while the pass reads `html`, so that it
+    drops nothing: the pass's own steps, without the bookkeeping of what is dropped (none is,
+    until a start tag meets `limit` open elements: then False, and the pass runs in full)."""
+    stack = _Open()
+    names, count = stack.names, stack.count
+    foreign, pos, n = 0, 0, len(html)
+    while pos < n:
+        for m in _TOKEN1.finditer(html, pos):
+            raw = m[1]
+            if raw is None:  # a comment, <!DOCTYPE …>, <? …>
+                continue
+            name, kind = _KINDS.get(raw) or _kind(raw)
+            if kind == _END_TAG:
+                if count.get(name):
+                    while True:
+                        top = names.pop()
+                        count[top] -= 1
+                        if top in _FOREIGN:
+                            foreign -= 1
+                        if top == name:
+                            break
+                continue
+            if kind == _VOID:
+                continue
+            if foreign and html[m.end(1) : m.end() - 1].rstrip().endswith("/"):
+                if kind & _RAW:
+                    pos = _raw_end(html, name, m.end())
+                    break
+                continue
+            if kind & _IMPLY or (kind & _IMPLY_P and count.get("p")):
+                stack.foreign = foreign
+                stack.implied_end(name)
+                foreign = stack.foreign
+            if len(names) >= limit:
+                return False
+            names.append(name)
+            count[name] = count.get(name, 0) + 1
+            if kind & _FOREIGN_TAG:
+                foreign += 1
+            if kind & _RAW:
+                pos = _raw_end(html, name, m.end())
+                break
+        else:
+            return True
+    return True
 
 
 def _raw_end(html: str, name: str, pos: int) -> int:

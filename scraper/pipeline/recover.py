@@ -20,6 +20,8 @@ from scraper.pipeline.shape import ALLOWED
 _SOURCE_LINE = re.compile(
     r"^(?:sources?|via|credits?|quelle|quellen|fuente|fonte|source originale)\s*:\s*\S", re.I
 )
+# the first letters of _SOURCE_LINE's words as it matches them (case ignored as it ignores it)
+_LEAD = re.compile(r"[svcqf]", re.I)
 _SPACE = re.compile(r"\s+")
 _ANCHOR_CHARS = 40
 _MAX_RESTORED = 20
@@ -68,6 +70,8 @@ def _is_source_line(node: LexborNode) -> bool:
         first = first.next
     if first is None or not (first.is_text_node or first.tag in _INLINE):
         return False
+    if first.is_text_node and not _LEAD.match((first.text_content or "").lstrip()):
+        return False  # the text starts with this text's first letter: no source line starts so
     text = _text(node)
     return len(text) <= 300 and bool(_SOURCE_LINE.match(text))
 

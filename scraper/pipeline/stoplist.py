@@ -11,7 +11,10 @@ jusText.
 
 jusText then lower-cases the words again into a set (`justext.core.define_stoplist`, another
 250 M instructions, once per process); that set is a pure result of the words too, so the
-snapshot holds it beside them and jusText is handed it when it asks for the snapshot's words.
+snapshot holds it beside them. trafilatura uses its words only to hand them to jusText, which
+makes that set of them: so trafilatura is handed the set itself as its words, and jusText, asked
+for the set of it, is given it as it is. The words themselves (stored as UTF-8 bytes) are not
+read back for that: only the set is made (154,000 strings once, not twice).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 
 from cleaners import snapshot
 
-_FORMAT = "jt-stoplist-2"
+_FORMAT = "jt-stoplist-3"
 _Words = tuple[tuple[str, ...], frozenset[str]]  # the words, and the set jusText makes of them
 
 
@@ -37,19 +40,20 @@ def _digest() -> str:
     return snapshot.key(*parts)
 
 
-def _restore(payload: bytes | None) -> _Words | None:
+def _restore(payload: bytes | None, with_words: bool = True) -> _Words | None:
+    """The words (none unless `with_words`) and their set, from a snapshot's payload."""
     if payload is None:
         return None
     try:
         joined = marshal.loads(payload)
+        if type(joined) is not tuple or len(joined) != 2:
+            return None
+        words, lowered = joined
+        if type(words) is not bytes or type(lowered) is not str or not words:
+            return None
+        return tuple(words.decode().split("\n")) if with_words else (), frozenset(lowered.split("\n"))
     except Exception:  # a snapshot that does not decode is rebuilt, never fatal
         return None
-    if type(joined) is not tuple or len(joined) != 2 or not all(type(j) is str for j in joined):
-        return None
-    words, lowered = joined
-    if not words:
-        return None
-    return tuple(words.split("\n")), frozenset(lowered.split("\n"))
 
 
 def lowered(words: tuple[str, ...]) -> frozenset[str]:
@@ -63,29 +67,30 @@ def stop_words(build: Callable[[], tuple[str, ...]]) -> tuple[str, ...]:
     return words_and_set(build)[0]
 
 
-def words_and_set(build: Callable[[], tuple[str, ...]]) -> _Words:
+def words_and_set(build: Callable[[], tuple[str, ...]], with_words: bool = True) -> _Words:
     """The words `build` returns and the set jusText makes of them, from the snapshot when a
-    valid one exists (stored now when none does)."""
+    valid one exists (stored now when none does). Without `with_words`, the words read back
+    from a snapshot are left unread (an empty tuple stands for them)."""
     try:
         digest = _digest()
     except (OSError, ImportError):
         words = build()
         return words, lowered(words)
-    restored = _restore(snapshot.load("jt-stoplist", digest))
+    restored = _restore(snapshot.load("jt-stoplist", digest), with_words)
     if restored is not None:
         return restored
     words = build()
     low = lowered(words)
     if all(type(w) is str and "\n" not in w for w in words) and words:
-        payload = ("\n".join(words), "\n".join(sorted(low)))
+        payload = ("\n".join(words).encode(), "\n".join(sorted(low)))
         snapshot.store("jt-stoplist", digest, marshal.dumps(payload))
     return words, low
 
 
 def install() -> None:
     """Make trafilatura take its jusText stop words from the snapshot (its module keeps them in
-    `JT_STOPLIST`, filled by `jt_stoplist_init()` when first needed), and jusText the set it
-    makes of them (`define_stoplist`, asked with those very words)."""
+    `JT_STOPLIST`, filled by `jt_stoplist_init()` when first needed) as the set jusText makes
+    of them, and jusText (`define_stoplist`, asked with that very set) take it as it is."""
     from justext import core
     from trafilatura import external
 
@@ -95,19 +100,18 @@ def install() -> None:
         return
     if define is None:
         return
-    made: list[_Words] = []  # the words handed out, with their set
+    made: list[frozenset[str]] = []  # the set handed out as the words
 
-    def init() -> tuple[str, ...]:
-        pair = words_and_set(build)
-        made[:] = [pair]
-        external.JT_STOPLIST = pair[0]  # type: ignore[assignment]
-        return pair[0]
+    def init() -> Any:
+        made[:] = [words_and_set(build, with_words=False)[1]]
+        external.JT_STOPLIST = made[0]  # type: ignore[assignment]
+        return made[0]
 
     def define_stoplist(stoplist: Any) -> Any:
-        if made and stoplist is made[0][0]:
-            return made[0][1]
+        if made and stoplist is made[0]:
+            return made[0]
         return define(stoplist)
 
     init._snapshot = True  # type: ignore[attr-defined]
-    external.jt_stoplist_init = init  # type: ignore[assignment]
+    external.jt_stoplist_init = init
     core.define_stoplist = define_stoplist
