@@ -14,7 +14,7 @@ from cleaners import CleaningError, Removal, UrlCleaner, clean_markdown, count_b
 from scraper.errors import DocumentError
 from scraper.model import CleanOptions, Format, SourceDocument
 from scraper.pipeline.attribution import OriginalSource, Signals, attribute, self_urls
-from scraper.pipeline.decode import decode, detect_kind
+from scraper.pipeline.decode import decode_page, detect_kind
 from scraper.pipeline.fingerprint import fingerprint
 from scraper.pipeline.fmsafe import safe_front_matter, safe_generated, safe_source
 from scraper.pipeline.frontmatter import render_yaml, split
@@ -88,14 +88,14 @@ def clean_document(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
 def _clean(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
     # A local Markdown file must be UTF-8 (its bytes are kept as they are); pages detect.
     local_text = doc.url is None and not doc.name.lower().endswith((".htm", ".html"))
-    text = decode(doc.data, doc.charset, strict_utf8=local_text and not doc.fragment)
+    text, as_utf8 = decode_page(doc.data, doc.charset, strict_utf8=local_text and not doc.fragment)
     kind = "html" if doc.fragment else detect_kind(text, doc.name, doc.content_type)
     if kind == "markdown":
         cleaned = _markdown(doc, text.lstrip("\ufeff"), opts)
         if doc.data.startswith(b"\xef\xbb\xbf"):  # the front matter byte for byte: its BOM too
             return replace(cleaned, markdown="\ufeff" + cleaned.markdown)
         return cleaned
-    return _html(doc, text, opts)
+    return _html(doc, text, opts, as_utf8)
 
 
 def _markdown(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument:
@@ -130,13 +130,18 @@ def _markdown(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocu
     return CleanedDocument(doc.name, "markdown", head + out_body, removals, source, retrieved, title, print_)
 
 
-def _html(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocument:
+def _html(doc: SourceDocument, text: str, opts: CleanOptions, as_utf8: bool) -> CleanedDocument:
     from scraper.pipeline.html import clean_html  # trafilatura: not loaded for Markdown (start-up)
 
     rules = opts.rules
     ascii_compatible = not doc.data.startswith((b"\xff\xfe", b"\xfe\xff"))
     result = clean_html(
-        text, rules, doc.url, fragment=doc.fragment, raw=doc.data if ascii_compatible else None
+        text,
+        rules,
+        doc.url,
+        fragment=doc.fragment,
+        raw=doc.data if ascii_compatible else None,
+        raw_is_utf8=as_utf8,
     )
     meta = result.meta
     item = doc.meta

@@ -70,35 +70,17 @@ def sniff_binary(data: bytes) -> str | None:
     return None
 
 
-# The bytes and the text of the last decode that read the bytes as UTF-8 (strictly): the text's
-# UTF-8 encoding is those bytes, byte for byte. The HTML parser is handed them instead of encoding
-# the text again (some 13 instructions a character for text that is not Latin-1). Held as one
-# tuple (a thread reads a whole one) and matched by identity, so a record is only ever used for
-# the very text it was made with. The next decode drops it first (one document held at most).
-_LAST_UTF8: tuple[bytes, str] | None = None
-
-
-def _decoded(data: bytes, enc: str) -> str:
-    global _LAST_UTF8
-    text = data.decode(enc)
-    if enc == "utf-8":
-        _LAST_UTF8 = (data, text)
-    return text
-
-
-def utf8_of(text: str, data: bytes | None) -> bytes | None:
-    """`data` when `text` is what `decode` read from it as UTF-8 (its UTF-8 encoding is then
-    `data` exactly), else None."""
-    last = _LAST_UTF8
-    return data if data is not None and last is not None and last[0] is data and last[1] is text else None
-
-
 def decode(data: bytes, declared: str | None = None, strict_utf8: bool = False) -> str:
     """Decode document bytes. BOMs win, then the declared charset (HTTP header), then an
     in-document declaration, then UTF-8; other bytes are detected. With `strict_utf8`
     (Markdown files) bytes that are not UTF-8 are an error, not a guess."""
-    global _LAST_UTF8
-    _LAST_UTF8 = None  # the last document's record is not kept while this one is read
+    return decode_page(data, declared, strict_utf8)[0]
+
+
+def decode_page(data: bytes, declared: str | None = None, strict_utf8: bool = False) -> tuple[str, bool]:
+    """`decode`'s text, and whether it was read as UTF-8 without a byte-order mark: its UTF-8
+    encoding is then `data` byte for byte, so the HTML parser can be handed `data` instead of
+    the text encoded again (some 13 instructions a character for text that is not Latin-1)."""
     if not data.strip():
         raise DocumentError("empty file")
     what = sniff_binary(data)
@@ -111,7 +93,7 @@ def decode(data: bytes, declared: str | None = None, strict_utf8: bool = False) 
     ):
         if data.startswith(bom):
             try:
-                return data.decode(enc)
+                return data.decode(enc), False
             except UnicodeDecodeError as exc:
                 raise DocumentError(
                     f"undecodable bytes after a {enc} byte-order mark: {exc.reason}"
@@ -119,7 +101,7 @@ def decode(data: bytes, declared: str | None = None, strict_utf8: bool = False) 
     declared_codec = _codec(declared)
     if declared_codec in _SINGLE_BYTE and not data.isascii():
         try:  # a legacy charset header over UTF-8 bytes: believe the bytes
-            return _decoded(data, "utf-8")
+            return data.decode("utf-8"), True
         except UnicodeDecodeError:
             pass
     candidates = [declared_codec]
@@ -129,7 +111,7 @@ def decode(data: bytes, declared: str | None = None, strict_utf8: bool = False) 
     candidates.append("utf-8")
     for enc in dict.fromkeys(c for c in candidates if c):
         try:
-            return _decoded(data, enc)
+            return data.decode(enc), enc == "utf-8"
         except UnicodeDecodeError:
             continue
     if strict_utf8:
@@ -147,11 +129,11 @@ def decode(data: bytes, declared: str | None = None, strict_utf8: bool = False) 
     encoding = best.encoding
     if _codec(encoding) not in _MULTI_BYTE:
         try:  # a single-byte guess: the web's default legacy charset (WHATWG) first
-            return data.decode("cp1252")
+            return data.decode("cp1252"), False
         except UnicodeDecodeError:
             pass
     try:
-        return data.decode(encoding)
+        return data.decode(encoding), False
     except UnicodeDecodeError:
         raise DocumentError(f"undecodable bytes (best guess {best.encoding} fails)") from None
 

@@ -23,7 +23,6 @@ from cleaners.records import Removal
 from cleaners.ruleset import RuleSet
 from cleaners.urls import UrlCleaner
 from scraper.errors import DocumentError
-from scraper.pipeline.decode import utf8_of
 from scraper.pipeline.metadata import PageMeta, extract_meta
 from scraper.pipeline.nesting import flatten_deep
 from scraper.pipeline.recover import restore
@@ -148,11 +147,19 @@ def _resolve_links(body: Any, base: str) -> None:
 
 
 def clean_html(
-    text: str, rules: RuleSet, page_url: str | None, fragment: bool = False, raw: bytes | None = None
+    text: str,
+    rules: RuleSet,
+    page_url: str | None,
+    fragment: bool = False,
+    raw: bytes | None = None,
+    raw_is_utf8: bool = False,
 ) -> HtmlResult:
-    """Clean an HTML page (or, with `fragment`, an article body such as a feed item's content)."""
-    text, flattened = flatten_deep(text)  # parsing stays linear however deep the page nests
-    source = utf8_of(text, raw) or text  # the same page as UTF-8 bytes, when it is `raw`
+    """Clean an HTML page (or, with `fragment`, an article body such as a feed item's content).
+    `raw_is_utf8`: `text` is `raw` read as UTF-8 (`decode_page`), so `raw` is its UTF-8 encoding."""
+    flat, flattened = flatten_deep(text)  # parsing stays linear however deep the page nests
+    # the same page as UTF-8 bytes, when the nesting pass left it as it was
+    source: str | bytes = raw if raw is not None and raw_is_utf8 and flat is text else flat
+    text = flat
     tree = LexborHTMLParser(source)
     keys = PageKeys.of(tree)
     meta = extract_meta(tree, keys) if not fragment else PageMeta()
