@@ -25,6 +25,24 @@ _collector_paused = False
 _YOUNG = 20_000
 
 
+def pause_collector() -> None:
+    """The cyclic garbage collector off while modules load (`resume_collector` turns it back on)."""
+    global _collector_paused
+    if gc.isenabled():
+        gc.disable()
+        _collector_paused = True
+
+
+def load_snapshots() -> None:
+    """Regex programs and dataclass code from this process kind's snapshots, before click and the
+    rest load (regexes first: dataclasses compiles a pattern as it loads)."""
+    from scraper.cli import deferred, gencode, regexes
+
+    regexes.install()
+    deferred.dataclasses_without_inspect()
+    gencode.install()
+
+
 def resume_collector() -> None:
     """The cyclic garbage collector back on, once the command's modules are loaded (the objects
     made so far, nearly all of them for the whole process, kept out of its later passes).
@@ -55,12 +73,5 @@ def done() -> None:
 if _is_the_command() and sys.argv[1:] != ["--version"]:
     # Loading modules makes objects that live as long as the process: the collector's passes over
     # them find nothing (start-up time). It is off until the command starts its work.
-    if gc.isenabled():
-        gc.disable()
-        _collector_paused = True
-    # before click and the rest load: their patterns and dataclasses' code come from the snapshots
-    from scraper.cli import deferred, gencode, regexes
-
-    regexes.install()  # (first: dataclasses compiles a pattern as it loads)
-    deferred.dataclasses_without_inspect()
-    gencode.install()
+    pause_collector()
+    load_snapshots()

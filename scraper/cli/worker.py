@@ -9,24 +9,13 @@ half the instructions (the extraction stack's patterns are not compiled anew by 
 
 from __future__ import annotations
 
-import gc
-
 
 def serve() -> None:
     """Set the process up like the command, then answer tasks (jobs.procs.serve)."""
-    if gc.isenabled():
-        gc.disable()
-    from scraper.cli import deferred, gencode, regexes
+    from scraper import cli
 
-    regexes.install()
-    deferred.dataclasses_without_inspect()
-    gencode.install()
-    from scraper.cli import _YOUNG
+    cli.pause_collector()
+    cli.load_snapshots()
     from scraper.jobs.procs import serve as answer
 
-    def loaded() -> None:
-        gc.freeze()
-        gc.set_threshold(_YOUNG, *gc.get_threshold()[1:])
-        gc.enable()
-
-    answer(loaded)
+    answer(cli.resume_collector)
