@@ -171,7 +171,7 @@ def _finish(
         stdout.flush()
         return replace(done, output="-")
     try:
-        staged, w = stage_document(out_dir, stem, result.markdown, result.audit)
+        staged, w = stage_document(out_dir, stem, result.markdown, result.audit, committer.listing)
     except OSError as exc:
         return _unwritten(name, exc)
     committer.add(i, staged)

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from scraper.model import Outcome
-from scraper.store.staging import Staged, commit, discard
+from scraper.store.staging import Listing, Staged, commit, discard
 from scraper.store.state import StateStore
 from scraper.store.writer import WriteResult, stage_document
 
@@ -83,6 +83,7 @@ class FileBatches:
         self._waiting: list[tuple[_Doc, asyncio.Future[WriteResult]]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._thread: ThreadPoolExecutor | None = None
+        self._listing = Listing()  # used on the commit thread only
 
     async def write(self, out_dir: Path, stem: str, markdown: bytes, audit: bytes) -> WriteResult:
         loop = asyncio.get_running_loop()
@@ -103,7 +104,9 @@ class FileBatches:
             return
         if self._thread is None:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="commit")
-        running = asyncio.get_running_loop().run_in_executor(self._thread, _write, [d for d, _ in batch])
+        running = asyncio.get_running_loop().run_in_executor(
+            self._thread, _write, [d for d, _ in batch], self._listing
+        )
 
         def settle(task: asyncio.Future[list[WriteResult | OSError]]) -> None:
             exc = asyncio.CancelledError() if task.cancelled() else task.exception()
@@ -130,7 +133,7 @@ class FileBatches:
 _Doc = tuple[Path, str, bytes, bytes]  # (output directory, stem, Markdown, audit record)
 
 
-def _write(docs: list[_Doc]) -> list[WriteResult | OSError]:
+def _write(docs: list[_Doc], listing: Listing) -> list[WriteResult | OSError]:
     """On the commit thread: each document's files staged, then all committed at once. A
     document that could not be staged fails alone; a failed commit fails every document that
     had files in it (one with nothing to write is done)."""
@@ -139,7 +142,7 @@ def _write(docs: list[_Doc]) -> list[WriteResult | OSError]:
     try:
         for doc in docs:
             try:
-                staged, result = stage_document(*doc)
+                staged, result = stage_document(*doc, listing)
             except OSError as exc:
                 answers.append(exc)
                 continue

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scraper.store.staging import Staged, commit, discard
+from scraper.store.staging import Listing, Staged, commit, discard
 
 if TYPE_CHECKING:  # the thread starts with a second batch: one batch is committed by the caller
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +33,7 @@ class Committer:
         self._thread: ThreadPoolExecutor | None = None
         self._sent: list[tuple[list[int], Future[None]]] = []
         self._failed: dict[int, OSError] = {}
+        self.listing = Listing()  # the output directories' names, for the caller's staging
 
     def add(self, key: int, staged: list[Staged]) -> None:
         if not staged:

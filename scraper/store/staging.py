@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
@@ -44,6 +45,16 @@ def _read_umask() -> int:
 
 
 UMASK = _read_umask()
+_pid = os.getpid()  # in temp files' names; the child's own after a fork
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
 
 
 class Staged(NamedTuple):
@@ -54,9 +65,58 @@ class Staged(NamedTuple):
     path: Path
 
 
-def current(path: Path) -> bytes | None:
-    """The bytes `path` holds, None when it does not exist (one failed open: an output directory
-    is mostly new files)."""
+class Listing:
+    """The names in the directories a run writes to, each directory listed once, when a file in
+    it is first looked for; then a file whose name is neither listed nor staged through this
+    listing since does not exist, and is not opened to find that out (an output directory is
+    mostly new files: two failed opens per document). Names are compared case-folded (and
+    NFKC-normalised when not ASCII), so a name that a case-insensitive file system could take
+    for a listed one is looked for. For one run: a file another program makes meanwhile is not
+    seen, as it is not between any look and the rename that follows."""
+
+    def __init__(self) -> None:
+        self._dirs: dict[str, set[str]] = {}  # directory -> its names (_UNKNOWN: unreadable)
+
+    def may_exist(self, path: Path) -> bool:
+        head, _, name = str(path).rpartition(os.sep)
+        names = self._dirs.get(head)
+        if names is None:
+            names = self._list(head)
+        return names is _UNKNOWN or _fold(name) in names
+
+    def add(self, path: Path) -> None:
+        """A file staged for `path`: it exists once committed."""
+        head, _, name = str(path).rpartition(os.sep)
+        names = self._dirs.get(head)
+        if names is None:
+            names = self._list(head)
+        if names is not _UNKNOWN:
+            names.add(_fold(name))
+
+    def _list(self, head: str) -> set[str]:
+        names: set[str]
+        try:
+            names = {_fold(n) for n in os.listdir(head or os.curdir)}
+        except (FileNotFoundError, NotADirectoryError):
+            names = set()  # (staging makes it, or raises the error)
+        except OSError:
+            names = _UNKNOWN  # every file is looked for
+        self._dirs[head] = names
+        return names
+
+
+_UNKNOWN: set[str] = set()  # (by identity: a directory that could not be listed)
+
+
+def _fold(name: str) -> str:
+    return name.lower() if name.isascii() else unicodedata.normalize("NFKC", name).casefold()
+
+
+def current(path: Path, listing: Listing | None = None) -> bytes | None:
+    """The bytes `path` holds, None when it does not exist (one failed open, or none when
+    `listing` knows it is not there)."""
+    if listing is not None and not listing.may_exist(path):
+        return None
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -65,9 +125,9 @@ def current(path: Path) -> bytes | None:
         return fh.read()
 
 
-def unchanged(path: Path, data: bytes) -> bool:
+def unchanged(path: Path, data: bytes, listing: Listing | None = None) -> bool:
     """Whether `path` already holds exactly these bytes (then nothing is written)."""
-    return current(path) == data
+    return current(path, listing) == data
 
 
 def _open_temp(path: Path) -> tuple[int, str]:
@@ -75,7 +135,7 @@ def _open_temp(path: Path) -> tuple[int, str]:
     the umask). One open under this process's name; only when that name is taken (a temp file
     a killed process with the same pid left, or another writer of the same target in this
     process) a random one (tempfile, which tries names until one is free)."""
-    tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}.tmp")
+    tmp = os.path.join(path.parent, f".{path.name}.{_pid}.tmp")
     try:
         return os.open(tmp, _FLAGS, 0o666), tmp
     except FileExistsError:

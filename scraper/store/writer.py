@@ -20,11 +20,14 @@ import orjson
 from scraper.fetch.urls import host_label
 from scraper.settings import AUDIT_SUFFIX as AUDIT_SUFFIX  # (re-exported for the audit)
 from scraper.settings import NAME_BYTES
-from scraper.store.staging import Staged, commit, current, discard, stage, unchanged
+from scraper.store.staging import Listing, Staged, commit, current, discard, stage, unchanged
 from scraper.store.staging import fsync_dir as fsync_dir  # (re-exported)
 from scraper.store.staging import write_atomic as write_atomic  # (re-exported)
 
 _UNSAFE = re.compile(r"[^\w.-]+")
+_HTTP = re.compile(r"^https?://", re.I)
+_EXT = re.compile(r"\.(?:html?|php|aspx?|md|markdown|txt)$", re.I)  # dropped from a name's end
+_INDEX = re.compile(r"index(?:\.(?:html?|php|md))?", re.I)  # a directory's own page
 
 
 def cut_utf8(text: str, limit: int) -> str:
@@ -49,13 +52,13 @@ def _fits(text: str) -> bool:
 
 def output_stem(name: str) -> str:
     """A file stem for an input path or URL: the input's own stem, made filesystem-safe."""
-    if re.match(r"^https?://", name, re.I):
+    if _HTTP.match(name):
         parts = urlsplit(name)
         segments = [s for s in unquote(parts.path).split("/") if s]
         last = segments[-1] if segments else ""
         if last.lower() in ("index.html", "index.htm", "index.php", "index.md") and len(segments) > 1:
             last = segments[-2]
-        stem = re.sub(r"\.(?:html?|php|aspx?|md|markdown|txt)$", "", last, flags=re.I)
+        stem = _EXT.sub("", last)
         return _slug(stem or (parts.hostname or "document"))
     if name == "-":
         return "stdin"
@@ -69,9 +72,9 @@ def url_stem(url: str) -> str:
     parts = urlsplit(url)
     host = _slug(host_label(parts.hostname or "site") + (f"-{parts.port}" if parts.port else ""))
     segments = [_clean(s, 4 * NAME_BYTES) for s in unquote(parts.path).split("/") if s]
-    if segments and re.fullmatch(r"index(?:\.(?:html?|php|md))?", segments[-1], re.I):
+    if segments and _INDEX.fullmatch(segments[-1]):
         segments.pop()
-    segments = [re.sub(r"\.(?:html?|php|aspx?|md|markdown|txt)$", "", s, flags=re.I) for s in segments]
+    segments = [_EXT.sub("", s) for s in segments]
     slug = "-".join(s for s in segments if s) or "index"
     if parts.query or not _fits(slug):
         slug = f"{_slug(slug, NAME_BYTES - 9)}-{_sha256(url)[:8]}"
@@ -182,24 +185,28 @@ class WriteResult(NamedTuple):
 
 
 def stage_document(
-    out_dir: Path, stem: str, markdown: bytes, audit: bytes
+    out_dir: Path, stem: str, markdown: bytes, audit: bytes, listing: Listing | None = None
 ) -> tuple[list[Staged], WriteResult]:
     """A document and its audit sidecar written to temp files (staging.stage), each only when
     its bytes differ from what is on disk: the files to commit (the audit record first, so a
     document on disk always has its record next to it) and what the write will have done.
-    Raises OSError (disk full, permissions …), leaving no temp file."""
+    Raises OSError (disk full, permissions …), leaving no temp file. `listing`: the run's
+    (staging.Listing), which knows what is not on disk without opening it."""
     md_path = out_dir / f"{stem}.md"
-    old = current(md_path)
+    old = current(md_path, listing)
     staged: list[Staged] = []
     try:
         audit_path = out_dir / f"{stem}{AUDIT_SUFFIX}"
-        if not unchanged(audit_path, audit):
+        if not unchanged(audit_path, audit, listing):
             staged.append(stage(audit_path, audit))
         if old != markdown:
             staged.append(stage(md_path, markdown))
     except BaseException:
         discard(staged)
         raise
+    if listing is not None:
+        for item in staged:
+            listing.add(item.path)
     return staged, WriteResult(md_path, bool(staged), old is None)
 
 
