@@ -25,6 +25,7 @@ from scraper.fetch import notrio  # noqa: F401  (httpcore without trio, before h
 
 # isort: split
 import httpx
+import sniffio
 import tenacity
 
 from scraper.fetch import robots, urls
@@ -37,18 +38,10 @@ from scraper.settings import CRAWL_DELAY_CAP
 
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
-TEXT_TYPES = (
-    "text/",
-    "application/xhtml",
-    "application/xml",
-    "application/rss",
-    "application/atom",
-    "application/rdf",
-    "application/json",
-    "application/feed+json",
-    "application/x-gzip",
-    "application/gzip",
-    "application/octet-stream",
+TEXT_TYPES = (  # (the types a page, feed or sitemap comes as, or an archive of one)
+    *("text/", "application/xhtml", "application/xml", "application/rss", "application/atom"),
+    *("application/rdf", "application/json", "application/feed+json", "application/x-gzip"),
+    *("application/gzip", "application/octet-stream"),
 )
 
 
@@ -100,6 +93,9 @@ class Fetcher:
         self.requests = 0
 
     async def __aenter__(self) -> Fetcher:
+        # httpcore and anyio ask sniffio for the loop several times a request: answered from this
+        # task's context (its tasks copy it), not from asyncio's current task (a getpid each)
+        sniffio.current_async_library_cvar.set("asyncio")
         return self
 
     async def __aexit__(self, *exc: object) -> None:
