@@ -321,7 +321,7 @@ class FetchJob(ListingSteps):
             )
             return
         try:
-            stem = self.names.assign(url, stem or url_stem(url))
+            stem = self.names.assign_known(url, stem or url_stem(url), known)
         except NameTaken as exc:
             self._failed(url, kind, Failed("name", str(exc)), found_in, origin)
             return

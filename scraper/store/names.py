@@ -12,9 +12,10 @@ within the run.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-from scraper.store.state import StateStore
+from scraper.store.state import StateStore, UrlRecord
 from scraper.store.writer import suffixed
 
 
@@ -31,9 +32,8 @@ class Names:
     def output(self, stem: str) -> str:
         return str(self.out_dir / f"{stem}.md")
 
-    def _holder(self, stem: str, key: str) -> str | None:
-        """Another key holding `stem`, in this run or on record; None when it is free."""
-        output = self.output(stem)
+    def _holder(self, output: str, key: str) -> str | None:
+        """Another key holding `output`, in this run or on record; None when it is free."""
         mine = self.taken.get(output.casefold())
         if mine is not None and mine != key:
             return mine
@@ -45,11 +45,15 @@ class Names:
         """The stem `key` is written to: the one on record for it (unless another key shares
         it), else `stem` when free, else `stem` suffixed with the key's hash. Raises NameTaken
         when that is held too (a hash collision: never overwritten)."""
-        known = self.state.get(key) if self.state is not None else None
+        return self.assign_known(key, stem, self.state.get(key) if self.state is not None else None)
+
+    def assign_known(self, key: str, stem: str, known: UrlRecord | None) -> str:
+        """`assign`, given the key's record as the caller read it (no one recorded it since)."""
         recorded = self._recorded(known.output if known else None)
-        for candidate in (recorded, stem, suffixed(stem, key)):
-            if candidate is not None and self._holder(candidate, key) is None:
-                self.taken[self.output(candidate).casefold()] = key
+        for candidate in _candidates(recorded, stem, key):
+            output = self.output(candidate)
+            if self._holder(output, key) is None:
+                self.taken[output.casefold()] = key
                 return candidate
         raise NameTaken(f"its output name {stem!r} is held by another URL")
 
@@ -58,3 +62,11 @@ class Names:
         if output and output.startswith(prefix) and output.endswith(".md"):
             return output[len(prefix) : -len(".md")]
         return None
+
+
+def _candidates(recorded: str | None, stem: str, key: str) -> Iterator[str]:
+    """The names to try in turn (the suffixed one made only when asked for: a SHA-256)."""
+    if recorded is not None:
+        yield recorded
+    yield stem
+    yield suffixed(stem, key)
