@@ -135,7 +135,8 @@ def _open_temp(path: Path) -> tuple[int, str]:
     the umask). One open under this process's name; only when that name is taken (a temp file
     a killed process with the same pid left, or another writer of the same target in this
     process) a random one (tempfile, which tries names until one is free)."""
-    tmp = os.path.join(path.parent, f".{path.name}.{_pid}.tmp")
+    head, _, name = str(path).rpartition(os.sep)  # (no Path made for the directory)
+    tmp = os.path.join(head, f".{name}.{_pid}.tmp")
     try:
         return os.open(tmp, _FLAGS, 0o666), tmp
     except FileExistsError:
@@ -214,8 +215,8 @@ def commit(batch: list[Staged], sync_dirs: bool = True) -> None:
                 os.unlink(item.tmp)
         raise
     if sync_dirs:
-        for directory in directories(item.path for item in batch):
-            fsync_dir(directory)
+        for directory in dict.fromkeys(str(item.path).rpartition(os.sep)[0] for item in batch):
+            fsync_dir(Path(directory or os.curdir))  # (the parents as text: no Path made per file)
 
 
 def _start_writeback(batch: list[Staged]) -> None:
@@ -232,11 +233,6 @@ def discard(batch: Iterable[Staged]) -> None:
     """Give up staged files: their targets keep their old bytes."""
     for item in batch:
         _drop(item.fd, item.tmp)
-
-
-def directories(paths: Iterable[Path]) -> list[Path]:
-    """The directories of `paths`, each once, in order."""
-    return list(dict.fromkeys(p.parent for p in paths))
 
 
 def write_atomic(path: Path, data: bytes, sync_dir: bool = True) -> bool:
