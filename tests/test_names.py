@@ -41,3 +41,9 @@ def test_a_free_name_needs_no_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.undo()
     taken = names.assign_known("http://h/A", "h/A", None)  # the same name on a case-blind disk
     assert taken.startswith("h/A~") and len(taken) == len("h/A~") + 12
+
+
+def test_outputs_are_the_paths_text(tmp_path: Path) -> None:
+    names = Names(tmp_path / "out", None)
+    for stem in ("h/a", "h/a", "", "h/b", "h/a"):
+        assert names.output(stem) == str(tmp_path / "out" / f"{stem}.md")

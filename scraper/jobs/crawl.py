@@ -329,7 +329,7 @@ class FetchJob(ListingSteps):
         if isinstance(result, Failed):
             self._failed(url, kind, result, found_in, origin)
             return
-        output = str(self.out_dir / f"{stem}.md")
+        output = self.names.output(stem)
         changed = created = False
         if not self.policy.unchanged_output(known, output, result):
             try:

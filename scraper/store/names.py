@@ -28,9 +28,14 @@ class Names:
         self.out_dir = out_dir
         self.state = state
         self.taken: dict[str, str] = {}  # output (case-folded) -> key, given in this run
+        self._last: tuple[str, str] | None = None  # (stem, its output)
 
     def output(self, stem: str) -> str:
-        return str(self.out_dir / f"{stem}.md")
+        """The output file of `stem`, as text (the last one asked for kept: the crawl asks again
+        for the name it was just given)."""
+        if self._last is None or self._last[0] != stem:
+            self._last = (stem, str(self.out_dir / f"{stem}.md"))
+        return self._last[1]
 
     def _holder(self, output: str, key: str) -> str | None:
         """Another key holding `output`, in this run or on record; None when it is free."""
