@@ -73,3 +73,13 @@ def test_a_directory_that_cannot_be_listed_is_looked_into(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "here.md").write_bytes(b"")
     assert listing.may_exist(Path("here.md")) and not listing.may_exist(Path("gone.md"))
+
+
+def test_a_directory_too_big_to_keep_is_looked_into(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(staging, "LISTING_MAX", 3)
+    for n in range(4):
+        (tmp_path / f"{n}.md").write_bytes(b"")
+    assert Listing().may_exist(tmp_path / "other.md")  # not kept: looked for
+    (tmp_path / "3.md").unlink()
+    listing = Listing()
+    assert not listing.may_exist(tmp_path / "other.md") and listing.may_exist(tmp_path / "2.md")

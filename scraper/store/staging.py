@@ -65,6 +65,9 @@ class Staged(NamedTuple):
     path: Path
 
 
+LISTING_MAX = 100_000  # names kept per directory at most (a bigger one is looked into file by file)
+
+
 class Listing:
     """The names in the directories a run writes to, each directory listed once, when a file in
     it is first looked for; then a file whose name is neither listed nor staged through this
@@ -94,9 +97,14 @@ class Listing:
             names.add(_fold(name))
 
     def _list(self, head: str) -> set[str]:
-        names: set[str]
+        names: set[str] = set()
         try:
-            names = {_fold(n) for n in os.listdir(head or os.curdir)}
+            with os.scandir(head or os.curdir) as entries:
+                for entry in entries:
+                    if len(names) >= LISTING_MAX:
+                        names = _UNKNOWN  # too many to keep: every file is looked for
+                        break
+                    names.add(_fold(entry.name))
         except (FileNotFoundError, NotADirectoryError):
             names = set()  # (staging makes it, or raises the error)
         except OSError:
