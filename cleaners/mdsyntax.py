@@ -22,6 +22,9 @@ _NOT_BEFORE = frozenset("/(<[\"'=:.") | frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 )
 _MAX_TEXT = 3000
+# A named tuple made by tuple.__new__ itself: its class's __new__ is a Python function, a frame
+# per tuple (a few thousand instructions; links are made by the dozen per document)
+_new = tuple.__new__
 
 
 class Link(NamedTuple):
@@ -185,14 +188,14 @@ def find_links_and_rest(
         ds, de, end, angle = parsed
         opening = _opening_bracket(text, close)
         if opening < 0:
-            orphans.append(Orphan(close, ds, de, end))
+            orphans.append(_new(Orphan, (close, ds, de, end)))
             continue
         if _blocked(opening, blocked):
             rest.append(close)
             continue
         image = opening > 0 and text[opening - 1] == "!" and (opening < 2 or text[opening - 2] != "\\")
         start = opening - 1 if image else opening
-        links.append(Link(start, opening + 1, close, ds, de, end, image, angle))
+        links.append(_new(Link, (start, opening + 1, close, ds, de, end, image, angle)))
     return links, orphans, rest
 
 
