@@ -356,7 +356,8 @@ class UrlCleaner:
 
     def _media_verdict(self, src: str) -> tuple[str, str, str] | None:
         s = src.strip()
-        if not s or self.rules.allow.allows_url(s):
+        allow = self.rules.allow
+        if not s or (allow.urls and allow.allows_url(s)):
             return None
         if "data:" in s[:300] and _ONE_PIXEL.search(s[:300]):
             return ("tracking_pixel", "placeholder-gif", "1x1 placeholder image")
