@@ -36,6 +36,9 @@ _ONE_PIXEL = re.compile(
 )
 _MAX_UNWRAP = 3
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+# An http(s) URL (with neither "?" nor "#") whose host is letters, digits, dots and hyphens up to
+# its path: its host for url_host (lower-cased) and its path for url_path ("/" when none)
+_PLAIN_HOST_PATH = re.compile(r"https?://([A-Za-z0-9.-]+)(/.*)?\Z", re.S)
 _FARM_ACCOUNT = "link through the farm's own affiliate account"
 _MEMO_URLS = 4096  # URLs remembered per memo (then it starts afresh)
 _MEMO_LEN = 2048  # longer URLs (data: images) are not remembered
@@ -192,19 +195,27 @@ class UrlCleaner:
         """The common case: a URL without query or fragment that no rule could act on."""
         if "?" in u or "#" in u:
             return False
-        if u.startswith(("https://", "http://")):
+        path = None
+        plain = _PLAIN_HOST_PATH.match(u)
+        if plain is not None:  # url_host's host and url_path's path, read at once
+            host, path = plain.group(1).lower(), plain.group(2) or "/"
+        elif u.startswith(("https://", "http://")):
             host = url_host(u)
         elif _SCHEME.match(u):
             return False
         else:
             host = url_host(u) if u.startswith("//") else self._base_host()
         gates = self._host_rules(host).gates
-        if gates is None or _holds_any(u, self.rules.farm_fingerprints):
+        if gates is None or any(map(u.__contains__, self.rules.farm_fingerprints)):
             return False
         if not gates:
             return True
-        path = url_path(u)
-        return not any(g.search(path) for g in gates)
+        if path is None:
+            path = url_path(u)
+        for g in gates:  # noqa: SIM110 (a loop: no generator per URL)
+            if g.search(path):
+                return False
+        return True
 
     def _clean(self, url: str) -> UrlVerdict:
         u = url.strip()
