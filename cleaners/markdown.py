@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import attrgetter
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -38,6 +39,7 @@ _LIST_BLOCK = re.compile(rf"^{_ITEM}(?:\n(?:{_ITEM}|[ \t]+\S.*|[ \t]*(?=\n{_ITEM
 _INLINE_LINK = re.compile(r"\[((?:[^\[\]]++|\[[^\[\]]*+\])*+)\]\(\s*<?([^)\s>]*)")
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 _DESTINATION = re.compile(r"\]\([^)]*\)")
+_LINE = attrgetter("line")
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,11 @@ def clean_markdown(body: str, ctx: DomContext, first_line: int = 1) -> MarkdownR
     removals.extend(rec.removals)
     edits, unsafe = sanitize_body(body, edits, rec.lines)
     removals.extend(unsafe)
-    removals.sort(key=lambda r: r.line or 0)  # document order (stable: rule order within a line)
+    # document order (stable: rule order within a line), the lines read in C when all are known
+    if None in map(_LINE, removals):
+        removals.sort(key=lambda r: r.line or 0)
+    else:
+        removals.sort(key=_LINE)
     if not edits:
         return MarkdownResult(body, tuple(removals))
     return MarkdownResult(apply_edits(body, edits), tuple(removals))
