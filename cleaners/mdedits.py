@@ -60,12 +60,11 @@ class Recorder:
         self.edits.append(Edit(start, end, new))
 
     def steps(self, start: int, end: int, steps: tuple[UrlStep, ...], new_url: str) -> None:
+        if not steps:
+            return
+        line, end_line = self.lines.line(start), self.lines.line(end - 1)  # (the same for each)
         for s in steps:
-            self.removals.append(
-                Removal(
-                    s.category, s.rule, s.reason, s.removed, new_url, self.line(start), self.line(end - 1)
-                )
-            )
+            self.removals.append(Removal(s.category, s.rule, s.reason, s.removed, new_url, line, end_line))
 
 
 def inside(pos: int, spans: list[tuple[int, int]]) -> bool:

@@ -138,11 +138,9 @@ def _simple_dest_end(text: str, pos: int) -> int:
     return m.end() - 1 if m is not None else -1
 
 
-def _destination(text: str, pos: int) -> tuple[int, int, int, bool] | None:
-    """Parse `(dest "title")` starting after "(": (dest_start, dest_end, end, angle)."""
-    close = _simple_dest_end(text, pos)  # the usual case: a bare URL and ")"
-    if close >= 0:
-        return pos, close, close + 1, False
+def _parsed_destination(text: str, pos: int) -> tuple[int, int, int, bool] | None:
+    """Parse `(dest "title")` starting after "(" where `_simple_dest_end` found no plain
+    destination: (dest_start, dest_end, end, angle)."""
     lead = _LEAD.match(text, pos)
     start = lead.end() if lead else pos
     angle = _ANGLE.match(text, start)
@@ -181,11 +179,16 @@ def find_links_and_rest(
         i = bisect.bisect_right(starts, close) - 1
         if i >= 0 and close < blocked[i][1]:
             continue
-        parsed = _destination(text, close + 2)
-        if parsed is None:
-            rest.append(close)
-            continue
-        ds, de, end, angle = parsed
+        ds = close + 2
+        de = _simple_dest_end(text, ds)  # the usual case (`_destination`, without its frame)
+        if de >= 0:
+            end, angle = de + 1, False
+        else:
+            parsed = _parsed_destination(text, ds)
+            if parsed is None:
+                rest.append(close)
+                continue
+            ds, de, end, angle = parsed
         opening = _opening_bracket(text, close)
         if opening < 0:
             orphans.append(_new(Orphan, (close, ds, de, end)))

@@ -38,6 +38,7 @@ _MAX_UNWRAP = 3
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 # An http(s) URL (with neither "?" nor "#") whose host is letters, digits, dots and hyphens up to
 # its path: its host for url_host (lower-cased) and its path for url_path ("/" when none)
+_WEB = ("https://", "http://")
 _PLAIN_HOST_PATH = re.compile(r"https?://([A-Za-z0-9.-]+)(/.*)?\Z", re.S)
 _FARM_ACCOUNT = "link through the farm's own affiliate account"
 _MEMO_URLS = 4096  # URLs remembered per memo (then it starts afresh)
@@ -219,7 +220,9 @@ class UrlCleaner:
 
     def _clean(self, url: str) -> UrlVerdict:
         u = url.strip()
-        if not is_safe_url(u):  # the gate comes first: no [allow] entry lets a script URL through
+        # the gate comes first: no [allow] entry lets a script URL through (one starting
+        # "https://" or "http://" is one it lets through: its scheme is read from that start)
+        if not u.startswith(_WEB) and not is_safe_url(u):
             return UrlVerdict(
                 "unlink", url, (UrlStep("unsafe", "url-scheme", "link URL the gate refuses", u),)
             )
@@ -228,7 +231,7 @@ class UrlCleaner:
             return UrlVerdict("keep", url)
         if self.in_page(u) and not any(f.pattern.search(u.partition("#")[2]) for f in self.rules.fragments):
             return UrlVerdict("keep", url)  # the article's own table of contents
-        if scheme_of(u) == "mailto":
+        if not u.startswith(_WEB) and scheme_of(u) == "mailto":
             return UrlVerdict("keep", url)
         steps: list[UrlStep] = []
         split = self._split(u)
