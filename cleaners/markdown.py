@@ -10,6 +10,7 @@ emptied and the blank-line runs they left are tidied.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -147,15 +148,8 @@ def _related_lists(
     body: str, sc: Scan, ctx: DomContext, rec: Recorder, blocked: list[tuple[int, int]]
 ) -> None:
     ar = ctx.rules.also_read
-    taken = 0
-    for item in _ITEM_START.finditer("\n" + body):
-        if item.start() < taken:
-            continue
-        m = _LIST_BLOCK.match(body, item.start())  # "\n" + body: the item starts at this index
-        if m is None:
-            continue
+    for m in _list_blocks(body):
         start, end = m.start(), m.end()
-        taken = end
         block = m.group(0)
         if block.count("](") - block.count("![") < ar.min_items or inside(start, blocked):
             continue  # fewer links than items needed
@@ -180,6 +174,20 @@ def _related_lists(
             rec.add(label_start, end, "", "also_read", "related-list", "labelled related-post list")
         elif stats[2] == 1.0 and stats[3] >= 15:
             rec.add(start, end, "", "also_read", "farm-link-list", "list of links into the farm")
+
+
+def _list_blocks(body: str) -> Iterator[re.Match[str]]:
+    """The list blocks of a body: at each item start after the last block found (searched from
+    that block's end, so the engine does not run through the items inside it again: the same
+    blocks as taking every item start and skipping those inside a block)."""
+    lined = "\n" + body
+    pos = 0
+    while (item := _ITEM_START.search(lined, pos)) is not None:
+        pos = item.end()
+        m = _LIST_BLOCK.match(body, item.start())  # "\n" + body: the item starts at this index
+        if m is not None:
+            pos = max(pos, m.end())
+            yield m
 
 
 def _visible(text: str) -> int:
