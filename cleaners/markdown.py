@@ -98,7 +98,8 @@ def _comment_blocks(
     for _, _, text in comments:
         if text not in kinds:
             kinds[text] = [(bool(r.begin.search(text)), bool(r.end.search(text))) for r in rules]
-    allow_css = ", ".join(ctx.rules.allow.selectors)
+    allow = ctx.rules.allow
+    allow_css = ", ".join(allow.selectors)
     taken = [False] * len(comments)
     spans: list[tuple[int, int]] = []
     for ri, rule in enumerate(rules):
@@ -111,9 +112,8 @@ def _comment_blocks(
                 first = ci
             elif first >= 0 and is_end:
                 start = comments[first][0]
-                snippet = body[start:e]
-                protected = ctx.rules.allow.allows_text(snippet) or (
-                    allow_css and LexborHTMLParser(snippet).css_first(allow_css) is not None
+                protected = (allow.text and allow.allows_text(body[start:e])) or (
+                    allow_css and LexborHTMLParser(body[start:e]).css_first(allow_css) is not None
                 )
                 if not protected:
                     rec.add(start, e, "", rule.category, rule.name, rule.reason)

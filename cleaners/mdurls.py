@@ -161,7 +161,8 @@ def _link(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spa
         if goes_whole(text, text_around(body, site.start, site.end)):
             rec.add(site.start, site.end, "", last.category, last.rule, last.reason)
             return True
-        if ctx.rules.allow.allows_text(body[site.start : site.end]):
+        allow = ctx.rules.allow
+        if allow.text and allow.allows_text(body[site.start : site.end]):
             return False
         rec.steps(site.start, site.end, verdict.steps[:-1], "")
         _unlink(body, site, rec, last)

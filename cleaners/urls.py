@@ -375,7 +375,10 @@ class UrlCleaner:
             return None
         if "data:" in s[:300] and _ONE_PIXEL.search(s[:300]):
             return ("tracking_pixel", "placeholder-gif", "1x1 placeholder image")
-        full, host = self._full_host(s)
+        if s.startswith(_WEB):  # (what _full_host answers, without its two calls)
+            full, host = s, url_host_of(s)
+        else:
+            full, host = self._full_host(s)
         low = full.lower()
         rules = self.rules
         pixel_host, ad_host = self._media_hosts.get(host) or _remember(
