@@ -303,7 +303,7 @@ class UrlCleaner:
         names: set[str] | None = None
         for rule in rules.affiliates:
             if rule.fingerprint:
-                if _holds_any(full, self.rules.farm_fingerprints):
+                if any(map(full.__contains__, self.rules.farm_fingerprints)):
                     return UrlStep(rule.category, rule.name, rule.reason, url)
                 continue
             if not (rule.hosts or rule.path or rule.query):
@@ -389,14 +389,6 @@ class UrlCleaner:
         if ad_host or rules.ad_media_urls.search(low):
             return ("ad_block", "ad-media", "ad image or video")
         return None
-
-
-def _holds_any(text: str, marks: tuple[str, ...]) -> bool:
-    """Whether `text` holds one of `marks`."""
-    for mark in marks:  # noqa: SIM110 (a loop: no generator per URL)
-        if mark in text:
-            return True
-    return False
 
 
 def _remember(memo: dict[str, T], url: str, value: T) -> T:
