@@ -6,7 +6,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 if TYPE_CHECKING:
     from publicsuffixlist import PublicSuffixList
@@ -79,12 +79,19 @@ class UrlPatterns:
     literals such that every match of the pattern holds one of each group (found from the
     pattern when the rules are built, `rulespec.required_literals`); a URL that misses a group
     cannot match and the regex is not run; a pattern that is one literal is no regex at all.
-    Same verdict as searching with every pattern."""
+    Same verdict as searching with every pattern. `marks` (`_any_marks`, computed unless given:
+    pickled with the checks, a snapshot of the rules does not compute them again) are looked
+    for first, all in one C loop: a URL that holds none passes no check."""
 
-    __slots__ = ("checks",)  # (a plain class: a dataclass costs more to create at start-up)
+    __slots__ = ("checks", "marks")  # (a plain class: a dataclass costs more to create at start-up)
 
-    def __init__(self, checks: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str] | None], ...] = ()):
+    def __init__(
+        self,
+        checks: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str] | None], ...] = (),
+        marks: tuple[str, ...] | Literal[False] | None = False,
+    ):
         self.checks = checks
+        self.marks = _any_marks(checks) if marks is False else marks
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, UrlPatterns) and self.checks == other.checks
@@ -96,10 +103,13 @@ class UrlPatterns:
         return f"UrlPatterns({self.checks!r})"
 
     def __reduce__(self) -> tuple[type[UrlPatterns], tuple[object, ...]]:
-        return UrlPatterns, (self.checks,)
+        return UrlPatterns, (self.checks, self.marks)
 
     def search(self, low: str) -> bool:
         """Whether one of the patterns is found in `low`."""
+        marks = self.marks
+        if marks is not None and not any(map(low.__contains__, marks)):
+            return False  # (most URLs hold none; each check's loop is Python's)
         for groups, pattern in self.checks:
             for group in groups:
                 for mark in group:
@@ -111,6 +121,22 @@ class UrlPatterns:
                 if pattern is None or pattern.search(low):  # None: the pattern is its one mark
                     return True
         return False
+
+
+def _any_marks(
+    checks: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str] | None], ...],
+) -> tuple[str, ...] | None:
+    """Marks such that a URL a check passes holds one of them: a group of each check (a check
+    passes only when each of its groups has a mark in the URL), not one that every web URL
+    holds ("http", "://"), the one whose shortest mark is longest. None when a check has no
+    such group (then nothing can be told from marks)."""
+    marks: dict[str, None] = {}
+    for groups, _ in checks:
+        telling = [g for g in groups if not any(m in "https://" or m in "http://" for m in g)]
+        if not telling:
+            return None
+        marks.update(dict.fromkeys(max(telling, key=lambda g: min(map(len, g), default=0))))
+    return tuple(marks)
 
 
 def _is_glob(pattern: str) -> bool:

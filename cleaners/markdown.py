@@ -10,7 +10,9 @@ emptied and the blank-line runs they left are tidied.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -38,6 +40,7 @@ _LIST_BLOCK = re.compile(rf"^{_ITEM}(?:\n(?:{_ITEM}|[ \t]+\S.*|[ \t]*(?=\n{_ITEM
 _INLINE_LINK = re.compile(r"\[((?:[^\[\]]++|\[[^\[\]]*+\])*+)\]\(\s*<?([^)\s>]*)")
 _LABEL_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 _DESTINATION = re.compile(r"\]\([^)]*\)")
+_LINE = attrgetter("line")
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,11 @@ def clean_markdown(body: str, ctx: DomContext, first_line: int = 1) -> MarkdownR
     removals.extend(rec.removals)
     edits, unsafe = sanitize_body(body, edits, rec.lines)
     removals.extend(unsafe)
-    removals.sort(key=lambda r: r.line or 0)  # document order (stable: rule order within a line)
+    # document order (stable: rule order within a line), the lines read in C when all are known
+    if None in map(_LINE, removals):
+        removals.sort(key=lambda r: r.line or 0)
+    else:
+        removals.sort(key=_LINE)
     if not edits:
         return MarkdownResult(body, tuple(removals))
     return MarkdownResult(apply_edits(body, edits), tuple(removals))
@@ -91,7 +98,8 @@ def _comment_blocks(
     for _, _, text in comments:
         if text not in kinds:
             kinds[text] = [(bool(r.begin.search(text)), bool(r.end.search(text))) for r in rules]
-    allow_css = ", ".join(ctx.rules.allow.selectors)
+    allow = ctx.rules.allow
+    allow_css = ", ".join(allow.selectors)
     taken = [False] * len(comments)
     spans: list[tuple[int, int]] = []
     for ri, rule in enumerate(rules):
@@ -104,9 +112,8 @@ def _comment_blocks(
                 first = ci
             elif first >= 0 and is_end:
                 start = comments[first][0]
-                snippet = body[start:e]
-                protected = ctx.rules.allow.allows_text(snippet) or (
-                    allow_css and LexborHTMLParser(snippet).css_first(allow_css) is not None
+                protected = (allow.text and allow.allows_text(body[start:e])) or (
+                    allow_css and LexborHTMLParser(body[start:e]).css_first(allow_css) is not None
                 )
                 if not protected:
                     rec.add(start, e, "", rule.category, rule.name, rule.reason)
@@ -141,15 +148,8 @@ def _related_lists(
     body: str, sc: Scan, ctx: DomContext, rec: Recorder, blocked: list[tuple[int, int]]
 ) -> None:
     ar = ctx.rules.also_read
-    taken = 0
-    for item in _ITEM_START.finditer("\n" + body):
-        if item.start() < taken:
-            continue
-        m = _LIST_BLOCK.match(body, item.start())  # "\n" + body: the item starts at this index
-        if m is None:
-            continue
+    for m in _list_blocks(body):
         start, end = m.start(), m.end()
-        taken = end
         block = m.group(0)
         if block.count("](") - block.count("![") < ar.min_items or inside(start, blocked):
             continue  # fewer links than items needed
@@ -174,6 +174,20 @@ def _related_lists(
             rec.add(label_start, end, "", "also_read", "related-list", "labelled related-post list")
         elif stats[2] == 1.0 and stats[3] >= 15:
             rec.add(start, end, "", "also_read", "farm-link-list", "list of links into the farm")
+
+
+def _list_blocks(body: str) -> Iterator[re.Match[str]]:
+    """The list blocks of a body: at each item start after the last block found (searched from
+    that block's end, so the engine does not run through the items inside it again: the same
+    blocks as taking every item start and skipping those inside a block)."""
+    lined = "\n" + body
+    pos = 0
+    while (item := _ITEM_START.search(lined, pos)) is not None:
+        pos = item.end()
+        m = _LIST_BLOCK.match(body, item.start())  # "\n" + body: the item starts at this index
+        if m is not None:
+            pos = max(pos, m.end())
+            yield m
 
 
 def _visible(text: str) -> int:

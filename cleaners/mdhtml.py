@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from cleaners.editor import Edit
 from cleaners.htmlspan import code_blocks, code_spans
-from cleaners.mdedits import merge
+from cleaners.mdedits import by_place, merge
 from cleaners.records import LineIndex, Removal
 from cleaners.sanitize import sanitize_html, unchanged_by_sanitizer
 
@@ -56,7 +56,7 @@ class _Mapped:
 
 def _apply_raw(body: str, edits: list[Edit]) -> _Mapped:
     kept: list[Edit] = []
-    for e in sorted(edits, key=lambda x: (x.start, -x.end)):
+    for e in by_place(edits):
         if kept and e.start < kept[-1].end:
             continue
         kept.append(e)

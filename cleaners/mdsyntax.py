@@ -22,6 +22,9 @@ _NOT_BEFORE = frozenset("/(<[\"'=:.") | frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 )
 _MAX_TEXT = 3000
+# A named tuple made by tuple.__new__ itself: its class's __new__ is a Python function, a frame
+# per tuple (a few thousand instructions; links are made by the dozen per document)
+_new = tuple.__new__
 
 
 class Link(NamedTuple):
@@ -135,11 +138,9 @@ def _simple_dest_end(text: str, pos: int) -> int:
     return m.end() - 1 if m is not None else -1
 
 
-def _destination(text: str, pos: int) -> tuple[int, int, int, bool] | None:
-    """Parse `(dest "title")` starting after "(": (dest_start, dest_end, end, angle)."""
-    close = _simple_dest_end(text, pos)  # the usual case: a bare URL and ")"
-    if close >= 0:
-        return pos, close, close + 1, False
+def _parsed_destination(text: str, pos: int) -> tuple[int, int, int, bool] | None:
+    """Parse `(dest "title")` starting after "(" where `_simple_dest_end` found no plain
+    destination: (dest_start, dest_end, end, angle)."""
     lead = _LEAD.match(text, pos)
     start = lead.end() if lead else pos
     angle = _ANGLE.match(text, start)
@@ -178,21 +179,26 @@ def find_links_and_rest(
         i = bisect.bisect_right(starts, close) - 1
         if i >= 0 and close < blocked[i][1]:
             continue
-        parsed = _destination(text, close + 2)
-        if parsed is None:
-            rest.append(close)
-            continue
-        ds, de, end, angle = parsed
+        ds = close + 2
+        de = _simple_dest_end(text, ds)  # the usual case (`_destination`, without its frame)
+        if de >= 0:
+            end, angle = de + 1, False
+        else:
+            parsed = _parsed_destination(text, ds)
+            if parsed is None:
+                rest.append(close)
+                continue
+            ds, de, end, angle = parsed
         opening = _opening_bracket(text, close)
         if opening < 0:
-            orphans.append(Orphan(close, ds, de, end))
+            orphans.append(_new(Orphan, (close, ds, de, end)))
             continue
         if _blocked(opening, blocked):
             rest.append(close)
             continue
         image = opening > 0 and text[opening - 1] == "!" and (opening < 2 or text[opening - 2] != "\\")
         start = opening - 1 if image else opening
-        links.append(Link(start, opening + 1, close, ds, de, end, image, angle))
+        links.append(_new(Link, (start, opening + 1, close, ds, de, end, image, angle)))
     return links, orphans, rest
 
 

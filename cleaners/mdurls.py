@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from cleaners.debris import EMPTY_LINK, goes_whole, text_around
@@ -50,38 +51,46 @@ class UrlSite(NamedTuple):  # a tuple: some thirty are made per document
     label: str = ""  # a reference definition's label
 
 
+_new = tuple.__new__
+# A URL starting with one of these passes the gate (its scheme is read from that start): the
+# usual link is let through without the gate's call
+_WEB = ("https://", "http://")
+_START = itemgetter(1)
+_END = itemgetter(2)
+
+
 def url_sites(body: str, blocked: list[tuple[int, int]]) -> list[UrlSite]:
     """Every URL in Markdown syntax outside the blocked spans (code, raw HTML), in document order."""
     links, orphans, rest = find_links_and_rest(body, blocked)
+    # (sites made by tuple.__new__ with every field: UrlSite's own __new__ is a Python frame)
     sites = [
-        UrlSite(
-            "image" if k.image else "link",
-            k.start,
-            k.end,
-            k.dest_start,
-            k.dest_end,
-            k.text_start,
-            k.text_end,
-            k.angle,
-        )
-        for k in links
+        _new(UrlSite, ("image" if image else "link", start, end, ds, de, ts, te, angle, ""))
+        for start, ts, te, ds, de, end, image, angle in links
     ]
-    sites += [UrlSite("orphan", o.start, o.end, o.dest_start, o.dest_end) for o in orphans]
+    sites += [_new(UrlSite, ("orphan", s, e, ds, de, -1, -1, False, "")) for s, ds, de, e in orphans]
     sites += [
-        UrlSite("refdef", d.start, d.end, d.dest_start, d.dest_end, label=d.label)
+        _new(UrlSite, ("refdef", d.start, d.end, d.dest_start, d.dest_end, -1, -1, False, d.label))
         for d in find_refdefs(body, blocked)
     ]
-    sites += [UrlSite("autolink", a, b, a + 1, b - 1, angle=True) for a, b in find_autolinks(body, blocked)]
+    sites += [
+        _new(UrlSite, ("autolink", a, b, a + 1, b - 1, -1, -1, True, ""))
+        for a, b in find_autolinks(body, blocked)
+    ]
     taken = merge(
         blocked
         + [(s.url_start, s.url_end) for s in sites]
         + [(s.start, s.end) for s in sites if s.kind == "autolink"]
     )
     sites += [
-        UrlSite("bare", a, b, a, b) for a, b in find_bare_urls(body, taken) if not body.startswith("www.", a)
+        _new(UrlSite, ("bare", a, b, a, b, -1, -1, False, ""))
+        for a, b in find_bare_urls(body, taken)
+        if not body.startswith("www.", a)
     ]
     sites += _loose(body, rest)
-    sites.sort(key=lambda s: (s.start, -s.end))
+    # by start, and the longer first where two start together (two stable sorts in C: the
+    # same order as sorting by (start, -end), without a Python key call per site)
+    sites.sort(key=_END, reverse=True)
+    sites.sort(key=_START)
     return sites
 
 
@@ -96,7 +105,7 @@ def _loose(body: str, rest: list[int]) -> list[UrlSite]:
     for pos in rest:
         m = _LOOSE_DEST.match(body, pos + 2)
         if m is not None and m.group(1):
-            out.append(UrlSite("loose", pos + 1, m.end(), m.start(1), m.end(1)))
+            out.append(_new(UrlSite, ("loose", pos + 1, m.end(), m.start(1), m.end(1), -1, -1, False, "")))
     return out
 
 
@@ -107,10 +116,6 @@ def clean_urls(body: str, ctx: DomContext, rec: Recorder, blocked: list[tuple[in
             continue
         if _HANDLERS[site.kind](body, site, ctx, rec, blocked):
             removed_end = max(removed_end, site.end)
-
-
-def _url(body: str, site: UrlSite) -> str:
-    return body[site.url_start : site.url_end]
 
 
 def _unlink(body: str, site: UrlSite, rec: Recorder, step: UrlStep) -> None:
@@ -127,15 +132,17 @@ def _unsafe(site: UrlSite, what: str) -> UrlStep:
 
 def _rewrite(body: str, rec: Recorder, site: UrlSite, url: str, steps: tuple[UrlStep, ...]) -> None:
     new = escape_url(url, site.angle)
-    if body[site.url_start : site.url_end] == new or not is_safe_url(new, markdown=True):
+    if body[site.url_start : site.url_end] == new or not (
+        new.startswith(_WEB) or is_safe_url(new, markdown=True)
+    ):
         return  # unchanged, or a rule's result the gate refuses: the original (it passed) stays
     rec.steps(site.url_start, site.url_end, steps, new)
     rec.edits.append(Edit(site.url_start, site.url_end, new))
 
 
 def _link(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
-    url = _url(body, site)
-    if not is_safe_url(url, markdown=True):
+    url = body[site.url_start : site.url_end]
+    if not url.startswith(_WEB) and not is_safe_url(url, markdown=True):
         _unlink(body, site, rec, _unsafe(site, "link"))
         return False  # its text stays, and what the text holds is cleaned
     verdict = ctx.urls.clean(url)
@@ -154,7 +161,8 @@ def _link(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spa
         if goes_whole(text, text_around(body, site.start, site.end)):
             rec.add(site.start, site.end, "", last.category, last.rule, last.reason)
             return True
-        if ctx.rules.allow.allows_text(body[site.start : site.end]):
+        allow = ctx.rules.allow
+        if allow.text and allow.allows_text(body[site.start : site.end]):
             return False
         rec.steps(site.start, site.end, verdict.steps[:-1], "")
         _unlink(body, site, rec, last)
@@ -162,8 +170,8 @@ def _link(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spa
 
 
 def _image(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
-    url = _url(body, site)
-    if not is_safe_url(url, markdown=True):
+    url = body[site.url_start : site.url_end]
+    if not url.startswith(_WEB) and not is_safe_url(url, markdown=True):
         rec.add(site.start, site.end, "", "unsafe", "unsafe-url", f"image: {_UNSAFE_REASON}")
         return True
     media = ctx.urls.media_verdict(url)
@@ -180,7 +188,7 @@ def _image(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Sp
 
 def _orphan(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
     """A stray "](url)": the tail of a broken link (`[alt](img "t") ](target)`)."""
-    url = _url(body, site)
+    url = body[site.url_start : site.url_end]
     if is_safe_url(url, markdown=True):
         verdict = ctx.urls.clean(url)
         if verdict.action == "rewrite":
@@ -199,7 +207,7 @@ def _orphan(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: S
 
 
 def _refdef(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
-    url = _url(body, site)
+    url = body[site.url_start : site.url_end]
     if is_safe_url(url, markdown=True):
         verdict = ctx.urls.clean(url)
         if verdict.action == "rewrite":
@@ -219,7 +227,7 @@ def _refdef(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: S
 
 def _plain(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
     """Autolinks and bare URLs: the URL is the text, so an unlinked one goes whole."""
-    url = _url(body, site)
+    url = body[site.url_start : site.url_end]
     if not is_safe_url(url):
         rec.add(site.start, site.end, "", "unsafe", "unsafe-url", f"{site.kind}: {_UNSAFE_REASON}")
         return True
@@ -235,7 +243,7 @@ def _plain(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Sp
 def _loose_site(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
     """A script URL after a "](" that is no link to us: a backslash before "(" makes it text
     to every renderer."""
-    if is_safe_url(_url(body, site), markdown=True):
+    if is_safe_url(body[site.url_start : site.url_end], markdown=True):
         return False
     reason = f"link-like text: {_UNSAFE_REASON}"
     rec.add(site.start, site.start, "\\", "unsafe", "unsafe-url", reason, body[site.start : site.end], "\\(")

@@ -46,6 +46,30 @@ class Removal:
     end_line: int | None = None
     path: str | None = None
 
+    def __init__(
+        self,
+        category: str,
+        rule: str,
+        reason: str,
+        snippet: str,
+        replacement: str | None = None,
+        line: int | None = None,
+        end_line: int | None = None,
+        path: str | None = None,
+    ) -> None:
+        # dataclass's own __init__ of a frozen class sets each field by object.__setattr__, a
+        # call per field (some 13,000 instructions per Removal, a document records dozens); the
+        # fields written into the instance's dict directly are the same instance
+        d = self.__dict__
+        d["category"] = category
+        d["rule"] = rule
+        d["reason"] = reason
+        d["snippet"] = snippet
+        d["replacement"] = replacement
+        d["line"] = line
+        d["end_line"] = end_line
+        d["path"] = path
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "category": self.category,
@@ -116,6 +140,13 @@ class UrlStep:
     reason: str
     removed: str
 
+    def __init__(self, category: str, rule: str, reason: str, removed: str) -> None:
+        d = self.__dict__  # (as Removal: no object.__setattr__ call per field)
+        d["category"] = category
+        d["rule"] = rule
+        d["reason"] = reason
+        d["removed"] = removed
+
 
 @dataclass(frozen=True)
 class UrlVerdict:
@@ -124,6 +155,12 @@ class UrlVerdict:
     action: str
     url: str
     steps: tuple[UrlStep, ...] = ()
+
+    def __init__(self, action: str, url: str, steps: tuple[UrlStep, ...] = ()) -> None:
+        d = self.__dict__  # (as Removal: no object.__setattr__ call per field)
+        d["action"] = action
+        d["url"] = url
+        d["steps"] = steps
 
     @property
     def last(self) -> UrlStep:

@@ -72,6 +72,8 @@ _MEMO_LEN = 2048  # longer URLs (data: images) are not kept
 
 def is_safe_url(url: str, *, markdown: bool = False) -> bool:
     """True for http(s), mailto and relative URLs (`#frag`, `/path`, `//host/…`, `page.html`)."""
+    if url.startswith(_PLAIN):  # (scheme_of's first answer, without its call: the usual URL)
+        return True
     scheme = scheme_of(url, markdown=markdown)
     return scheme is None or scheme in ALLOWED_SCHEMES
 

@@ -20,6 +20,7 @@ _MAY_HOLD_PATH_STR = re.compile(r"/[ci]/\d", re.I)
 _BRAND_TRACKERS = frozenset(("goto", "go", "click", "clicks", "track", "link", "links", "www", "shop", "buy"))
 
 
+_new = tuple.__new__
 _PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?=[/?#]|\Z)")
 
 
@@ -36,8 +37,8 @@ def split_url(full: str) -> tuple[SplitResult | None, str]:
     A plain http(s) URL (`_PLAIN_URL`) is split by one regex into the same parts."""
     m = _PLAIN_URL.match(full)
     if m is not None:
-        scheme, netloc, path, query, fragment = m.groups("")
-        return SplitResult(scheme, netloc, path, query, fragment), netloc.lower()
+        parts = m.groups("")  # (made by tuple.__new__: SplitResult's own __new__ is a Python frame)
+        return _new(SplitResult, parts), parts[1].lower()
     try:
         parts = urlsplit(full)
         return parts, (parts.hostname or "").lower()

@@ -36,6 +36,10 @@ _ONE_PIXEL = re.compile(
 )
 _MAX_UNWRAP = 3
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+# An http(s) URL (with neither "?" nor "#") whose host is letters, digits, dots and hyphens up to
+# its path: its host for url_host (lower-cased) and its path for url_path ("/" when none)
+_WEB = ("https://", "http://")
+_PLAIN_HOST_PATH = re.compile(r"https?://([A-Za-z0-9.-]+)(/.*)?\Z", re.S)
 _FARM_ACCOUNT = "link through the farm's own affiliate account"
 _MEMO_URLS = 4096  # URLs remembered per memo (then it starts afresh)
 _MEMO_LEN = 2048  # longer URLs (data: images) are not remembered
@@ -192,23 +196,33 @@ class UrlCleaner:
         """The common case: a URL without query or fragment that no rule could act on."""
         if "?" in u or "#" in u:
             return False
-        if u.startswith(("https://", "http://")):
+        path = None
+        plain = _PLAIN_HOST_PATH.match(u)
+        if plain is not None:  # url_host's host and url_path's path, read at once
+            host, path = plain.group(1).lower(), plain.group(2) or "/"
+        elif u.startswith(("https://", "http://")):
             host = url_host(u)
         elif _SCHEME.match(u):
             return False
         else:
             host = url_host(u) if u.startswith("//") else self._base_host()
         gates = self._host_rules(host).gates
-        if gates is None or _holds_any(u, self.rules.farm_fingerprints):
+        if gates is None or any(map(u.__contains__, self.rules.farm_fingerprints)):
             return False
         if not gates:
             return True
-        path = url_path(u)
-        return not any(g.search(path) for g in gates)
+        if path is None:
+            path = url_path(u)
+        for g in gates:  # noqa: SIM110 (a loop: no generator per URL)
+            if g.search(path):
+                return False
+        return True
 
     def _clean(self, url: str) -> UrlVerdict:
         u = url.strip()
-        if not is_safe_url(u):  # the gate comes first: no [allow] entry lets a script URL through
+        # the gate comes first: no [allow] entry lets a script URL through (one starting
+        # "https://" or "http://" is one it lets through: its scheme is read from that start)
+        if not u.startswith(_WEB) and not is_safe_url(u):
             return UrlVerdict(
                 "unlink", url, (UrlStep("unsafe", "url-scheme", "link URL the gate refuses", u),)
             )
@@ -217,7 +231,7 @@ class UrlCleaner:
             return UrlVerdict("keep", url)
         if self.in_page(u) and not any(f.pattern.search(u.partition("#")[2]) for f in self.rules.fragments):
             return UrlVerdict("keep", url)  # the article's own table of contents
-        if scheme_of(u) == "mailto":
+        if not u.startswith(_WEB) and scheme_of(u) == "mailto":
             return UrlVerdict("keep", url)
         steps: list[UrlStep] = []
         split = self._split(u)
@@ -289,7 +303,7 @@ class UrlCleaner:
         names: set[str] | None = None
         for rule in rules.affiliates:
             if rule.fingerprint:
-                if _holds_any(full, self.rules.farm_fingerprints):
+                if any(map(full.__contains__, self.rules.farm_fingerprints)):
                     return UrlStep(rule.category, rule.name, rule.reason, url)
                 continue
             if not (rule.hosts or rule.path or rule.query):
@@ -356,11 +370,15 @@ class UrlCleaner:
 
     def _media_verdict(self, src: str) -> tuple[str, str, str] | None:
         s = src.strip()
-        if not s or self.rules.allow.allows_url(s):
+        allow = self.rules.allow
+        if not s or (allow.urls and allow.allows_url(s)):
             return None
         if "data:" in s[:300] and _ONE_PIXEL.search(s[:300]):
             return ("tracking_pixel", "placeholder-gif", "1x1 placeholder image")
-        full, host = self._full_host(s)
+        if s.startswith(_WEB):  # (what _full_host answers, without its two calls)
+            full, host = s, url_host_of(s)
+        else:
+            full, host = self._full_host(s)
         low = full.lower()
         rules = self.rules
         pixel_host, ad_host = self._media_hosts.get(host) or _remember(
@@ -371,14 +389,6 @@ class UrlCleaner:
         if ad_host or rules.ad_media_urls.search(low):
             return ("ad_block", "ad-media", "ad image or video")
         return None
-
-
-def _holds_any(text: str, marks: tuple[str, ...]) -> bool:
-    """Whether `text` holds one of `marks`."""
-    for mark in marks:  # noqa: SIM110 (a loop: no generator per URL)
-        if mark in text:
-            return True
-    return False
 
 
 def _remember(memo: dict[str, T], url: str, value: T) -> T:

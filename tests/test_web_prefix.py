@@ -1,0 +1,16 @@
+"""Markdown links and URL verdicts let a URL starting "https://" or "http://" through without
+calling the gate: the gate lets every such URL through, whatever follows (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleaners.safeurl import is_safe_url, scheme_of
+
+
+@given(st.sampled_from(["https://", "http://"]), st.text(max_size=40))
+def test_web_prefix_passes_the_gate(prefix: str, rest: str) -> None:
+    url = prefix + rest
+    assert is_safe_url(url) and is_safe_url(url, markdown=True)
+    assert scheme_of(url) != "mailto"
