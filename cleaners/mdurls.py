@@ -52,9 +52,6 @@ class UrlSite(NamedTuple):  # a tuple: some thirty are made per document
 
 
 _new = tuple.__new__
-# A URL starting with one of these passes the gate (its scheme is read from that start): the
-# usual link is let through without the gate's call
-_WEB = ("https://", "http://")
 _START = itemgetter(1)
 _END = itemgetter(2)
 
@@ -132,9 +129,7 @@ def _unsafe(site: UrlSite, what: str) -> UrlStep:
 
 def _rewrite(body: str, rec: Recorder, site: UrlSite, url: str, steps: tuple[UrlStep, ...]) -> None:
     new = escape_url(url, site.angle)
-    if body[site.url_start : site.url_end] == new or not (
-        new.startswith(_WEB) or is_safe_url(new, markdown=True)
-    ):
+    if body[site.url_start : site.url_end] == new or not is_safe_url(new, markdown=True):
         return  # unchanged, or a rule's result the gate refuses: the original (it passed) stays
     rec.steps(site.url_start, site.url_end, steps, new)
     rec.edits.append(Edit(site.url_start, site.url_end, new))
@@ -142,7 +137,7 @@ def _rewrite(body: str, rec: Recorder, site: UrlSite, url: str, steps: tuple[Url
 
 def _link(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
     url = body[site.url_start : site.url_end]
-    if not url.startswith(_WEB) and not is_safe_url(url, markdown=True):
+    if not is_safe_url(url, markdown=True):
         _unlink(body, site, rec, _unsafe(site, "link"))
         return False  # its text stays, and what the text holds is cleaned
     verdict = ctx.urls.clean(url)
@@ -171,7 +166,7 @@ def _link(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spa
 
 def _image(body: str, site: UrlSite, ctx: DomContext, rec: Recorder, blocked: Spans) -> bool:
     url = body[site.url_start : site.url_end]
-    if not url.startswith(_WEB) and not is_safe_url(url, markdown=True):
+    if not is_safe_url(url, markdown=True):
         rec.add(site.start, site.end, "", "unsafe", "unsafe-url", f"image: {_UNSAFE_REASON}")
         return True
     media = ctx.urls.media_verdict(url)

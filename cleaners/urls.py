@@ -220,9 +220,8 @@ class UrlCleaner:
 
     def _clean(self, url: str) -> UrlVerdict:
         u = url.strip()
-        # the gate comes first: no [allow] entry lets a script URL through (one starting
-        # "https://" or "http://" is one it lets through: its scheme is read from that start)
-        if not u.startswith(_WEB) and not is_safe_url(u):
+        # the gate comes first: no [allow] entry lets a script URL through
+        if not is_safe_url(u):
             return UrlVerdict(
                 "unlink", url, (UrlStep("unsafe", "url-scheme", "link URL the gate refuses", u),)
             )

@@ -1,5 +1,5 @@
-"""Markdown links and URL verdicts let a URL starting "https://" or "http://" through without
-calling the gate: the gate lets every such URL through, whatever follows (hypothesis)."""
+"""The gate answers a URL starting "https://" or "http://" at once (its first test): every such
+URL passes, whatever follows, and none is read as mailto (hypothesis)."""
 
 from __future__ import annotations
 
