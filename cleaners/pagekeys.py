@@ -293,11 +293,24 @@ class PageKeys:
     def narrow(self, css: str, stable: bool = False) -> str:
         """`css` (a selector list) without the selectors that cannot match on this page ("" when
         none can); the list as it is when it cannot be split. `stable`: nothing was added to
-        the page since the keys were read (only removals)."""
+        the page since the keys were read (only removals). Kept per list and keys: the pages
+        of one site are made of the same elements (the answer depends on nothing else)."""
+        memo = (self, css, stable)
+        found = _NARROWED.get(memo)
+        if found is None:
+            if len(_NARROWED) > 256:
+                _NARROWED.clear()
+            found = _NARROWED[memo] = self._narrow(css, stable)
+        return found
+
+    def _narrow(self, css: str, stable: bool) -> str:
         parts = _read_list(css)
         if parts is None:
             return css
         return ", ".join(p for p, need, names in parts if self._may(need, stable, names))
+
+
+_NARROWED: dict[tuple[PageKeys, str, bool], str] = {}
 
 
 def _has(words: tuple[str, ...], page_words: frozenset[str] | None, values: str) -> bool:
