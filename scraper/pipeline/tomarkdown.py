@@ -137,9 +137,17 @@ def _image(c: etree._Element) -> str:
 
 
 def _paragraph(text: str) -> str:
-    lines = [ln.strip() for ln in text.split("\n")]
-    text = "\n".join(ln for ln in lines if ln)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text).strip()
+    """Lines stripped, blank ones dropped, and a backslash before a line start that Markdown
+    would read as markup. The pattern is tried at each line's start only (where its `^` can
+    match), not at every character; a line starts with no white space, so its group is empty."""
+    lines = [ln for ln in (ln.strip() for ln in text.split("\n")) if ln]
+    text = "\n".join(lines)
+    pos = 0
+    for i, ln in enumerate(lines):
+        if _LINE_START.match(text, pos):
+            lines[i] = "\\" + ln
+        pos += len(ln) + 1
+    return "\n".join(lines).strip()
 
 
 def _blocks(el: etree._Element, out: list[str]) -> None:
