@@ -32,6 +32,9 @@ from scraper.pipeline.stoplist import install as _snapshot_stop_words
 from scraper.pipeline.tomarkdown import xml_to_markdown
 
 _ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_HTTP = re.compile(r"^https?://", re.I)
+_WORD = re.compile(r"\w+")
+_SCHEME = re.compile(r"^[a-z]+:", re.I)
 _SHARE_CSS = (
     'a[href*="facebook.com/shar" i], a[href*="intent/tweet" i], a[href*="shareArticle" i], '
     'a[href*="reddit.com/submit" i], a[href*="pin/create" i]'
@@ -51,7 +54,7 @@ class HtmlResult:
 
 
 def _http(url: str | None) -> str | None:
-    return url if url and re.match(r"^https?://", url, re.I) else None
+    return url if url and _HTTP.match(url) else None
 
 
 def _self_urls(base: str | None, meta: PageMeta) -> list[str | None]:
@@ -139,7 +142,7 @@ def _wrap_fragment(tree: LexborHTMLParser, fragment: bool) -> str:
 
 
 def _words(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def _drop_title_heading(body: Any, title: str | None) -> None:
@@ -215,7 +218,7 @@ def _page_image(meta: PageMeta, urls: UrlCleaner, removals: list[Removal]) -> st
     for url in meta.images:
         if urls.media_verdict(url) is not None:
             continue
-        tail = re.sub(r"^[a-z]+:", "", url.strip(), flags=re.I)  # //host/path matches either scheme
+        tail = _SCHEME.sub("", url.strip())  # //host/path matches either scheme
         if tail and (tail in removed or htmllib.escape(tail) in removed):
             continue
         return url

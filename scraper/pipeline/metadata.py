@@ -18,6 +18,8 @@ from cleaners.pagekeys import PageKeys, narrowed
 
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|Posting|NewsArticle|WebPage|Review", re.I)
 _SPACE = re.compile(r"\s+")
+_OFFSET = re.compile(r"([+-]\d\d)(\d\d)$")
+_DAY = re.compile(r"^(\d{4}-\d\d-\d\d)")
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,12 @@ def normalize_date(value: object) -> str | None:
     if not s:
         return None
     candidate = s.replace("Z", "+00:00")
-    candidate = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", candidate)
+    candidate = _OFFSET.sub(r"\1:\2", candidate)
     try:
         return datetime.fromisoformat(candidate).isoformat()
     except ValueError:
         pass
-    m = re.match(r"^(\d{4}-\d\d-\d\d)", s)
+    m = _DAY.match(s)
     return m.group(1) if m else None
 
 

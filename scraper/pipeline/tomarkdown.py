@@ -19,8 +19,8 @@ _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 _ESCAPE = re.compile(r"([\\`*\[\]])")
 _UNDERSCORE = re.compile(r"(?<![\w])_|_(?![\w])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_ODD_SPACE = re.compile(r"[\t\r\n\f\v\u00a0]|  ")
 _SPECIAL = re.compile(r"[\\`*\[\]_&<]")
+_HEAD_LEVEL = re.compile(r"h(\d)")
 _LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[+-](?=\s)|\d+(?=[.)]\s)|={3,}|-{3,})", re.M)
 _BLOCK = frozenset(
     ["p", "head", "list", "quote", "code", "table", "div", "main", "doc", "body", "item", "fw", "note"]
@@ -32,8 +32,8 @@ def _escape(text: str | None) -> str:
     """Text made literal in Markdown: whitespace runs collapsed, markup characters escaped."""
     if not text:
         return ""
-    if _ODD_SPACE.search(text):
-        text = _SPACE.sub(" ", text)
+    if "  " in text or not text.isprintable():  # what _SPACE changes is either (str.isprintable:
+        text = _SPACE.sub(" ", text)  # tabs, line breaks, no-break spaces are not printable)
     if not _SPECIAL.search(text):
         return text  # most text: nothing to escape
     text = _ESCAPE.sub(r"\\\1", text)
@@ -174,7 +174,7 @@ def _blocks(el: etree._Element, out: list[str]) -> None:
 def _block(el: etree._Element, out: list[str]) -> None:
     tag = el.tag
     if tag == "head":
-        m = re.match(r"h(\d)", el.get("rend", "h2"))
+        m = _HEAD_LEVEL.match(el.get("rend", "h2"))
         level = min(max(int(m.group(1)) if m else 2, 1), 6)
         text = _paragraph(_inline(el)).replace("\n", " ").lstrip("\\")
         if text:
