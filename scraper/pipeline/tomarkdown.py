@@ -16,6 +16,9 @@ from cleaners.mdsyntax import escape_url
 from cleaners.safeurl import is_safe_url
 
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+# the runs of white space other than a lone space: replaced by a space, the same as _SPACE's
+# substitution (a lone space stays a space), without a replacement at every space
+_ODD_SPACE = re.compile(r"[\t\r\n\f\v\u00a0][ \t\r\n\f\v\u00a0]*| [ \t\r\n\f\v\u00a0]+")
 _ESCAPE = re.compile(r"([\\`*\[\]])")
 _UNDERSCORE = re.compile(r"(?<![\w])_|_(?![\w])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
@@ -33,7 +36,7 @@ def _escape(text: str | None) -> str:
     if not text:
         return ""
     if "  " in text or not text.isprintable():  # what _SPACE changes is either (str.isprintable:
-        text = _SPACE.sub(" ", text)  # tabs, line breaks, no-break spaces are not printable)
+        text = _ODD_SPACE.sub(" ", text)  # tabs, line breaks, no-break spaces are not printable)
     if not _SPECIAL.search(text):
         return text  # most text: nothing to escape
     text = _ESCAPE.sub(r"\\\1", text)
