@@ -55,7 +55,7 @@ def comment_blocks(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> No
         return
     comments = [
         (n, strip_comment_mark(n.comment_content or ""))
-        for n in tree.root.traverse(include_text=True)  # type: ignore[union-attr]
+        for n in tree.root.traverse()  # type: ignore[union-attr]  # (comments: not text nodes)
         if n.is_comment_node
     ]
     for rule in ctx.rules.comment_blocks:
