@@ -55,7 +55,7 @@ def comment_blocks(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> No
         return
     comments = [
         (n, strip_comment_mark(n.comment_content or ""))
-        for n in tree.root.traverse(include_text=True)  # type: ignore[union-attr]
+        for n in tree.root.traverse()  # type: ignore[union-attr]  # (comments: not text nodes)
         if n.is_comment_node
     ]
     for rule in ctx.rules.comment_blocks:
@@ -84,7 +84,8 @@ def selectors(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
 
 def adsense_scripts(tree: LexborHTMLParser, ctx: DomContext, ed: DomEditor) -> None:
     """Inline scripts that load or fill AdSense slots (the `push({})` calls, Funding Choices)."""
-    if not any(tree.scripts_contain(w) for w in _ADSENSE_WORDS):
+    no_scripts = ctx.keys is not None and "script" not in ctx.keys.tags  # (rules only remove)
+    if no_scripts or not any(tree.scripts_contain(w) for w in _ADSENSE_WORDS):
         return
     for node in tree.css("script"):
         text = node.text(deep=True) or ""

@@ -15,7 +15,7 @@ taken as missing (a selector naming it is judged by the rest of what it names).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -237,6 +237,8 @@ class PageKeys:
     # a name equals holds none); None when a value is not ASCII (the values are searched then)
     class_words: frozenset[str] | None
     id_words: frozenset[str] | None
+    # the lists narrowed to these keys so far, by list and `stable` (not part of the keys)
+    lists: dict[tuple[str, bool], str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, tree: LexborHTMLParser) -> PageKeys | None:
@@ -260,7 +262,7 @@ class PageKeys:
         if any(n not in names for n in ("class", "id") if n in lower_names):
             return None  # a class or id attribute spelled otherwise: not read here
         class_text, id_text = _lower("\n".join(classes)), _lower("\n".join(ids))
-        return cls(
+        keys = cls(
             frozenset(_lower(t) for t in tags),
             frozenset(lower_names),
             class_text,
@@ -268,6 +270,11 @@ class PageKeys:
             frozenset(class_text.split()) if class_text.isascii() else None,
             frozenset(id_text.split()) if id_text.isascii() else None,
         )
+        # the pages of one site are made of the same elements: the keys (and the lists
+        # narrowed to them) of an earlier page made of the same are taken for this one
+        if len(_KNOWN) > 256:
+            _KNOWN.clear()
+        return _KNOWN.setdefault(keys, keys)
 
     def may_match(self, selector: str, stable: bool = False) -> bool:
         return self._may(needs(selector), stable)
@@ -293,11 +300,24 @@ class PageKeys:
     def narrow(self, css: str, stable: bool = False) -> str:
         """`css` (a selector list) without the selectors that cannot match on this page ("" when
         none can); the list as it is when it cannot be split. `stable`: nothing was added to
-        the page since the keys were read (only removals)."""
+        the page since the keys were read (only removals). Kept with the keys (the answer
+        depends on nothing else); the keys are shared by the pages made of the same (`of`)."""
+        memo = (css, stable)
+        found = self.lists.get(memo)
+        if found is None:
+            if len(self.lists) > 256:
+                self.lists.clear()
+            found = self.lists[memo] = self._narrow(css, stable)
+        return found
+
+    def _narrow(self, css: str, stable: bool) -> str:
         parts = _read_list(css)
         if parts is None:
             return css
         return ", ".join(p for p, need, names in parts if self._may(need, stable, names))
+
+
+_KNOWN: dict[PageKeys, PageKeys] = {}
 
 
 def _has(words: tuple[str, ...], page_words: frozenset[str] | None, values: str) -> bool:

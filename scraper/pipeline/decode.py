@@ -19,6 +19,8 @@ _MAGIC = (
     (b"OggS", "an Ogg media file"),
     (b"ID3", "an MP3 file"),
 )
+_MAGIC_PREFIXES = tuple(magic for magic, _ in _MAGIC)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _MULTI_BYTE = frozenset(
     [
         "gb18030",
@@ -59,14 +61,12 @@ def _codec(name: str | None) -> str | None:
 
 def sniff_binary(data: bytes) -> str | None:
     """What a binary file is ('a PDF document'), or None for text."""
-    for magic, what in _MAGIC:
-        if data.startswith(magic):
-            return what
-    head = data[:4096]
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith(_MAGIC_PREFIXES):  # one test for all of them: which one, only then
+        return next(what for magic, what in _MAGIC if data.startswith(magic))
+    if data.startswith(_UTF16_BOMS):
         return None
-    if b"\x00" in head:
-        return "binary data"
+    if data.find(0, 0, 4096) >= 0:  # a NUL byte in the head (the int, not b"\x00": no
+        return "binary data"  # failed int conversion first)
     return None
 
 

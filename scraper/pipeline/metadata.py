@@ -18,6 +18,8 @@ from cleaners.pagekeys import PageKeys, narrowed
 
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|Posting|NewsArticle|WebPage|Review", re.I)
 _SPACE = re.compile(r"\s+")
+_OFFSET = re.compile(r"([+-]\d\d)(\d\d)$")
+_DAY = re.compile(r"^(\d{4}-\d\d-\d\d)")
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,12 @@ def normalize_date(value: object) -> str | None:
     if not s:
         return None
     candidate = s.replace("Z", "+00:00")
-    candidate = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", candidate)
+    candidate = _OFFSET.sub(r"\1:\2", candidate)
     try:
         return datetime.fromisoformat(candidate).isoformat()
     except ValueError:
         pass
-    m = re.match(r"^(\d{4}-\d\d-\d\d)", s)
+    m = _DAY.match(s)
     return m.group(1) if m else None
 
 
@@ -135,13 +137,20 @@ class _Metas:
         return [v for k in keys for v in self.values.get(k, [])]
 
 
-def _title(tree: LexborHTMLParser, metas: _Metas, art: dict[str, Any], keys: PageKeys | None) -> str | None:
+def _title(
+    tree: LexborHTMLParser,
+    metas: _Metas,
+    art: dict[str, Any],
+    keys: PageKeys | None,
+    titles: list[LexborNode],
+) -> str | None:
+    """`titles`: the page's <title> elements in page order."""
     title = metas.first("og:title", "twitter:title") or _clean(art.get("headline"))
-    for css in ("title", "h1"):
-        css = narrowed(keys, css, stable=True)  # not on the page: nothing to walk it for
-        node = tree.css_first(css) if title is None and css else None
-        title = title or (_clean(node.text()) if node else None)
-    return title
+    if title is None and titles:
+        title = _clean(titles[0].text())
+    css = narrowed(keys, "h1", stable=True)  # not on the page: nothing to walk it for
+    node = tree.css_first(css) if title is None and css else None
+    return title or (_clean(node.text()) if node else None)
 
 
 def _author(metas: _Metas, art: dict[str, Any]) -> str | None:
@@ -178,9 +187,9 @@ def _based_on(ld: list[dict[str, Any]]) -> str | None:
     return next((u for d in ld if (u := _url(d.get("isBasedOn")) or _url(d.get("isBasedOnUrl")))), None)
 
 
-# One walk of the page for what three queries would each walk it for: every match of each
+# One walk of the page for what four queries would each walk it for: every match of each
 # selector is of its own tag, so the matches split by tag are each query's, in page order.
-_HEAD_CSS = 'meta[content], script[type="application/ld+json"], link[rel="canonical"][href]'
+_HEAD_CSS = 'meta[content], script[type="application/ld+json"], link[rel="canonical"][href], title'
 
 
 _TIME_CSS = "article time[datetime], time[itemprop=datePublished], time[pubdate]"
@@ -188,7 +197,7 @@ _TIME_CSS = "article time[datetime], time[itemprop=datePublished], time[pubdate]
 
 def extract_meta(tree: LexborHTMLParser, keys: PageKeys | None = None) -> PageMeta:
     """The page's metadata; `keys`: the page's keys (`PageKeys.of`), read before any change."""
-    by_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": []}
+    by_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": [], "title": []}
     for node in tree.css(_HEAD_CSS):
         by_tag.setdefault(node.tag or "", []).append(node)
     metas = _Metas(by_tag["meta"])
@@ -199,10 +208,12 @@ def extract_meta(tree: LexborHTMLParser, keys: PageKeys | None = None) -> PageMe
     if ld_image:
         images.append(ld_image)
     canonical = by_tag["link"][0] if by_tag["link"] else None
-    html = tree.css_first("html")
+    html = tree.root  # the document's element: <html> (the first match of "html", as it is first)
+    if html is None or html.tag != "html":
+        html = tree.css_first("html")
     date, updated = _dates(tree, metas, art, keys)
     return PageMeta(
-        title=_title(tree, metas, art, keys),
+        title=_title(tree, metas, art, keys, by_tag["title"]),
         author=_author(metas, art),
         date=date,
         updated=updated,

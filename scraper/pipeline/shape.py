@@ -51,7 +51,8 @@ def shape_for_extraction(tree: LexborHTMLParser, rules: RuleSet, keys: PageKeys 
     _prune(tree, narrowed(keys, ", ".join((*rules.prune, _NOT_CONTENT, _NOT_BODY))), allowed)
     if allowed:
         _open_containers(tree, rules)
-    _flatten_layout_tables(tree)
+    if keys is None or "table" in keys.tags:  # nothing before it adds a table
+        _flatten_layout_tables(tree)
     _loose_text(tree)
     # narrowed to the page as it came: since then, rules made links, and shaping made headings
     # and paragraphs holding text only and re-parsed table cells (names already on the page)

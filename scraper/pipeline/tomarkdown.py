@@ -16,11 +16,14 @@ from cleaners.mdsyntax import escape_url
 from cleaners.safeurl import is_safe_url
 
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+# the runs of white space other than a lone space: replaced by a space, the same as _SPACE's
+# substitution (a lone space stays a space), without a replacement at every space
+_ODD_SPACE = re.compile(r"[\t\r\n\f\v\u00a0][ \t\r\n\f\v\u00a0]*| [ \t\r\n\f\v\u00a0]+")
 _ESCAPE = re.compile(r"([\\`*\[\]])")
 _UNDERSCORE = re.compile(r"(?<![\w])_|_(?![\w])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_ODD_SPACE = re.compile(r"[\t\r\n\f\v\u00a0]|  ")
 _SPECIAL = re.compile(r"[\\`*\[\]_&<]")
+_HEAD_LEVEL = re.compile(r"h(\d)")
 _LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[+-](?=\s)|\d+(?=[.)]\s)|={3,}|-{3,})", re.M)
 _BLOCK = frozenset(
     ["p", "head", "list", "quote", "code", "table", "div", "main", "doc", "body", "item", "fw", "note"]
@@ -32,8 +35,8 @@ def _escape(text: str | None) -> str:
     """Text made literal in Markdown: whitespace runs collapsed, markup characters escaped."""
     if not text:
         return ""
-    if _ODD_SPACE.search(text):
-        text = _SPACE.sub(" ", text)
+    if "  " in text or not text.isprintable():  # what _SPACE changes is either (str.isprintable:
+        text = _ODD_SPACE.sub(" ", text)  # tabs, line breaks, no-break spaces are not printable)
     if not _SPECIAL.search(text):
         return text  # most text: nothing to escape
     text = _ESCAPE.sub(r"\\\1", text)
@@ -137,9 +140,17 @@ def _image(c: etree._Element) -> str:
 
 
 def _paragraph(text: str) -> str:
-    lines = [ln.strip() for ln in text.split("\n")]
-    text = "\n".join(ln for ln in lines if ln)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text).strip()
+    """Lines stripped, blank ones dropped, and a backslash before a line start that Markdown
+    would read as markup. The pattern is tried at each line's start only (where its `^` can
+    match), not at every character; a line starts with no white space, so its group is empty."""
+    lines = [ln for ln in (ln.strip() for ln in text.split("\n")) if ln]
+    text = "\n".join(lines)
+    pos = 0
+    for i, ln in enumerate(lines):
+        if _LINE_START.match(text, pos):
+            lines[i] = "\\" + ln
+        pos += len(ln) + 1
+    return "\n".join(lines).strip()
 
 
 def _blocks(el: etree._Element, out: list[str]) -> None:
@@ -166,7 +177,7 @@ def _blocks(el: etree._Element, out: list[str]) -> None:
 def _block(el: etree._Element, out: list[str]) -> None:
     tag = el.tag
     if tag == "head":
-        m = re.match(r"h(\d)", el.get("rend", "h2"))
+        m = _HEAD_LEVEL.match(el.get("rend", "h2"))
         level = min(max(int(m.group(1)) if m else 2, 1), 6)
         text = _paragraph(_inline(el)).replace("\n", " ").lstrip("\\")
         if text:
