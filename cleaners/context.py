@@ -18,7 +18,9 @@ def page_context(
     served from a farm domain). On a farm copy, links into its own site are hijacked."""
     own = frozenset(registrable_domain(h) for h in (url_host(u) for u in [page_url, *self_urls] if u) if h)
     if isinstance(text, bytes):  # bytes search is several times faster than str on non-ASCII text
-        marked = any(f.encode() in text for f in rules.farm_fingerprints)
+        # (find, not `in`: bytes.__contains__ first tries its argument as an integer and drops
+        # the TypeError that makes)
+        marked = any(text.find(f.encode()) >= 0 for f in rules.farm_fingerprints)
     else:
         marked = any(f in text for f in rules.farm_fingerprints)
     farm = marked or any(rules.farm_domains.matches(d) for d in own)
