@@ -87,7 +87,7 @@ def explicit(s: Scorer, sig: Signals) -> None:
         s.url_candidate(fm_url, fm_name, 100, "explicit", f"front matter points to {fm_url}")
     elif fm_name:
         s.add(s.cand(None, fm_name), 50, "explicit", f"front matter names {fm_name}")
-    for m in _FOOTER.finditer(sig.body) if _footer_words(sig.body) else ():
+    for m in _FOOTER.finditer(sig.body) if _footer_words(sig.body, sig.body_utf8) else ():
         name = (m.group(1) or m.group(3) or m.group(4) or "").strip() or None
         url = m.group(2) if is_url(m.group(2)) else m.group(5)
         if name and (is_url(name) or not s.usable(name)):
@@ -109,16 +109,17 @@ def explicit(s: Scorer, sig: Signals) -> None:
                 s.url_candidate(url, None, 60, "explicit", f"{what} points to {url}")
 
 
-def _footer_words(body: str) -> bool:
+def _footer_words(body: str, utf8: bytes | None = None) -> bool:
     """Whether `body.lower()` holds a footer's words; a cheap look first: every word holds one
     of `_FOOTER_HINTS`, and a word found in `body.lower()` is made of ASCII characters side by
     side in `body`, so it is found in its UTF-8 bytes with their ASCII letters lower-cased (the
     only other characters whose lower case holds ASCII are the Kelvin sign, k, and İ, i and a
     combining dot: no word holds a k or ends in i; tests/test_pipe_speed.py checks every code
     point). For the same reason the words themselves are looked for in those bytes: a body of
-    other characters is never lower-cased as a whole (a tenth of a millisecond per article)."""
+    other characters is never lower-cased as a whole (a tenth of a millisecond per article).
+    `utf8`: `body.encode()` when the caller has it (the same bytes: the body holds no surrogate)."""
     if not body.isascii():
-        ascii_low = body.encode("utf-8", "surrogatepass").lower()
+        ascii_low = (body.encode("utf-8", "surrogatepass") if utf8 is None else utf8).lower()
         # find, not `in`: bytes.__contains__ first tries its argument as an integer, and the
         # TypeError it makes and drops costs more than the search itself
         if not any(ascii_low.find(w) >= 0 for w in _FOOTER_HINTS):

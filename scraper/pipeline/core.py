@@ -78,6 +78,15 @@ def with_attribution_line(body: str, source: OriginalSource) -> str:
     return (text + "\n\n" if text else "") + line + "\n"
 
 
+def _utf8(text: str) -> bytes | None:
+    """`text.encode()`, or None for a text that holds a lone surrogate (each reader then encodes
+    it its own way: the fingerprint's strict encoding raises, as it always has)."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return None
+
+
 def clean_document(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
     try:
         return _clean(doc, opts)
@@ -110,13 +119,23 @@ def _markdown(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocu
     if not isinstance(title, str) or not title.strip():
         m = _FIRST_HEADING.search(result.text)
         title = m.group(1) if m else None
+    utf8 = _utf8(result.text)  # read by attribution's footer look-up and the fingerprint
     source = attribute(
-        Signals(title, data, result.text, doc.url, farm=farm, own_domains=own, removals=result.removals),
+        Signals(
+            title,
+            data,
+            result.text,
+            doc.url,
+            farm=farm,
+            own_domains=own,
+            removals=result.removals,
+            body_utf8=utf8,
+        ),
         rules,
     )
     source, source_removed = safe_source(source)
     retrieved = doc.url or doc.name
-    print_ = fingerprint(result.text)
+    print_ = fingerprint(result.text, utf8)
     keys, keys_removed = safe_generated(
         {"original_source": source.to_json(), "retrieved_from": retrieved, "fingerprint": print_}, None
     )

@@ -35,7 +35,9 @@ _AUTO_URL = re.compile(r"<(https?://[^>\s]+)>")
 _IMAGE_URL = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)", re.I)
 _MD_IMAGE_URL = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")  # _IMAGE_URL's first half
 _IMG_TAG = re.compile(r"<img\b", re.I)  # where _IMAGE_URL's second half could start
-_CAPS = re.compile(r"[A-Z0-9][\w&+-]*(?:\.[\w&+-]+)*")
+# possessive: nothing follows the repeats, so the greedy match is taken whole either way (the
+# same matches), without the engine keeping a place to go back to at every character
+_CAPS = re.compile(r"[A-Z0-9][\w&+-]*+(?:\.[\w&+-]+)*+")
 _ALNUM = re.compile(r"[^a-z0-9]+")
 _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -117,8 +119,11 @@ def text_value(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+_WEB_URL = re.compile(r"^https?://", re.I)
+
+
 def is_url(value: str | None) -> bool:
-    return bool(value and re.match(r"^https?://", value, re.I))
+    return bool(value and _WEB_URL.match(value))
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,7 @@ class Signals:
     own_domains: frozenset[str] = frozenset()
     removals: tuple[Removal, ...] = ()
     share_links: tuple[str, ...] = ()  # share-button URLs of a page (its Markdown drops them)
+    body_utf8: bytes | None = None  # body.encode(), when the caller has it (else made as needed)
 
 
 @dataclass
