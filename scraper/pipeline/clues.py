@@ -27,6 +27,7 @@ from scraper.pipeline.evidence import (
     squash,
     text_value,
 )
+from scraper.pipeline.textcase import ascii_safe
 
 _FOOTER = re.compile(
     r"(?:appeared first on|originally (?:published|appeared|posted)(?: on| at| in| by)?|"
@@ -69,6 +70,7 @@ _AMAZON_TAG = re.compile(r"^([\w-]+?)(?:-2\d)?$")
 # way round. Found from their literal words and slashes, then read around them (a pattern
 # that has to be tried at every position is slow over a long article).
 _CREDIT_WORD = re.compile(r"(?:credits?|courtesy)\s*(?:of\b|:)\s*")
+_CREDIT_WORDS = tuple((w, ascii_safe(w)) for w in ("credit", "courtesy"))  # what _CREDIT_WORD needs
 _CREDIT_NAME = re.compile(r"[^)\n\]|]{2,60}")
 _CAP_WORDS = r"[A-Z][\w.&'’-]*(?:[ -][A-Z][\w.&'’-]*){0,3}"
 _BEFORE_SLASH = re.compile(rf"(?<![\w/.])({_CAP_WORDS})\s?$")
@@ -279,7 +281,7 @@ def credits_and_mentions(s: Scorer, sig: Signals) -> None:
     """Credits and mentions of a publisher in the prose, and e-mail domains."""
     prose = _without_urls(sig.body)
     credit = 0.0
-    for name, what in _credits(prose, s.lower(prose)):
+    for name, what in _credits(prose, s):
         credit += _credit(s, name, what, credit)
     mention = 0.0
     for _, end, name in s.mentions(prose):
@@ -327,11 +329,13 @@ def _email_domains(prose: str) -> list[str]:
     return out
 
 
-def _credits(prose: str, low: str) -> list[tuple[str, str]]:
+def _credits(prose: str, s: Scorer) -> list[tuple[str, str]]:
     """(name, what was read) of each credit: the words after "credit:", each side of a slash
-    (`low`: the prose lower-cased)."""
+    (the prose lower-cased only when it holds a credit's word)."""
     out: list[tuple[str, str]] = []
-    if len(low) == len(prose) and ("credit" in low or "courtesy" in low):
+    held = any(s.lowered_holds(prose, w, safe) for w, safe in _CREDIT_WORDS)
+    low = s.lower(prose) if held else ""
+    if held and len(low) == len(prose):
         for m in _CREDIT_WORD.finditer(low):
             name = _CREDIT_NAME.match(prose, m.end())
             if name:
@@ -339,8 +343,8 @@ def _credits(prose: str, low: str) -> list[tuple[str, str]]:
                 out.append((text, f"credit '{prose[m.start() : m.end()]}{text}'"[:80]))
     pos = prose.find("/")
     while pos >= 0 and len(out) < 50:
-        before = _BEFORE_SLASH.search(prose, max(0, pos - 80), pos)
-        after = _AFTER_SLASH.match(prose, pos + 1)
+        after = _AFTER_SLASH.match(prose, pos + 1)  # anchored: cheap, and most slashes fail it
+        before = _BEFORE_SLASH.search(prose, max(0, pos - 80), pos) if after else None
         if before and after:
             what = f"credit '{before.group(1)}/{after.group(1)}'"
             out += [(after.group(1), what), (before.group(1), what)]
