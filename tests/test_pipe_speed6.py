@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scraper.errors import DocumentError
 from scraper.jobs.cleanone import render
 from scraper.model import CleanOptions, SourceDocument
-from scraper.pipeline import clues, evidence, fingerprint, textcase
+from scraper.pipeline import attribution, clues, evidence, fingerprint, textcase
 from scraper.pipeline.core import _utf8, clean_document
 
 _TEXT = st.text(st.sampled_from([*"aZ9_&+-. \n’'é\u00c9\u212a\u0130xMs*#()[]", "\ud800"]), max_size=300)
@@ -122,3 +122,14 @@ def test_markdown_bytes_made_alongside_are_the_text_encoded(with_line: bool) -> 
     assert made > 100
     changed = replace(cleaned, markdown=cleaned.markdown + "more")  # a changed copy: encoded anew
     assert render(changed, "x").markdown == changed.markdown.encode()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(["#", "##", " ", "\n", "a", "Title", "\t", "###### x", "\r"]), max_size=60).map(
+        "".join
+    )
+)
+def test_headings_as_the_pattern_finds_them_everywhere(body: str) -> None:
+    whole = [(m.start(), m.end(), m.group(1)) for m in attribution._HEADING.finditer(body)]
+    assert [(m.start() - 1, m.end() - 1, m.group(1)) for m in attribution._headings(body)] == whole
