@@ -26,6 +26,7 @@ from scraper.pipeline.evidence import (
     Candidate,
     Scorer,
     Signals,
+    anchored,
     is_url,
     text_value,
 )
@@ -109,10 +110,20 @@ def _self_anchor(body: str, domain: str, s: Scorer) -> str | None:
         if not fragment or s.domain_of(url_host(page)) != domain:
             continue
         if slugs is None:
-            slugs = {_slug(m.group(1)) for m in re.finditer(r"^#{1,6}\s+(.+?)\s*#*$", body, re.M)}
+            slugs = {_slug(m.group(1)) for m in _headings(body)}
         if _slug(unquote(fragment)) in slugs:
             return page
     return None
+
+
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.M)
+
+
+def _headings(body: str) -> list[re.Match[str]]:
+    """`_HEADING.finditer(body)`: each match starts a line with a "#", so the pattern is tried
+    only there (after a newline put first, where the body's start is such a place; `^` holds
+    after it as at the start), past the end of the last match, not at every character."""
+    return anchored(_HEADING, "\n" + body, ("\n#",), 1)
 
 
 _ASSET_LABEL = re.compile(

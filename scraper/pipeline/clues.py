@@ -27,6 +27,7 @@ from scraper.pipeline.evidence import (
     squash,
     text_value,
 )
+from scraper.pipeline.textcase import ascii_safe
 
 _FOOTER = re.compile(
     r"(?:appeared first on|originally (?:published|appeared|posted)(?: on| at| in| by)?|"
@@ -69,6 +70,7 @@ _AMAZON_TAG = re.compile(r"^([\w-]+?)(?:-2\d)?$")
 # way round. Found from their literal words and slashes, then read around them (a pattern
 # that has to be tried at every position is slow over a long article).
 _CREDIT_WORD = re.compile(r"(?:credits?|courtesy)\s*(?:of\b|:)\s*")
+_CREDIT_WORDS = tuple((w, ascii_safe(w)) for w in ("credit", "courtesy"))  # what _CREDIT_WORD needs
 _CREDIT_NAME = re.compile(r"[^)\n\]|]{2,60}")
 _CAP_WORDS = r"[A-Z][\w.&'’-]*(?:[ -][A-Z][\w.&'’-]*){0,3}"
 _BEFORE_SLASH = re.compile(rf"(?<![\w/.])({_CAP_WORDS})\s?$")
@@ -87,7 +89,7 @@ def explicit(s: Scorer, sig: Signals) -> None:
         s.url_candidate(fm_url, fm_name, 100, "explicit", f"front matter points to {fm_url}")
     elif fm_name:
         s.add(s.cand(None, fm_name), 50, "explicit", f"front matter names {fm_name}")
-    for m in _FOOTER.finditer(sig.body) if _footer_words(sig.body) else ():
+    for m in _FOOTER.finditer(sig.body) if _footer_words(sig.body, sig.body_utf8) else ():
         name = (m.group(1) or m.group(3) or m.group(4) or "").strip() or None
         url = m.group(2) if is_url(m.group(2)) else m.group(5)
         if name and (is_url(name) or not s.usable(name)):
@@ -109,16 +111,17 @@ def explicit(s: Scorer, sig: Signals) -> None:
                 s.url_candidate(url, None, 60, "explicit", f"{what} points to {url}")
 
 
-def _footer_words(body: str) -> bool:
+def _footer_words(body: str, utf8: bytes | None = None) -> bool:
     """Whether `body.lower()` holds a footer's words; a cheap look first: every word holds one
     of `_FOOTER_HINTS`, and a word found in `body.lower()` is made of ASCII characters side by
     side in `body`, so it is found in its UTF-8 bytes with their ASCII letters lower-cased (the
     only other characters whose lower case holds ASCII are the Kelvin sign, k, and İ, i and a
     combining dot: no word holds a k or ends in i; tests/test_pipe_speed.py checks every code
     point). For the same reason the words themselves are looked for in those bytes: a body of
-    other characters is never lower-cased as a whole (a tenth of a millisecond per article)."""
+    other characters is never lower-cased as a whole (a tenth of a millisecond per article).
+    `utf8`: `body.encode()` when the caller has it (the same bytes: the body holds no surrogate)."""
     if not body.isascii():
-        ascii_low = body.encode("utf-8", "surrogatepass").lower()
+        ascii_low = (body.encode("utf-8", "surrogatepass") if utf8 is None else utf8).lower()
         # find, not `in`: bytes.__contains__ first tries its argument as an integer, and the
         # TypeError it makes and drops costs more than the search itself
         if not any(ascii_low.find(w) >= 0 for w in _FOOTER_HINTS):
@@ -278,7 +281,7 @@ def credits_and_mentions(s: Scorer, sig: Signals) -> None:
     """Credits and mentions of a publisher in the prose, and e-mail domains."""
     prose = _without_urls(sig.body)
     credit = 0.0
-    for name, what in _credits(prose, s.lower(prose)):
+    for name, what in _credits(prose, s):
         credit += _credit(s, name, what, credit)
     mention = 0.0
     for _, end, name in s.mentions(prose):
@@ -326,11 +329,13 @@ def _email_domains(prose: str) -> list[str]:
     return out
 
 
-def _credits(prose: str, low: str) -> list[tuple[str, str]]:
+def _credits(prose: str, s: Scorer) -> list[tuple[str, str]]:
     """(name, what was read) of each credit: the words after "credit:", each side of a slash
-    (`low`: the prose lower-cased)."""
+    (the prose lower-cased only when it holds a credit's word)."""
     out: list[tuple[str, str]] = []
-    if len(low) == len(prose) and ("credit" in low or "courtesy" in low):
+    held = any(s.lowered_holds(prose, w, safe) for w, safe in _CREDIT_WORDS)
+    low = s.lower(prose) if held else ""
+    if held and len(low) == len(prose):
         for m in _CREDIT_WORD.finditer(low):
             name = _CREDIT_NAME.match(prose, m.end())
             if name:
@@ -338,8 +343,8 @@ def _credits(prose: str, low: str) -> list[tuple[str, str]]:
                 out.append((text, f"credit '{prose[m.start() : m.end()]}{text}'"[:80]))
     pos = prose.find("/")
     while pos >= 0 and len(out) < 50:
-        before = _BEFORE_SLASH.search(prose, max(0, pos - 80), pos)
-        after = _AFTER_SLASH.match(prose, pos + 1)
+        after = _AFTER_SLASH.match(prose, pos + 1)  # anchored: cheap, and most slashes fail it
+        before = _BEFORE_SLASH.search(prose, max(0, pos - 80), pos) if after else None
         if before and after:
             what = f"credit '{before.group(1)}/{after.group(1)}'"
             out += [(after.group(1), what), (before.group(1), what)]

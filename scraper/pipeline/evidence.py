@@ -17,6 +17,7 @@ from cleaners.hosts import FrozenDict, registrable_domain, url_host
 from cleaners.records import Removal
 from cleaners.ruleset import RuleSet
 from scraper.pipeline.metadata import PageMeta
+from scraper.pipeline.textcase import ascii_lowered, ascii_safe, lower
 
 FM_URL_KEYS = (
     "external_url",
@@ -35,7 +36,8 @@ _AUTO_URL = re.compile(r"<(https?://[^>\s]+)>")
 _IMAGE_URL = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)", re.I)
 _MD_IMAGE_URL = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")  # _IMAGE_URL's first half
 _IMG_TAG = re.compile(r"<img\b", re.I)  # where _IMAGE_URL's second half could start
-_CAPS = re.compile(r"[A-Z0-9][\w&+-]*(?:\.[\w&+-]+)*")
+# possessive: nothing follows the repeats, so the greedy match is taken whole either way
+_CAPS = re.compile(r"[A-Z0-9][\w&+-]*+(?:\.[\w&+-]+)*+")
 _ALNUM = re.compile(r"[^a-z0-9]+")
 _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -88,26 +90,6 @@ def images_in(body: str) -> set[str]:
     return {m.group(1) or m.group(2) for m in anchored(_IMAGE_URL, body, ("![", "<"))}
 
 
-_ASCII = bytes(range(128))
-
-
-def lower(text: str) -> str:
-    """`text.lower()`, made faster for a long text that is not ASCII: str.lower looks up the
-    case of every character of such a text (some 50 instructions each), bytes.lower only maps
-    A-Z. Its UTF-8 bytes lower-cased and decoded are `text.lower()` exactly when each non-ASCII
-    character is its own lower case (every ASCII character lower-cases to one ASCII character
-    in both): those characters, cut out of the bytes as a short text, are checked as a whole
-    (a character whose lower case differs changes that text: none lower-cases to nothing).
-    Otherwise, and for short texts, str.lower."""
-    if len(text) < 256 or text.isascii():
-        return text.lower()
-    data = text.encode("utf-8", "surrogatepass")
-    others = data.translate(None, _ASCII).decode("utf-8", "surrogatepass")
-    if others.lower() != others:
-        return text.lower()
-    return data.lower().decode("utf-8", "surrogatepass")
-
-
 def squash(name: str) -> str:
     """A name or a domain label in one comparable form: "Tom's Hardware" -> "tomshardware"."""
     return _ALNUM.sub("", name.lower().replace("’", "'"))
@@ -117,8 +99,11 @@ def text_value(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+_WEB_URL = re.compile(r"^https?://", re.I)
+
+
 def is_url(value: str | None) -> bool:
-    return bool(value and re.match(r"^https?://", value, re.I))
+    return bool(value and _WEB_URL.match(value))
 
 
 @dataclass(frozen=True)
@@ -134,6 +119,7 @@ class Signals:
     own_domains: frozenset[str] = frozenset()
     removals: tuple[Removal, ...] = ()
     share_links: tuple[str, ...] = ()  # share-button URLs of a page (its Markdown drops them)
+    body_utf8: bytes | None = None  # body.encode(), when the caller has it (else made as needed)
 
 
 @dataclass
@@ -149,7 +135,8 @@ class Candidate:
     hosts: Counter[str] = field(default_factory=Counter)
 
 
-_NameKey = tuple[str, str, tuple[tuple[str, str], ...]]  # name, lower-cased, its capitalised words
+# name, lower-cased, its capitalised words, and its lower case as bytes if `ascii_safe`
+_NameKey = tuple[str, str, tuple[tuple[str, str], ...], bytes | None]
 
 
 @lru_cache(maxsize=8)
@@ -159,7 +146,7 @@ def _name_keys(names: tuple[str, ...]) -> tuple[_NameKey, ...]:
     out = []
     for n in names:
         words = tuple((w, w.upper()) for w in re.split(r"['’\s]+", n) if _CAPS.fullmatch(w))
-        out.append((n, n.lower(), words))
+        out.append((n, n.lower(), words, ascii_safe(n.lower())))
     return tuple(out)
 
 
@@ -216,13 +203,23 @@ class Scorer:
         self._label_memo: dict[tuple[str, bool, int], str | None] = {}
         self._seen_labels: tuple[int, tuple[tuple[str, str], ...]] = (0, ())
         self._lowered = ("", "")  # (text, text.lower()) of the last text lower() was asked for
+        self._bytes = ("", b"")  # (text, ascii_lowered(text)) of the last text asked for
 
     def lower(self, text: str) -> str:
         """`text.lower()`, remembered for the last text: the collectors read one prose text
         several times (a long article costs a tenth of a millisecond to lower-case)."""
         if self._lowered[0] is not text:
-            self._lowered = (text, lower(text))
+            self._lowered = (text, lower(text, self._bytes[1] if self._bytes[0] is text else None))
         return self._lowered[1]
+
+    def lowered_holds(self, text: str, word: str, safe: bytes | None) -> bool:
+        """`word in text.lower()` (`safe`: `ascii_safe(word)`): a long text that is not ASCII
+        is not lower-cased for a word its ASCII-lowered bytes answer for."""
+        if safe is None or text.isascii() or self._lowered[0] is text:
+            return word in self.lower(text)
+        if self._bytes[0] is not text:
+            self._bytes = (text, ascii_lowered(text))
+        return self._bytes[1].find(safe) >= 0  # (bytes.__contains__ tries an int first)
 
     @property
     def body_urls(self) -> list[str]:
@@ -235,17 +232,17 @@ class Scorer:
 
     def names_in(self, text: str) -> list[str]:
         """The publisher names that occur in `text`, whatever their case (longest first)."""
-        low = self.lower(text)
         if len(text) < 500:
-            return [n for n, nl, _ in self.name_keys if nl in low]
+            low = self.lower(text)
+            return [n for n, nl, _, _ in self.name_keys if nl in low]
         tokens = set(_CAPS.findall(text))
         found = []
-        for n, nl, words in self.name_keys:
+        for n, nl, words, safe in self.name_keys:
             for w, up in words:
                 if w not in tokens and up not in tokens:
                     break
             else:
-                if nl in low:
+                if self.lowered_holds(text, nl, safe):
                     found.append(n)
         return found
 
@@ -254,12 +251,15 @@ class Scorer:
         in capitals ("ZDNET"), in order. str.find on the lower-cased text, not a regex: a
         pattern that opens with a look-behind is scanned position by position, a hundred times
         slower on a long article."""
+        names = self.names_in(text)
+        if not names:
+            return []
         low = self.lower(text)
         if len(low) != len(text):  # a few characters change length when lower-cased
             low = text
         found: list[tuple[int, int, str]] = []
         taken: set[int] = set()
-        for name in self.names_in(text):
+        for name in names:
             nl = name.lower() if low is not text else name
             pos = low.find(nl)
             while pos >= 0:

@@ -38,16 +38,22 @@ NEAR = 10  # fingerprints at most this many bits apart: copies of one article
 _LONG = 30  # words from which a line is hashed sentence by sentence
 
 
-def fingerprint(markdown_body: str) -> str:
-    """16 hex digits; the same text gives the same value on every machine."""
+def fingerprint(markdown_body: str, utf8: bytes | None = None) -> str:
+    """16 hex digits; the same text gives the same value on every machine. `utf8`: the body's
+    UTF-8 encoding (`markdown_body.encode()`) when the caller has it already."""
+    units, weights = _units(markdown_body.encode() if utf8 is None else utf8)
+    # every unit reduced in one call (a call's set-up costs as much as reducing a short line):
+    # units are lines or parts of lines, so none holds the newline they are joined with, which
+    # the reduction leaves as it is
+    keys = b"\n".join(units).translate(_LOWER, _DROP).split(b"\n") if units else []
     counts = [0] * 64  # how many words voted 1 for each bit
     packed = 0  # more of them, 64 counters side by side in one integer (added to counts when full)
     in_packed = total = 0
     s0, s1, s2, s3, s4, s5, s6, s7 = _SPREAD
-    lower, drop, empty = _LOWER, _DROP, _HASH
-    for unit, words in _units(markdown_body):
+    empty = _HASH
+    for key, words in zip(keys, weights, strict=True):
         h = empty.copy()
-        h.update(unit.translate(lower, drop))
+        h.update(key)
         d = h.digest()
         total += words
         if in_packed + words >= _LIMIT:  # a counter could overflow into the next one
@@ -68,22 +74,28 @@ def fingerprint(markdown_body: str) -> str:
     return f"{value:016x}"
 
 
-def _units(markdown_body: str) -> list[tuple[bytes, int]]:
-    """The units hashed, each with the words it weighs: the lines of four words or more, a long
-    line sentence by sentence (so one edit cannot outweigh the rest)."""
-    out: list[tuple[bytes, int]] = []
-    for line in markdown_body.replace("’", "'").encode().split(b"\n"):
+_QUOTE = "’".encode()  # the curly apostrophe, hashed as "'" (its bytes are its encoding only)
+
+
+def _units(data: bytes) -> tuple[list[bytes], list[int]]:
+    """The units hashed (of the body's UTF-8 `data`) and the words each weighs: the lines of four
+    words or more, a long line sentence by sentence (so one edit cannot outweigh the rest)."""
+    units: list[bytes] = []
+    weights: list[int] = []
+    for line in data.replace(_QUOTE, b"'").split(b"\n"):
         spaces = line.count(b" ")
         if spaces < 3:
             continue  # headings, captions, link residue: too short to tell copies apart
         if spaces < _LONG:
-            out.append((line, spaces + 1))
+            units.append(line)
+            weights.append(spaces + 1)
             continue
         for unit in line.split(b". "):
             words = unit.count(b" ") + 1
             if words >= 4:
-                out.append((unit, words))
-    return out
+                units.append(unit)
+                weights.append(words)
+    return units, weights
 
 
 def _added(counts: list[int], packed: int) -> list[int]:
