@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from pathlib import Path
 
-import pytest
 from conftest import builtin_rules
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper.errors import DocumentError
-from scraper.jobs.cleanone import render
-from scraper.model import CleanOptions, SourceDocument
 from scraper.pipeline import attribution, clues, evidence, fingerprint, textcase
-from scraper.pipeline.core import _utf8, clean_document
+from scraper.pipeline.core import _utf8
 
 _TEXT = st.text(st.sampled_from([*"aZ9_&+-. \n’'é\u00c9\u212a\u0130xMs*#()[]", "\ud800"]), max_size=300)
 
@@ -88,40 +82,6 @@ def test_names_mentions_and_credits_as_with_the_whole_text_lower_cased(text: str
     assert fast.names_in(prose) == eager.names_in(prose)
     assert fast.mentions(prose) == eager.mentions(prose)
     assert clues._credits(prose, fast) == clues._credits(prose, eager)
-
-
-_MD_FIXTURES = sorted((Path(__file__).parent.parent / "fixtures").rglob("*.md"))[:40]
-_ENDINGS = [
-    "",
-    "\n\nOriginally published by [X](https://x.example/).\n",
-    "\n   \n",
-    "\n\nOriginally published by Y. \u3000",
-    "\u3000\n\u2028 \u00e9",
-    "\nOriginally published by Zoë\n\n",
-]
-
-
-@pytest.mark.parametrize("with_line", [True, False])
-def test_markdown_bytes_made_alongside_are_the_text_encoded(with_line: bool) -> None:
-    rules = builtin_rules()
-    assert _MD_FIXTURES
-    made = 0
-    for path in _MD_FIXTURES:
-        for bom, ending in ((b"", ""), (b"\xef\xbb\xbf", ""), *((b"", e) for e in _ENDINGS)):
-            try:
-                cleaned = clean_document(
-                    SourceDocument(path.name, bom + path.read_bytes() + ending.encode()),
-                    CleanOptions(rules, attribution_line=with_line),
-                )
-            except DocumentError:
-                continue
-            made += 1
-            assert cleaned.encoded is not None and cleaned.encoded[0] is cleaned.markdown
-            assert cleaned.encoded[1] == cleaned.markdown.encode()
-            assert render(cleaned, "x").markdown == cleaned.markdown.encode()
-    assert made > 100
-    changed = replace(cleaned, markdown=cleaned.markdown + "more")  # a changed copy: encoded anew
-    assert render(changed, "x").markdown == changed.markdown.encode()
 
 
 @settings(max_examples=500, deadline=None)

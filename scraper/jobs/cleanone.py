@@ -35,8 +35,7 @@ def render(cleaned: CleanedDocument, stem: str, claimed: str | None = None, dige
     `claimed`: the URL a feed item's link claims (another site's): kept in the record.
     `digests=False`: the hashes are left empty ("") for a caller that does not keep them
     (`scraper clean` compares the files' bytes instead)."""
-    enc = cleaned.encoded  # made with the text, when it was (the very text: not a changed copy)
-    markdown = enc[1] if enc is not None and enc[0] is cleaned.markdown else cleaned.markdown.encode("utf-8")
+    markdown = cleaned.markdown.encode("utf-8")
     record = cleaned.audit(f"{stem}.md")  # the output relative to the output directory
     if claimed:  # next to retrieved_from
         items = list(record.items())

@@ -7,7 +7,7 @@ so it can run in worker processes or on a cluster. Bad input raises DocumentErro
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cleaners import CleaningError, Removal, UrlCleaner, clean_markdown, count_by_category, page_context
@@ -37,8 +37,6 @@ class CleanedDocument:
     retrieved_from: str
     title: str | None = None
     fingerprint: str | None = None
-    # (markdown, its UTF-8 bytes) when made alongside: render takes the bytes for that very text
-    encoded: tuple[str, bytes] | None = field(default=None, compare=False, repr=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -70,30 +68,14 @@ def attribution_line(source: OriginalSource) -> str | None:
 
 
 def with_attribution_line(body: str, source: OriginalSource) -> str:
-    kept, tail = _attribution_cut(body, source)
-    return body[:kept] + tail
-
-
-def _attribution_cut(body: str, source: OriginalSource) -> tuple[int, str]:
-    """`with_attribution_line` as (how much of `body` it keeps from the start, what follows)."""
     line = attribution_line(source)
     text = body.rstrip()
     last = text[text.rfind("\n") + 1 :]  # the last line (rsplit would copy the rest too)
     if last.startswith(ATTRIBUTION_PREFIX):
         text = text[: len(text) - len(last)].rstrip()
     if line is None:
-        return len(text), "\n" if text else ""
-    return len(text), ("\n\n" if text else "") + line + "\n"
-
-
-def _encoded(head: str, body: str, utf8: bytes | None, kept: int, tail: str) -> bytes | None:
-    """The UTF-8 bytes of `head + body[:kept] + tail` from `utf8`, the body's (the part of the
-    body cut off is encoded to know its length: a few characters), or None without them."""
-    head_utf8 = _utf8(head)
-    if utf8 is None or head_utf8 is None:
-        return None
-    cut = len(body[kept:].encode())
-    return head_utf8 + (utf8[: len(utf8) - cut] if cut else utf8) + tail.encode()
+        return text + "\n" if text else ""
+    return (text + "\n\n" if text else "") + line + "\n"
 
 
 def _utf8(text: str) -> bytes | None:
@@ -120,9 +102,7 @@ def _clean(doc: SourceDocument, opts: CleanOptions) -> CleanedDocument:
     if kind == "markdown":
         cleaned = _markdown(doc, text.lstrip("\ufeff"), opts)
         if doc.data.startswith(b"\xef\xbb\xbf"):  # the front matter byte for byte: its BOM too
-            markdown = "\ufeff" + cleaned.markdown
-            enc = (markdown, b"\xef\xbb\xbf" + cleaned.encoded[1]) if cleaned.encoded else None
-            return replace(cleaned, markdown=markdown, encoded=enc)
+            return replace(cleaned, markdown="\ufeff" + cleaned.markdown)
         return cleaned
     return _html(doc, text, opts, as_utf8)
 
@@ -161,23 +141,12 @@ def _markdown(doc: SourceDocument, text: str, opts: CleanOptions) -> CleanedDocu
     )
     head = fm.with_keys(keys) if fm else render_yaml(keys)
     removals = (*fm_removed, *result.removals, *source_removed, *keys_removed)
-    kept, tail = _attribution_cut(result.text, source) if opts.attribution_line else (len(result.text), "")
-    out_body = result.text[:kept] + tail
+    out_body = result.text
+    if opts.attribution_line:
+        out_body = with_attribution_line(out_body, source)
     if not out_body.strip():
         raise DocumentError("nothing left after cleaning (the document held only junk)")
-    markdown = head + out_body
-    enc = _encoded(head, result.text, utf8, kept, tail)
-    return CleanedDocument(
-        doc.name,
-        "markdown",
-        markdown,
-        removals,
-        source,
-        retrieved,
-        title,
-        print_,
-        (markdown, enc) if enc else None,
-    )
+    return CleanedDocument(doc.name, "markdown", head + out_body, removals, source, retrieved, title, print_)
 
 
 def _html(doc: SourceDocument, text: str, opts: CleanOptions, as_utf8: bool) -> CleanedDocument:
