@@ -16,13 +16,10 @@ from cleaners.mdsyntax import escape_url
 from cleaners.safeurl import is_safe_url
 
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0]+")
-# the runs of white space other than a lone space: replaced by a space, the same as _SPACE's
-# substitution (a lone space stays a space), without a replacement at every space
-_ODD_SPACE = re.compile(r"[\t\r\n\f\v\u00a0][ \t\r\n\f\v\u00a0]*| [ \t\r\n\f\v\u00a0]+")
 _ESCAPE = re.compile(r"([\\`*\[\]])")
 _UNDERSCORE = re.compile(r"(?<![\w])_|_(?![\w])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_SPECIAL = re.compile(r"[\\`*\[\]_&<]")
+_ODD_CHARS = ("\t", "\r", "\n", "\f", "\v", "\u00a0")  # _SPACE's characters but the space
 _HEAD_LEVEL = re.compile(r"h(\d)")
 _LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[+-](?=\s)|\d+(?=[.)]\s)|={3,}|-{3,})", re.M)
 _BLOCK = frozenset(
@@ -31,13 +28,40 @@ _BLOCK = frozenset(
 _EMPHASIS = {"#b": "**", "#bold": "**", "#strong": "**", "#i": "_", "#em": "_", "#italic": "_"}
 
 
+def _collapse(text: str) -> str:
+    """`_SPACE.sub(" ", text)`: each white-space run one space. Each white-space character other
+    than a space made a space (a str.replace for each one the text holds), then each run of
+    spaces halved until none is left (a run of n spaces takes about log2(n) passes): a lone
+    space stays a space either way. str.replace scans at C speed; the regex tried each space."""
+    for char in _ODD_CHARS:
+        if char in text:
+            text = text.replace(char, " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text
+
+
+def _has_special(text: str) -> bool:
+    """Whether the text holds a character _escape changes (\\ ` * [ ] _ & <): one scan at C
+    speed for each (a regex character class tested the set at every character)."""
+    return (
+        "\\" in text
+        or "`" in text
+        or "*" in text
+        or "[" in text
+        or "]" in text
+        or "_" in text
+        or "&" in text
+        or "<" in text
+    )
+
+
 def _escape(text: str | None) -> str:
     """Text made literal in Markdown: whitespace runs collapsed, markup characters escaped."""
     if not text:
         return ""
-    if "  " in text or not text.isprintable():  # what _SPACE changes is either (str.isprintable:
-        text = _ODD_SPACE.sub(" ", text)  # tabs, line breaks, no-break spaces are not printable)
-    if not _SPECIAL.search(text):
+    text = _collapse(text)
+    if not _has_special(text):
         return text  # most text: nothing to escape
     text = _ESCAPE.sub(r"\\\1", text)
     text = _UNDERSCORE.sub(r"\\_", text)
