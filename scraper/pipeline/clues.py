@@ -21,6 +21,7 @@ from scraper.pipeline.evidence import (
     FM_URL_KEYS,
     Scorer,
     Signals,
+    _positions,
     anchored,
     images_in,
     is_url,
@@ -39,6 +40,8 @@ _FOOTER = re.compile(
 _FOOTER_WORDS = ("first on", "originally", "first published", "first appeared", "republished", "reprinted")
 _FOOTER_HINTS = (b"first ", b"originally", b"republished", b"reprinted")  # each word holds one
 _FOOTER_BYTES = tuple(w.encode("ascii") for w in _FOOTER_WORDS)
+_FOOTER_STARTS = ("appeared", "originally", "first", "republished", "reprinted")  # a match's first word
+_CASE_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")  # case-blind matches of an ASCII letter
 _SHARE = re.compile(
     r"(?:facebook\.com/share(?:r)?(?:\.php|/sharer\.php)?|twitter\.com/intent/tweet|x\.com/intent/tweet|"
     r"linkedin\.com/shareArticle|reddit\.com/submit|pinterest\.com/pin/create)[^)\s\"']*",
@@ -89,7 +92,7 @@ def explicit(s: Scorer, sig: Signals) -> None:
         s.url_candidate(fm_url, fm_name, 100, "explicit", f"front matter points to {fm_url}")
     elif fm_name:
         s.add(s.cand(None, fm_name), 50, "explicit", f"front matter names {fm_name}")
-    for m in _FOOTER.finditer(sig.body) if _footer_words(sig.body, sig.body_utf8) else ():
+    for m in _footers(sig.body) if _footer_words(sig.body, sig.body_utf8) else ():
         name = (m.group(1) or m.group(3) or m.group(4) or "").strip() or None
         url = m.group(2) if is_url(m.group(2)) else m.group(5)
         if name and (is_url(name) or not s.usable(name)):
@@ -129,6 +132,23 @@ def _footer_words(body: str, utf8: bytes | None = None) -> bool:
         return any(ascii_low.find(w) >= 0 for w in _FOOTER_BYTES)
     low = body.lower()
     return any(w in low for w in _FOOTER_WORDS)
+
+
+def _footers(body: str) -> list[re.Match[str]]:
+    """`list(_FOOTER.finditer(body))`, tried only where a phrase's first word is in the lower case
+    (the case-blind pattern is slow over a whole article): a match's letters are ASCII letters
+    or `_CASE_ODD` (then the whole body is searched), so its words are found there, in place
+    when the lower case has the body's length."""
+    low = body.lower()
+    if len(low) != len(body) or any(c in body for c in _CASE_ODD):
+        return list(_FOOTER.finditer(body))
+    starts = {at for word in _FOOTER_STARTS for at in _positions(low, word)}
+    found: list[re.Match[str]] = []
+    for start in sorted(starts):
+        m = _FOOTER.match(body, start) if not found or start >= found[-1].end() else None
+        if m:
+            found.append(m)
+    return found
 
 
 def _front_matter_images(sig: Signals) -> list[str]:
