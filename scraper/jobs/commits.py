@@ -85,15 +85,23 @@ class FileBatches:
         self._thread: ThreadPoolExecutor | None = None
         self._listing = Listing()  # used on the commit thread only
 
-    async def write(self, out_dir: Path, stem: str, markdown: bytes, audit: bytes) -> WriteResult:
+    async def write(
+        self, out_dir: Path, stem: str, markdown: bytes, audit: bytes, now: bool = False
+    ) -> WriteResult:
+        """`now`: the batch goes to the commit thread at once (the caller knows no other
+        document can join it: waiting for one would only delay this one)."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[WriteResult] = loop.create_future()
         self._waiting.append(((out_dir, stem, markdown, audit), done))
-        if len(self._waiting) >= WRITE_DOCS:
+        if now or len(self._waiting) >= WRITE_DOCS:
             self._send()
         elif self._timer is None:
             self._timer = loop.call_later(WRITE_S, self._send)
         return await done
+
+    def send(self) -> None:
+        """The documents waiting go to the commit thread now (no other document can join them)."""
+        self._send()
 
     def _send(self) -> None:
         if self._timer is not None:
