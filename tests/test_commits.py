@@ -178,3 +178,54 @@ def test_a_document_that_cannot_be_written_fails_alone_in_its_batch(tmp_path: Pa
         "same.audit.json",
         "same.md",
     ]
+
+
+def test_the_last_documents_files_are_not_held_for_a_batch_no_one_can_join(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch waits for more documents (WRITE_DOCS) or its time (WRITE_S); once every task of
+    the crawl waits for its files, no document can join it and it goes at once: a crawl whose
+    batches would wait an hour ends as soon as its files are written."""
+    monkeypatch.setattr(commits, "WRITE_DOCS", 64)
+    monkeypatch.setattr(commits, "WRITE_S", 3600.0)
+    state = StateStore(tmp_path / "state.db")
+    out = tmp_path / "out"
+
+    async def go() -> list[Outcome]:
+        pool = CleanerPool(CleanOptions(builtin_rules()), 0)
+        job = FetchJob(NoNetwork(), pool, out, state)
+        job.start()
+        for i in range(5):
+            doc = SourceDocument(f"local/doc{i}.md", DOC + f"\nNote {i}.\n".encode())
+            job.add_file(doc, f"local/doc{i}", Origin("local"))
+        try:
+            return await asyncio.wait_for(job.wait(), 120)
+        finally:
+            pool.close()
+
+    state.start_run("run")
+    outcomes = asyncio.run(go())
+    state.close()
+    assert [(o.status, o.changed) for o in outcomes] == [("ok", True)] * 5
+    assert sorted(p.name for p in (out / "local").iterdir() if p.suffix == ".md") == [
+        f"doc{i}.md" for i in range(5)
+    ]
+
+
+def test_a_batch_sent_now_is_written_without_waiting_for_its_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(commits, "WRITE_S", 3600.0)
+
+    async def go() -> tuple[WriteResult, WriteResult]:
+        files = commits.FileBatches()
+        try:
+            first = asyncio.ensure_future(files.write(tmp_path, "a", b"# a\n", b"{}"))
+            second = files.write(tmp_path, "b", b"# b\n", b"{}", now=True)  # takes "a" along
+            return await asyncio.wait_for(asyncio.gather(first, second), 60)
+        finally:
+            files.close()
+
+    a, b = asyncio.run(go())
+    assert a.changed and b.changed
+    assert (tmp_path / "a.md").read_bytes() == b"# a\n" and (tmp_path / "b.md").read_bytes() == b"# b\n"

@@ -87,6 +87,24 @@ def test_workers_that_cleaned_nothing_stop_at_once() -> None:
     assert not any(live(p) for p in pids)
 
 
+def test_workers_told_to_stop_end_together_and_cleanly() -> None:
+    """close tells every worker first, then waits: each ends on its own (status 0, not killed),
+    its exit handlers run (test_a_worker_starts_from_its_own_snapshots_and_cleans_the_same)."""
+    pool = CleanerPool(CleanOptions(builtin_rules()), 2)
+    pool.warm()
+
+    async def go() -> list[Rendered | Failed]:
+        return await asyncio.gather(*(pool(DOC, f"doc{i}") for i in range(4)))
+
+    try:
+        assert all(isinstance(r, Rendered) for r in asyncio.run(go()))
+        processes = [w.process for w in pool._idle]
+    finally:
+        pool.close()
+    assert [p.returncode for p in processes] == [0, 0]
+    assert not any(live(p.pid) for p in processes)
+
+
 HOLDER = """
 import sys, time
 from pathlib import Path

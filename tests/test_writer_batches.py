@@ -156,3 +156,77 @@ def test_a_single_batch_is_committed_without_a_thread(tmp_path: Path) -> None:
     assert [(o.status, o.changed) for o in outcomes] == [("ok", True)] * 3
     assert started == [False]  # one batch, committed by close on the caller's thread
     assert sorted(p.name for p in out.iterdir() if p.suffix == ".md") == ["a000.md", "a001.md", "a002.md"]
+
+
+def test_a_batchs_syncs_run_together_and_end_before_any_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a pool, a batch's data syncs are in flight together (the first SYNC_THREADS meet at
+    a barrier, which syncs made one after the other never pass), each file is synced once, and
+    nothing is renamed before every sync has returned; then the directories, together too."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    dirs = [tmp_path / f"d{i}" for i in range(3)]
+    batch = [staging.stage(dirs[i % 3] / f"f{i}.md", f"file {i}\n".encode()) for i in range(20)]
+    meet = threading.Barrier(staging.SYNC_THREADS, timeout=30)
+    events: list[tuple[str, object]] = []
+    real_sync, real_replace, real_dir = staging._datasync, os.replace, staging.fsync_dir
+
+    lock = threading.Lock()
+
+    def sync(fd: int) -> None:
+        with lock:
+            events.append(("sync", fd))
+            first = len(events) <= staging.SYNC_THREADS
+        if first:
+            meet.wait()
+        real_sync(fd)
+
+    def replace(a: str, b: str) -> None:
+        events.append(("rename", b))
+        real_replace(a, b)
+
+    def sync_dir(directory: Path) -> None:
+        events.append(("dir", directory))
+        real_dir(directory)
+
+    monkeypatch.setattr(staging, "_datasync", sync)
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(staging, "fsync_dir", sync_dir)
+    with ThreadPoolExecutor(staging.SYNC_THREADS) as pool:
+        staging.commit(batch, syncs=pool)
+    kinds = [kind for kind, _ in events]
+    assert kinds == ["sync"] * 20 + ["rename"] * 20 + ["dir"] * 3
+    assert sorted(int(str(fd)) for kind, fd in events if kind == "sync") == sorted(item.fd for item in batch)
+    assert sorted(Path(str(d)).name for kind, d in events if kind == "dir") == ["d0", "d1", "d2"]
+    assert [p.read_bytes() for p in (dirs[i % 3] / f"f{i}.md" for i in range(20))] == [
+        f"file {i}\n".encode() for i in range(20)
+    ]
+    assert temp_files(tmp_path) == []
+
+
+def test_a_failed_sync_among_many_leaves_the_old_files_and_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    for i in range(12):
+        (tmp_path / f"f{i}.md").write_bytes(b"old\n")
+    batch = [staging.stage(tmp_path / f"f{i}.md", b"new\n") for i in range(12)]
+    real_sync = staging._datasync
+    failing_fd = batch[5].fd
+
+    def sync(fd: int) -> None:
+        if fd == failing_fd:
+            raise OSError(5, "Input/output error")
+        real_sync(fd)
+
+    monkeypatch.setattr(staging, "_datasync", sync)
+    with ThreadPoolExecutor(staging.SYNC_THREADS) as pool, pytest.raises(OSError, match="Input/output"):
+        staging.commit(batch, syncs=pool)
+    assert [(tmp_path / f"f{i}.md").read_bytes() for i in range(12)] == [b"old\n"] * 12
+    assert temp_files(tmp_path) == []
+    for item in batch:  # every descriptor closed
+        with pytest.raises(OSError):
+            os.fstat(item.fd)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
 from scraper.model import Outcome
-from scraper.store.staging import Listing, Staged, commit, discard
+from scraper.store.staging import SYNC_THREADS, Listing, Staged, commit, discard
 from scraper.store.state import StateStore
 from scraper.store.writer import WriteResult, stage_document
 
@@ -83,17 +83,26 @@ class FileBatches:
         self._waiting: list[tuple[_Doc, asyncio.Future[WriteResult]]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._thread: ThreadPoolExecutor | None = None
+        self._syncs: ThreadPoolExecutor | None = None  # the commit thread's (staging.commit)
         self._listing = Listing()  # used on the commit thread only
 
-    async def write(self, out_dir: Path, stem: str, markdown: bytes, audit: bytes) -> WriteResult:
+    async def write(
+        self, out_dir: Path, stem: str, markdown: bytes, audit: bytes, now: bool = False
+    ) -> WriteResult:
+        """`now`: the batch goes to the commit thread at once (the caller knows no other
+        document can join it: waiting for one would only delay this one)."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[WriteResult] = loop.create_future()
         self._waiting.append(((out_dir, stem, markdown, audit), done))
-        if len(self._waiting) >= WRITE_DOCS:
+        if now or len(self._waiting) >= WRITE_DOCS:
             self._send()
         elif self._timer is None:
             self._timer = loop.call_later(WRITE_S, self._send)
         return await done
+
+    def send(self) -> None:
+        """The documents waiting go to the commit thread now (no other document can join them)."""
+        self._send()
 
     def _send(self) -> None:
         if self._timer is not None:
@@ -104,8 +113,9 @@ class FileBatches:
             return
         if self._thread is None:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="commit")
+            self._syncs = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="sync")
         running = asyncio.get_running_loop().run_in_executor(
-            self._thread, _write, [d for d, _ in batch], self._listing
+            self._thread, _write, [d for d, _ in batch], self._listing, self._syncs
         )
 
         def settle(task: asyncio.Future[list[WriteResult | OSError]]) -> None:
@@ -128,15 +138,19 @@ class FileBatches:
         if self._thread is not None:
             self._thread.shutdown(wait=True)
             self._thread = None
+        if self._syncs is not None:
+            self._syncs.shutdown(wait=True)
+            self._syncs = None
 
 
 _Doc = tuple[Path, str, bytes, bytes]  # (output directory, stem, Markdown, audit record)
 
 
-def _write(docs: list[_Doc], listing: Listing) -> list[WriteResult | OSError]:
-    """On the commit thread: each document's files staged, then all committed at once. A
-    document that could not be staged fails alone; a failed commit fails every document that
-    had files in it (one with nothing to write is done)."""
+def _write(docs: list[_Doc], listing: Listing, syncs: Executor | None) -> list[WriteResult | OSError]:
+    """On the commit thread: each document's files staged, then all committed at once (their
+    syncs together on the threads of `syncs`). A document that could not be staged fails
+    alone; a failed commit fails every document that had files in it (one with nothing to
+    write is done)."""
     answers: list[WriteResult | OSError] = []
     files: list[Staged] = []
     try:
@@ -153,7 +167,7 @@ def _write(docs: list[_Doc], listing: Listing) -> list[WriteResult | OSError]:
         raise
     if files:
         try:
-            commit(files)
+            commit(files, syncs=syncs)
         except OSError as exc:
             return [exc if isinstance(a, OSError) or a.changed else a for a in answers]
     return answers

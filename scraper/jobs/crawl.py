@@ -73,6 +73,7 @@ class FetchJob(ListingSteps):
     _held: list[Held] = field(default_factory=list)
     _commits: Commits | None = None
     _files: FileBatches = field(default_factory=FileBatches)
+    _writing: int = 0  # tasks waiting for their document's files (jobs.commits.FileBatches)
 
     def __post_init__(self) -> None:
         self.policy = Incremental(self.state, self.force, self.revalidate)
@@ -154,6 +155,8 @@ class FetchJob(ListingSteps):
             self._failure = task.exception()
         if not self._tasks:
             self._idle.set()
+        elif len(self._tasks) == self._writing:  # no other document can join their batch
+            self._files.send()
 
     def _schedule(
         self,
@@ -365,8 +368,14 @@ class FetchJob(ListingSteps):
         )
 
     async def _write(self, stem: str, result: Rendered) -> WriteResult:
-        """A document's files written and durable (in a batch with others: jobs.commits)."""
-        return await self._files.write(self.out_dir, stem, result.markdown, result.audit)
+        """A document's files written and durable (in a batch with others: jobs.commits; at
+        once when every other task waits for its files too: none of them makes a document)."""
+        self._writing += 1
+        try:
+            last = self._writing == len(self._tasks)
+            return await self._files.write(self.out_dir, stem, result.markdown, result.audit, last)
+        finally:
+            self._writing -= 1
 
     def _failed(self, url: str, kind: DocKind, failure: Failed, found_in: str | None, origin: Origin) -> None:
         self.policy.failed(url, kind, failure.reason, checked=kind == "page")

@@ -120,6 +120,8 @@ class CleanerPool:
             return result
 
     def close(self) -> None:
+        for worker in self._idle:  # every worker told first: they end together
+            worker.ask_stop()
         for worker in self._idle:
             worker.stop()
         self._idle.clear()

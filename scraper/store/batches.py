@@ -4,7 +4,8 @@ The caller stages each document's files as its result comes (writer.stage_docume
 go to temp files at once, and the memory is free); every `size` documents the batch is handed
 to one committing thread, which syncs each file's data, renames each into place and syncs the
 directories (staging.commit), while the caller goes on cleaning the next batch. Batches are
-committed one after the other, in the order they were handed over. `close` waits for every
+committed one after the other, in the order they were handed over (a batch's syncs together,
+on threads of their own: staging.commit). `close` waits for every
 commit and tells which documents' commits failed: nothing may be reported written before it.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scraper.store.staging import Listing, Staged, commit, discard
+from scraper.store.staging import SYNC_THREADS, Listing, Staged, commit, discard
 
 if TYPE_CHECKING:  # the thread starts with a second batch: one batch is committed by the caller
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,6 +32,7 @@ class Committer:
         self._files: list[Staged] = []
         self._background = background
         self._thread: ThreadPoolExecutor | None = None
+        self._syncs: ThreadPoolExecutor | None = None  # the committing thread's (staging.commit)
         self._sent: list[tuple[list[int], Future[None]]] = []
         self._failed: dict[int, OSError] = {}
         self.listing = Listing()  # the output directories' names, for the caller's staging
@@ -54,7 +56,8 @@ class Committer:
             from concurrent.futures import ThreadPoolExecutor
 
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="commit")
-        self._sent.append((keys, self._thread.submit(commit, files)))
+            self._syncs = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="sync")
+        self._sent.append((keys, self._thread.submit(commit, files, True, self._syncs)))
 
     def _commit(self, keys: list[int], files: list[Staged]) -> None:
         try:
@@ -74,14 +77,17 @@ class Committer:
                     raise exc
         finally:
             self._sent.clear()
-            if self._thread is not None:
-                self._thread.shutdown(wait=True)
+            self._shutdown()
         return self._failed
+
+    def _shutdown(self) -> None:
+        for pool in (self._thread, self._syncs):
+            if pool is not None:
+                pool.shutdown(wait=True)
 
     def abort(self) -> None:
         """Give up what was not handed over yet (its targets keep their old bytes); wait for
         the batches already handed over."""
         discard(self._files)
         self._keys, self._files = [], []
-        if self._thread is not None:
-            self._thread.shutdown(wait=True)
+        self._shutdown()

@@ -13,6 +13,10 @@ sync. A file is renamed only after its own data is durable, so the order that cr
 needs holds for every file. Before the syncs, the batch's writeback is started for every file at
 once (posix_fadvise, a hint): the kernel then allocates and writes the whole batch together, and
 each file's own data sync waits for its part (a third less system time per file on ext4).
+Given a pool of threads (`syncs`), a batch's data syncs, and then its directory syncs, are in
+flight together, SYNC_THREADS at a time: each still returns only once its own file is durable,
+and nothing is renamed before every data sync has returned, but the disk's cache flushes that
+each sync waits for are shared by those in flight instead of made one after the other.
 """
 
 from __future__ import annotations
@@ -20,14 +24,18 @@ from __future__ import annotations
 import contextlib
 import os
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
+
+if TYPE_CHECKING:  # (a caller with a pool has loaded concurrent.futures; a single write needs none)
+    from concurrent.futures import Executor
 
 _FLAGS = os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC
 # the data and what is needed to read it back (its size); a file's times need no flush here
 _datasync = getattr(os, "fdatasync", os.fsync)
 _advise = getattr(os, "posix_fadvise", None)  # not on macOS
+SYNC_THREADS = 8  # a batch's syncs in flight at once, given a pool (commit's `syncs`)
 
 
 def _read_umask() -> int:
@@ -199,16 +207,16 @@ def fsync_dir(directory: Path) -> None:
         os.close(dfd)
 
 
-def commit(batch: list[Staged], sync_dirs: bool = True) -> None:
+def commit(batch: list[Staged], sync_dirs: bool = True, syncs: Executor | None = None) -> None:
     """Make every staged file durable, then rename each over its target (in the batch's
     order), then sync each directory once (unless the caller does it). On an error, the files
     not renamed yet are removed and the error raised: the targets renamed before it hold their
-    new bytes, the others their old ones."""
+    new bytes, the others their old ones. `syncs`: a pool of at least SYNC_THREADS threads, on
+    which the data syncs, and then the directory syncs, run together (see above)."""
     closed = renamed = 0
     try:
         _start_writeback(batch)
-        for item in batch:
-            _datasync(item.fd)
+        _together(_sync_data, [item.fd for item in batch], syncs)
         for item in batch:
             closed += 1  # counted first: a close that failed is not tried again (its number may be reused)
             os.close(item.fd)
@@ -222,9 +230,45 @@ def commit(batch: list[Staged], sync_dirs: bool = True) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(item.tmp)
         raise
-    if sync_dirs:
-        for directory in dict.fromkeys(str(item.path).rpartition(os.sep)[0] for item in batch):
-            fsync_dir(Path(directory or os.curdir))  # (the parents as text: no Path made per file)
+    if sync_dirs:  # (the parents as text: no Path made per file)
+        heads = list(dict.fromkeys(str(item.path).rpartition(os.sep)[0] or os.curdir for item in batch))
+        _together(_sync_dirs, heads, syncs)
+
+
+def _sync_data(fds: list[int]) -> None:
+    for fd in fds:
+        _datasync(fd)
+
+
+def _sync_dirs(heads: list[str]) -> None:
+    for head in heads:
+        fsync_dir(Path(head))
+
+
+_Item = TypeVar("_Item", int, str)
+
+
+def _together(run: Callable[[list[_Item]], None], items: list[_Item], pool: Executor | None) -> None:
+    """`run` over the items: here, in order, without a pool or for one item; else over up to
+    SYNC_THREADS parts of them at once on the pool's threads. Returns once every part has ended
+    (none is left running on a file the caller closes next), raising the first part's error."""
+    if pool is None or len(items) < 2:
+        run(items)
+        return
+    from concurrent.futures import wait
+
+    futures = []
+    try:
+        for i in range(min(SYNC_THREADS, len(items))):
+            futures.append(pool.submit(run, items[i::SYNC_THREADS]))
+        wait(futures)
+    except BaseException:  # (interrupted: the syncs in flight still end before the files close)
+        wait(futures)
+        raise
+    for future in futures:
+        exc = future.exception()
+        if exc is not None:
+            raise exc
 
 
 def _start_writeback(batch: list[Staged]) -> None:
