@@ -32,7 +32,7 @@ from scraper.fetch import robots, urls
 from scraper.fetch.body import BodyTooLarge, UnsupportedEncoding, read_bounded
 from scraper.fetch.config import FetchConfig, HostProfile, Validators
 from scraper.fetch.errors import FetchError, Permanent, Retryable, Skipped
-from scraper.fetch.guard import AddressPolicy, PerOriginTransport, ResolveError, blocked_reason, cause
+from scraper.fetch.guard import AddressPolicy, ResolveError, blocked_reason, cause
 from scraper.model import Response, content_charset, http_reason
 from scraper.settings import CRAWL_DELAY_CAP
 
@@ -80,8 +80,10 @@ class Fetcher:
         self.on_response = on_response
         self.clock, self.sleep, self.now = clock, sleep, now
         policy = AddressPolicy(config.allow_private)
+        from scraper.fetch.aio import Routed  # (aiohttp: loaded when a fetcher is made, not before)
+
         self.client = httpx.AsyncClient(
-            transport=transport or PerOriginTransport(policy, config.per_host + 1, http2=config.http2),
+            transport=transport or Routed(policy, config.per_host + 1, config.http2),
             timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
             follow_redirects=False,
             headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate, br"},

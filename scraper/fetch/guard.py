@@ -223,16 +223,31 @@ def blocked_reason(exc: BaseException) -> str | None:
     return str(found) if found is not None else None
 
 
+class TLSContext:
+    """httpx's TLS context (certifi's roots, certificates and host names verified), made once on
+    first use and shared: loading the roots takes ms, and a crawl of http:// sites needs none."""
+
+    def __init__(self) -> None:
+        self._context: ssl.SSLContext | None = None
+
+    def get(self) -> ssl.SSLContext:
+        if self._context is None:
+            self._context = httpx.create_ssl_context(trust_env=False)
+        return self._context
+
+
 class PerOriginTransport(httpx.AsyncBaseTransport):
     """One small connection pool per origin behind the one shared client. httpcore's pool
     checks every connection it holds on each request; with one pool for many hosts that
     bookkeeping outgrew the requests themselves."""
 
-    def __init__(self, policy: AddressPolicy, per_origin: int, http2: bool = True) -> None:
+    def __init__(
+        self, policy: AddressPolicy, per_origin: int, http2: bool = True, tls: TLSContext | None = None
+    ) -> None:
         self.policy = policy  # the default; a request's "scraper.allow_private" extension overrides it
         self.limits = httpx.Limits(max_connections=per_origin, max_keepalive_connections=per_origin)
         self.http2 = http2
-        self.ssl_context = httpx.create_ssl_context(trust_env=False)  # loading CA roots takes ms
+        self.tls = tls or TLSContext()
         self.pools: dict[tuple[bytes, bytes, int | None, bool], httpx.AsyncHTTPTransport] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -241,7 +256,7 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
         pool = self.pools.get(key)
         if pool is None:
             policy = self.policy if allow == self.policy.allow_private else AddressPolicy(allow)
-            pool = self.pools[key] = guarded_transport(policy, self.limits, self.http2, self.ssl_context)
+            pool = self.pools[key] = guarded_transport(policy, self.limits, self.http2, self.tls.get())
         return await pool.handle_async_request(request)
 
     async def aclose(self) -> None:
