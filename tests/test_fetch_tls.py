@@ -23,7 +23,7 @@ from conftest import FIXTURES
 from scraper.fetch.client import Fetcher
 from scraper.fetch.config import FetchConfig
 from scraper.fetch.errors import Permanent
-from scraper.fetch.guard import TLSContext
+from scraper.fetch.policy import TLSContext
 
 CERT, KEY = FIXTURES / "tls" / "localhost.crt", FIXTURES / "tls" / "localhost.key"
 PAGE = b"<html><body><p>over TLS</p></body></html>"

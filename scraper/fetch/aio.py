@@ -27,14 +27,7 @@ import aiohttp
 from aiohttp.abc import ResolveResult
 from yarl import URL
 
-from scraper.fetch.guard import (
-    _NO_SUCH_NAME,
-    AddressPolicy,
-    BlockedAddressError,
-    PerOriginTransport,
-    ResolveError,
-    TLSContext,
-)
+from scraper.fetch.policy import NO_SUCH_NAME, AddressPolicy, BlockedAddressError, ResolveError, TLSContext
 
 _Addr = tuple[Any, ...]
 
@@ -53,9 +46,7 @@ class _GuardedResolver(aiohttp.ThreadedResolver):
             found = await super().resolve(host, port, family)
         except OSError as exc:
             code = exc.errno if isinstance(exc, socket.gaierror) else None
-            raise ResolveError(
-                f"cannot resolve {host}: {exc.strerror or exc}", code in _NO_SUCH_NAME
-            ) from exc
+            raise ResolveError(f"cannot resolve {host}: {exc.strerror or exc}", code in NO_SUCH_NAME) from exc
         for info in found:
             refusal = self.policy.refusal(ipaddress.ip_address(info["host"].split("%")[0]))
             if refusal:
@@ -187,15 +178,22 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
 class Routed(httpx.AsyncBaseTransport):
     """HTTP/1.1 through aiohttp; https through httpcore when HTTP/2 is on (aiohttp speaks 1.1
-    only, and httpx asks for HTTP/2 on TLS connections only)."""
+    only, and httpx asks for HTTP/2 on TLS only). httpcore's transport (fetch.guard, with
+    httpcore, h11 and anyio) is loaded at the first https request: a crawl of http:// sites
+    never loads it."""
 
     def __init__(self, policy: AddressPolicy, per_origin: int, http2: bool) -> None:
-        tls = TLSContext()
-        self.http1 = AiohttpTransport(policy, per_origin, tls)
-        self.http2 = PerOriginTransport(policy, per_origin, http2=True, tls=tls) if http2 else None
+        self.policy, self.per_origin, self.tls = policy, per_origin, TLSContext()
+        self.http1 = AiohttpTransport(policy, per_origin, self.tls)
+        self.want_http2 = http2
+        self.http2: httpx.AsyncBaseTransport | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.http2 is not None and request.url.scheme == "https":
+        if self.want_http2 and request.url.scheme == "https":
+            if self.http2 is None:
+                from scraper.fetch.guard import PerOriginTransport
+
+                self.http2 = PerOriginTransport(self.policy, self.per_origin, http2=True, tls=self.tls)
             return await self.http2.handle_async_request(request)
         return await self.http1.handle_async_request(request)
 

@@ -20,10 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
-# isort: split
-from scraper.fetch import notrio  # noqa: F401  (httpcore without trio, before httpx)
-
-# isort: split
 import httpx
 import sniffio
 import tenacity
@@ -32,7 +28,7 @@ from scraper.fetch import robots, urls
 from scraper.fetch.body import BodyTooLarge, UnsupportedEncoding, read_bounded
 from scraper.fetch.config import FetchConfig, HostProfile, Validators
 from scraper.fetch.errors import FetchError, Permanent, Retryable, Skipped
-from scraper.fetch.guard import AddressPolicy, ResolveError, blocked_reason, cause
+from scraper.fetch.policy import AddressPolicy, ResolveError, blocked_reason, cause
 from scraper.model import Response, content_charset, http_reason
 from scraper.settings import CRAWL_DELAY_CAP
 
