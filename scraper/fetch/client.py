@@ -89,6 +89,7 @@ class Fetcher:
         self.slots = asyncio.Semaphore(config.concurrency)
         self.hosts: dict[str, _Host] = {}
         self.requests = 0
+        self._timeouts = self.client.timeout.as_dict()
 
     async def __aenter__(self) -> Fetcher:
         # httpcore and anyio ask sniffio for the loop several times a request: answered from this
@@ -227,9 +228,7 @@ class Fetcher:
         self.requests += 1
         try:
             async with asyncio.timeout(self.config.total_timeout):
-                request = self.client.build_request(
-                    "GET", url, headers=headers, extensions={ALLOW_PRIVATE: allow_private}
-                )
+                request = self._request(url, headers, allow_private)
                 resp = await self.client.send(request, stream=True)
                 try:
                     return await self._handle(url, resp)
@@ -243,6 +242,14 @@ class Fetcher:
             raise Retryable("timeout", f"timed out ({type(exc).__name__})") from None
         except httpx.HTTPError as exc:
             raise _failure(exc) from None
+
+    def _request(self, url: str, headers: dict[str, str], allow_private: bool) -> httpx.Request:
+        """client.build_request's request (no base URL or parameters are set), without its
+        copies of the client's headers, cookies and timeout."""
+        merged = httpx.Headers(self.client.headers) if headers else self.client.headers
+        merged.update(headers)
+        ext = {ALLOW_PRIVATE: allow_private, "timeout": self._timeouts}
+        return httpx.Request("GET", url, headers=merged, cookies=self.client.cookies or None, extensions=ext)
 
     async def _handle(self, url: str, resp: httpx.Response) -> tuple[Response | None, str | None]:
         status = resp.status_code
