@@ -20,10 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
-# isort: split
-from scraper.fetch import notrio  # noqa: F401  (httpcore without trio, before httpx)
-
-# isort: split
 import httpx
 import sniffio
 import tenacity
@@ -32,7 +28,7 @@ from scraper.fetch import robots, urls
 from scraper.fetch.body import BodyTooLarge, UnsupportedEncoding, read_bounded
 from scraper.fetch.config import FetchConfig, HostProfile, Validators
 from scraper.fetch.errors import FetchError, Permanent, Retryable, Skipped
-from scraper.fetch.guard import AddressPolicy, PerOriginTransport, ResolveError, blocked_reason, cause
+from scraper.fetch.policy import AddressPolicy, ResolveError, blocked_reason, cause
 from scraper.model import Response, content_charset, http_reason
 from scraper.settings import CRAWL_DELAY_CAP
 
@@ -80,8 +76,10 @@ class Fetcher:
         self.on_response = on_response
         self.clock, self.sleep, self.now = clock, sleep, now
         policy = AddressPolicy(config.allow_private)
+        from scraper.fetch.aio import Routed  # (aiohttp: loaded when a fetcher is made, not before)
+
         self.client = httpx.AsyncClient(
-            transport=transport or PerOriginTransport(policy, config.per_host + 1, http2=config.http2),
+            transport=transport or Routed(policy, config.per_host + 1, config.http2),
             timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
             follow_redirects=False,
             headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate, br"},
@@ -91,6 +89,7 @@ class Fetcher:
         self.slots = asyncio.Semaphore(config.concurrency)
         self.hosts: dict[str, _Host] = {}
         self.requests = 0
+        self._timeouts = self.client.timeout.as_dict()
 
     async def __aenter__(self) -> Fetcher:
         # httpcore and anyio ask sniffio for the loop several times a request: answered from this
@@ -229,9 +228,7 @@ class Fetcher:
         self.requests += 1
         try:
             async with asyncio.timeout(self.config.total_timeout):
-                request = self.client.build_request(
-                    "GET", url, headers=headers, extensions={ALLOW_PRIVATE: allow_private}
-                )
+                request = self._request(url, headers, allow_private)
                 resp = await self.client.send(request, stream=True)
                 try:
                     return await self._handle(url, resp)
@@ -245,6 +242,14 @@ class Fetcher:
             raise Retryable("timeout", f"timed out ({type(exc).__name__})") from None
         except httpx.HTTPError as exc:
             raise _failure(exc) from None
+
+    def _request(self, url: str, headers: dict[str, str], allow_private: bool) -> httpx.Request:
+        """client.build_request's request (no base URL or parameters are set), without its
+        copies of the client's headers, cookies and timeout."""
+        merged = httpx.Headers(self.client.headers) if headers else self.client.headers
+        merged.update(headers)
+        ext = {ALLOW_PRIVATE: allow_private, "timeout": self._timeouts}
+        return httpx.Request("GET", url, headers=merged, cookies=self.client.cookies or None, extensions=ext)
 
     async def _handle(self, url: str, resp: httpx.Response) -> tuple[Response | None, str | None]:
         status = resp.status_code

@@ -12,7 +12,6 @@ import ipaddress
 import socket
 import ssl
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 # isort: split
@@ -26,48 +25,15 @@ from httpcore import _synchronization
 from httpcore._backends.anyio import AnyIOStream
 from httpcore._utils import is_socket_readable
 
-# Cloud metadata endpoints: never contacted, whatever the options.
-METADATA = frozenset(
-    ipaddress.ip_address(a)
-    for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254", "192.0.0.192")
-)
+from scraper.fetch.policy import NO_SUCH_NAME, AddressPolicy, BlockedAddressError, ResolveError, TLSContext
 
 
-class BlockedAddressError(httpcore.ConnectError):
-    """A connection refused by the address policy (not retried)."""
+class _Blocked(BlockedAddressError, httpcore.ConnectError):
+    """The policy's refusal as httpcore's connect error (httpx maps it, keeping it as the cause)."""
 
 
-class ResolveError(httpcore.ConnectError):
-    """The host name did not resolve; `permanent`: the name does not exist (no point retrying)."""
-
-    def __init__(self, message: str, permanent: bool) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-
-
-# getaddrinfo answers that mean the name does not exist (EAI_NODATA is not defined everywhere)
-_NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME), socket.EAI_FAIL}
-
-
-@dataclass(frozen=True)
-class AddressPolicy:
-    """allow_private: private and loopback networks may be contacted (tests, intranets).
-    Link-local, multicast, reserved and metadata addresses are refused regardless."""
-
-    allow_private: bool = False
-
-    def refusal(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        if ip in METADATA:
-            return f"{ip} is a cloud metadata address"
-        if ip.is_unspecified or ip.is_multicast or ip.is_link_local:
-            return f"{ip} is a link-local, multicast or unspecified address"
-        if ip.is_global:
-            return None
-        if self.allow_private and (ip.is_private or ip.is_loopback):
-            return None
-        return f"{ip} is a private, loopback or reserved address (see --allow-private)"
+class _Unresolved(ResolveError, httpcore.ConnectError):
+    """A failed lookup as httpcore's connect error."""
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -89,17 +55,15 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             with anyio.fail_after(timeout) if timeout else _nullcontext():
                 infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except TimeoutError as exc:
-            raise ResolveError(f"cannot resolve {host}: timed out", permanent=False) from exc
+            raise _Unresolved(f"cannot resolve {host}: timed out", permanent=False) from exc
         except OSError as exc:
             code = exc.errno if isinstance(exc, socket.gaierror) else None
-            raise ResolveError(
-                f"cannot resolve {host}: {exc.strerror or exc}", code in _NO_SUCH_NAME
-            ) from exc
+            raise _Unresolved(f"cannot resolve {host}: {exc.strerror or exc}", code in NO_SUCH_NAME) from exc
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         for addr in addresses:
             refusal = self.policy.refusal(ipaddress.ip_address(addr.split("%")[0]))
             if refusal:
-                raise BlockedAddressError(f"refused to connect to {host}: {refusal}")
+                raise _Blocked(f"refused to connect to {host}: {refusal}")
         last: Exception | None = None
         for addr in addresses:
             try:
@@ -203,36 +167,18 @@ def guarded_transport(
     return transport
 
 
-def cause(
-    exc: BaseException, kind: type[BaseException] | tuple[type[BaseException], ...]
-) -> BaseException | None:
-    """The first exception of `kind` in the chain of causes of `exc`."""
-    cur: BaseException | None = exc
-    for _ in range(32):  # chains are short; a cycle must not loop
-        if cur is None:
-            return None
-        if isinstance(cur, kind):
-            return cur
-        cur = cur.__cause__ or cur.__context__
-    return None
-
-
-def blocked_reason(exc: BaseException) -> str | None:
-    """The refusal message when an httpx error was caused by the address policy."""
-    found = cause(exc, BlockedAddressError)
-    return str(found) if found is not None else None
-
-
 class PerOriginTransport(httpx.AsyncBaseTransport):
     """One small connection pool per origin behind the one shared client. httpcore's pool
     checks every connection it holds on each request; with one pool for many hosts that
     bookkeeping outgrew the requests themselves."""
 
-    def __init__(self, policy: AddressPolicy, per_origin: int, http2: bool = True) -> None:
+    def __init__(
+        self, policy: AddressPolicy, per_origin: int, http2: bool = True, tls: TLSContext | None = None
+    ) -> None:
         self.policy = policy  # the default; a request's "scraper.allow_private" extension overrides it
         self.limits = httpx.Limits(max_connections=per_origin, max_keepalive_connections=per_origin)
         self.http2 = http2
-        self.ssl_context = httpx.create_ssl_context(trust_env=False)  # loading CA roots takes ms
+        self.tls = tls or TLSContext()
         self.pools: dict[tuple[bytes, bytes, int | None, bool], httpx.AsyncHTTPTransport] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -241,7 +187,7 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
         pool = self.pools.get(key)
         if pool is None:
             policy = self.policy if allow == self.policy.allow_private else AddressPolicy(allow)
-            pool = self.pools[key] = guarded_transport(policy, self.limits, self.http2, self.ssl_context)
+            pool = self.pools[key] = guarded_transport(policy, self.limits, self.http2, self.tls.get())
         return await pool.handle_async_request(request)
 
     async def aclose(self) -> None:
