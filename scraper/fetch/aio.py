@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -89,6 +90,12 @@ def _error(exc: Exception, read: bool = False) -> httpx.TransportError:
         return httpx.ConnectTimeout(str(exc) or "connect timed out")
     if isinstance(exc, TimeoutError):  # aiohttp's read timeout (sock_read), a TimeoutError
         return httpx.ReadTimeout(str(exc) or "timed out")
+    if isinstance(exc, aiohttp.ClientConnectorError) and not isinstance(
+        exc.os_error, BlockedAddressError | ResolveError
+    ):
+        err = exc.os_error  # (asyncio's text repeats the address: the system's words for its errno)
+        reason = os.strerror(err.errno) if err.errno else err.strerror or str(err) or type(err).__name__
+        return httpx.ConnectError(f"{exc.host}:{exc.port}: {reason}")
     if isinstance(exc, BlockedAddressError | ResolveError | aiohttp.ClientConnectorError):
         return httpx.ConnectError(str(exc))
     if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ServerDisconnectedError):
@@ -150,7 +157,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         url = request.url
         data = await request.aread() if request.method not in ("GET", "HEAD") else None
         try:
-            resp = await session._request(
+            resp = await session.request(
                 request.method,
                 URL(str(url), encoded=True),
                 headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],

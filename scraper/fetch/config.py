@@ -26,7 +26,7 @@ class FetchConfig:
     breaker: int = settings.BREAKER  # consecutive failed URLs after which a host is given up
     allow_private: bool = False
     robots: bool = True
-    http2: bool = True
+    http2: bool = False  # True: https through httpcore with HTTP/2 when offered (else aiohttp, HTTP/1.1)
 
 
 def user_agent(explicit: str | None = None, contact: str | None = None) -> str:
