@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import os
 import pstats
-import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,28 +48,32 @@ def bytecode() -> None:
 
 
 def measure(cmd: Sequence[str], cpu: int | None = None, cwd: Path | None = None, quiet: bool = True) -> Usage:
-    """Run `cmd` to its end (pinned to core `cpu` when given); a failure stops the bench."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Run `cmd` to its end (pinned to core `cpu` when given); a failure stops the bench. The
+    figures are this command's own (os.wait4: the process and the children it reaped), not the
+    bench's running totals: a peak is not an earlier command's (a peer's) peak."""
 
     def pin() -> None:
         if cpu is not None:
             os.sched_setaffinity(0, {cpu})
 
-    t = time.perf_counter()
-    proc = subprocess.run(
-        list(cmd),
-        cwd=cwd,
-        preexec_fn=pin,
-        stdout=subprocess.DEVNULL if quiet else None,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryFile(mode="w+") as err:  # (a file, not a pipe: nothing to drain while waiting)
+        t = time.perf_counter()
+        proc = subprocess.Popen(
+            list(cmd),
+            cwd=cwd,
+            preexec_fn=pin,
+            stdout=subprocess.DEVNULL if quiet else None,
+            stderr=err,
+            text=True,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read()
     if proc.returncode != 0:
-        sys.exit(f"bench: {' '.join(cmd[:3])} … exited {proc.returncode}: {proc.stderr[-2000:]}")
-    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Usage(wall, cpu_s, after.ru_maxrss / 1024)
+        sys.exit(f"bench: {' '.join(cmd[:3])} … exited {proc.returncode}: {stderr[-2000:]}")
+    return Usage(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def median(values: Sequence[float]) -> float:
