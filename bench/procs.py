@@ -50,22 +50,21 @@ def bytecode() -> None:
 def measure(cmd: Sequence[str], cpu: int | None = None, cwd: Path | None = None, quiet: bool = True) -> Usage:
     """Run `cmd` to its end (pinned to core `cpu` when given); a failure stops the bench. The
     figures are this command's own (os.wait4: the process and the children it reaped), not the
-    bench's running totals: a peak is not an earlier command's (a peer's) peak."""
-
-    def pin() -> None:
-        if cpu is not None:
-            os.sched_setaffinity(0, {cpu})
+    bench's running totals: a peak is not an earlier command's (a peer's) peak. Linux counts in
+    a child's peak the memory it was forked with, so a peak is at least this process's resident
+    size: the bench process stays small (it imports none of the measured code)."""
 
     with tempfile.TemporaryFile(mode="w+") as err:  # (a file, not a pipe: nothing to drain while waiting)
-        t = time.perf_counter()
-        proc = subprocess.Popen(
-            list(cmd),
-            cwd=cwd,
-            preexec_fn=pin,
-            stdout=subprocess.DEVNULL if quiet else None,
-            stderr=err,
-            text=True,
-        )
+        mask = os.sched_getaffinity(0)
+        if cpu is not None:  # the child inherits it (no preexec_fn to run in the child)
+            os.sched_setaffinity(0, {cpu})
+        try:
+            t = time.perf_counter()
+            proc = subprocess.Popen(
+                list(cmd), cwd=cwd, stdout=subprocess.DEVNULL if quiet else None, stderr=err, text=True
+            )
+        finally:
+            os.sched_setaffinity(0, mask)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t
         proc.returncode = os.waitstatus_to_exitcode(status)
