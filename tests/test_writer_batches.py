@@ -148,7 +148,7 @@ def test_a_single_batch_is_committed_without_a_thread(tmp_path: Path) -> None:
 
     def send(self: batches.Committer, last: bool = False) -> None:
         real(self, last)
-        started.append(self._thread is not None)
+        started.append(self._threads is not None)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(batches.Committer, "_send", send)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
 
 from scraper.model import Outcome
-from scraper.store.staging import SYNC_THREADS, Listing, Staged, commit, discard
+from scraper.store.staging import CommitThreads, Listing, Staged, commit, discard
 from scraper.store.state import StateStore
 from scraper.store.writer import WriteResult, stage_document
 
@@ -82,8 +82,7 @@ class FileBatches:
     def __init__(self) -> None:
         self._waiting: list[tuple[_Doc, asyncio.Future[WriteResult]]] = []
         self._timer: asyncio.TimerHandle | None = None
-        self._thread: ThreadPoolExecutor | None = None
-        self._syncs: ThreadPoolExecutor | None = None  # the commit thread's (staging.commit)
+        self._threads: CommitThreads | None = None
         self._listing = Listing()  # used on the commit thread only
 
     async def write(
@@ -95,27 +94,24 @@ class FileBatches:
         done: asyncio.Future[WriteResult] = loop.create_future()
         self._waiting.append(((out_dir, stem, markdown, audit), done))
         if now or len(self._waiting) >= WRITE_DOCS:
-            self._send()
+            self.send()
         elif self._timer is None:
-            self._timer = loop.call_later(WRITE_S, self._send)
+            self._timer = loop.call_later(WRITE_S, self.send)
         return await done
 
     def send(self) -> None:
-        """The documents waiting go to the commit thread now (no other document can join them)."""
-        self._send()
-
-    def _send(self) -> None:
+        """The documents waiting go to the commit thread now (a full batch, its time is up, or
+        no other document can join them)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         batch, self._waiting = self._waiting, []
         if not batch:
             return
-        if self._thread is None:
-            self._thread = ThreadPoolExecutor(1, thread_name_prefix="commit")
-            self._syncs = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="sync")
+        if self._threads is None:
+            self._threads = CommitThreads()
         running = asyncio.get_running_loop().run_in_executor(
-            self._thread, _write, [d for d, _ in batch], self._listing, self._syncs
+            self._threads.thread, _write, [d for d, _ in batch], self._listing, self._threads.syncs
         )
 
         def settle(task: asyncio.Future[list[WriteResult | OSError]]) -> None:
@@ -135,12 +131,9 @@ class FileBatches:
 
     def close(self) -> None:
         """After the last commit (every document has had its answer)."""
-        if self._thread is not None:
-            self._thread.shutdown(wait=True)
-            self._thread = None
-        if self._syncs is not None:
-            self._syncs.shutdown(wait=True)
-            self._syncs = None
+        if self._threads is not None:
+            self._threads.shutdown()
+            self._threads = None
 
 
 _Doc = tuple[Path, str, bytes, bytes]  # (output directory, stem, Markdown, audit record)

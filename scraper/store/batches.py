@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scraper.store.staging import SYNC_THREADS, Listing, Staged, commit, discard
+from scraper.store.staging import CommitThreads, Listing, Staged, commit, discard
 
 if TYPE_CHECKING:  # the thread starts with a second batch: one batch is committed by the caller
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import Future
 
 BATCH_DOCS = 32  # documents per batch (two files each: 64 open temp files at most per batch)
 
@@ -31,8 +31,7 @@ class Committer:
         self._keys: list[int] = []
         self._files: list[Staged] = []
         self._background = background
-        self._thread: ThreadPoolExecutor | None = None
-        self._syncs: ThreadPoolExecutor | None = None  # the committing thread's (staging.commit)
+        self._threads: CommitThreads | None = None
         self._sent: list[tuple[list[int], Future[None]]] = []
         self._failed: dict[int, OSError] = {}
         self.listing = Listing()  # the output directories' names, for the caller's staging
@@ -49,15 +48,12 @@ class Committer:
         keys, files, self._keys, self._files = self._keys, self._files, [], []
         if not keys:
             return
-        if not self._background or (last and self._thread is None):  # (the caller waits anyway)
+        if not self._background or (last and self._threads is None):  # (the caller waits anyway)
             self._commit(keys, files)
             return
-        if self._thread is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._thread = ThreadPoolExecutor(1, thread_name_prefix="commit")
-            self._syncs = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="sync")
-        self._sent.append((keys, self._thread.submit(commit, files, True, self._syncs)))
+        if self._threads is None:
+            self._threads = CommitThreads()
+        self._sent.append((keys, self._threads.thread.submit(commit, files, True, self._threads.syncs)))
 
     def _commit(self, keys: list[int], files: list[Staged]) -> None:
         try:
@@ -81,9 +77,8 @@ class Committer:
         return self._failed
 
     def _shutdown(self) -> None:
-        for pool in (self._thread, self._syncs):
-            if pool is not None:
-                pool.shutdown(wait=True)
+        if self._threads is not None:
+            self._threads.shutdown()
 
     def abort(self) -> None:
         """Give up what was not handed over yet (its targets keep their old bytes); wait for

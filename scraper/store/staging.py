@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 if TYPE_CHECKING:  # (a caller with a pool has loaded concurrent.futures; a single write needs none)
-    from concurrent.futures import Executor
+    from concurrent.futures import Executor, ThreadPoolExecutor
 
 _FLAGS = os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC
 # the data and what is needed to read it back (its size); a file's times need no flush here
@@ -233,6 +233,21 @@ def commit(batch: list[Staged], sync_dirs: bool = True, syncs: Executor | None =
     if sync_dirs:  # (the parents as text: no Path made per file)
         heads = list(dict.fromkeys(str(item.path).rpartition(os.sep)[0] or os.curdir for item in batch))
         _together(_sync_dirs, heads, syncs)
+
+
+class CommitThreads:
+    """A thread that commits batches one after the other (`thread`), and the pool its batches'
+    syncs run on (`syncs`, commit's): made together, shut down together (waiting for both)."""
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.thread: ThreadPoolExecutor = ThreadPoolExecutor(1, thread_name_prefix="commit")
+        self.syncs: ThreadPoolExecutor = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="sync")
+
+    def shutdown(self) -> None:
+        self.thread.shutdown(wait=True)
+        self.syncs.shutdown(wait=True)
 
 
 def _sync_data(fds: list[int]) -> None:
