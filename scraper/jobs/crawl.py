@@ -29,7 +29,7 @@ from scraper.jobs.incremental import UNREAD, Incremental, Unread, input_digest
 from scraper.jobs.listings import Held, ListingSteps
 from scraper.model import DocKind, Failed, Kind, Outcome, Rendered, Response, SourceDocument, Status
 from scraper.settings import MAX_PAGES, REVALIDATE_HOURS
-from scraper.sources.discover import classify
+from scraper.sources.discover import classify, is_robots_url
 from scraper.store.names import Names, NameTaken
 from scraper.store.state import StateStore, UrlRecord, Written
 from scraper.store.writer import WriteResult, url_stem
@@ -210,7 +210,7 @@ class FetchJob(ListingSteps):
         listed: str | None,
         depth: int,
     ) -> None:
-        if urlsplit(url).path == "/robots.txt":  # a robots.txt as a source: its Sitemap lines
+        if is_robots_url(url):  # a robots.txt as a source: its Sitemap lines
             await self._robots(url, found_in, origin, depth)
             return
         known = self.policy.known(url)

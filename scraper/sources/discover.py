@@ -97,9 +97,18 @@ def root_element(body: bytes) -> bytes | None:
     return None
 
 
+def is_robots_url(url: str) -> bool:
+    """Whether a URL's path is /robots.txt. Split only when it may be: urlsplit drops tabs and
+    line breaks from a URL, so its path holds 'robots.txt' only when the URL holds it or one of
+    them (most URLs of a crawl are split by neither)."""
+    if "robots.txt" not in url and "\t" not in url and "\r" not in url and "\n" not in url:
+        return False
+    return urlsplit(url).path == "/robots.txt"
+
+
 def classify(url: str, media_type: str, body: bytes) -> str:
     """'sitemap', 'feed', 'robots', 'markdown' or 'html' (from content first, then type)."""
-    if urlsplit(url).path == "/robots.txt":
+    if is_robots_url(url):
         return "robots"
     head = body[:4096]
     if head.startswith(b"\x1f\x8b"):
