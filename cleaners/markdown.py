@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import attrgetter
 
 from selectolax.lexbor import LexborHTMLParser
@@ -23,6 +23,7 @@ from cleaners.htmlspan import comments as html_comments
 from cleaners.mdedits import Recorder, apply_edits, inside, merge
 from cleaners.mdhtml import sanitize_body
 from cleaners.mdurls import clean_urls
+from cleaners.pagekeys import PageKeys
 from cleaners.records import Removal
 from cleaners.spaneditor import SpanEditor
 
@@ -62,7 +63,9 @@ def clean_markdown(body: str, ctx: DomContext, first_line: int = 1) -> MarkdownR
     if sc.has_markup:
         tree = LexborHTMLParser(sc.html)
         ed = SpanEditor(tree, ctx.rules, body, sc, rec.lines)
-        run_dom_rules(tree, ctx, ed)
+        # the islands' keys, read before any rule changes them, narrow the rules' selector lists
+        # as on an HTML page (the ad-selector list is tried on every element otherwise)
+        run_dom_rules(tree, replace(ctx, keys=PageKeys.of(tree)), ed)
         edits.extend(ed.edits)
         removals.extend(ed.removals)
     blocked = _blocked(sc, edits + rec.edits)
