@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from operator import attrgetter
 
 from cleaners.editor import Edit
@@ -140,107 +141,100 @@ _MARKUP = re.compile(r"[\[\]<>]")
 def _tidy(text: str, marks: list[tuple[int, bool]]) -> str:
     """Drop lines an edit left empty (or holding only a list marker or emphasis markers), and
     collapse each blank-line run next to a removal to one blank line (none at the start or
-    end). Only lines around edits are looked at (found by their offsets); the rest is kept as
-    it is."""
-    lines = _Lines(text)
-    touched: dict[int, bool] = {}  # line -> an edit there cut a line break
-    idx = prev = 0
-    for off, cut in marks:  # offsets ascend: count the line breaks in between
-        idx += text.count("\n", prev, off)
-        prev = off
-        lines.locate(idx, off)
-        touched[idx] = touched.get(idx, False) or cut
-    last = idx + text.count("\n", prev)  # the line after the final newline: never dropped
+    end). Only lines around edits are looked at, each named by the offset it starts at and
+    found from its neighbour by one str.find/rfind (the text is never split or counted)."""
+    final = text.rfind("\n") + 1  # where the last line starts: it is never dropped
+    lines = _Lines(text, final)
+    touched: dict[int, bool] = {}  # line start -> an edit there cut a line break
+    line_start, line_end = -1, -2
+    for off, cut in marks:  # offsets ascend: a mark on the line before needs no look-up
+        if not line_start <= off <= line_end:
+            line_start = text.rfind("\n", 0, off) + 1
+            line_end = lines.end(line_start)
+        touched[line_start] = touched.get(line_start, False) or cut
     drop: set[int] = set()
-    near: set[int] = set()  # lines where a line break was cut, or that were dropped
-    for idx, cut in touched.items():
-        if idx != last and _RESIDUE.match(text, *lines.span(idx)):
-            drop.add(idx)
-            near.add(idx)
+    near: list[int] = []  # lines where a line break was cut, or that were dropped
+    for s, cut in touched.items():
+        if s != final and _RESIDUE.match(text, s, lines.end(s)):
+            drop.add(s)
+            near.append(s)
         elif cut:
-            near.add(idx)
-
-    blank: dict[int, bool] = {}  # line -> it holds only whitespace (each looked at once)
-
-    def gap(k: int) -> bool:
-        if not 0 <= k < last:
-            return False
-        if k in drop:
-            return True
-        found = blank.get(k)
-        if found is None:
-            found = blank[k] = not lines.line(k).strip()
-        return found
-
+            near.append(s)
+    if not near:
+        return text
+    gap = lines.gap_test(drop)
     done: set[int] = set()
-    for idx in sorted(near):
-        for k in (idx,) if gap(idx) else (idx - 1, idx + 1):
+    for s in near:  # (in text order: touched lines were met in order)
+        for k in (s,) if gap(s) else (lines.prev(s), lines.next(s)):
             if not gap(k) or k in done:
                 continue
-            lo, hi = k, k
-            while gap(lo - 1):
-                lo -= 1
-            while gap(hi + 1):
-                hi += 1
-            done.update(range(lo, hi + 1))
-            keep = 0 if lo == 0 or hi == last - 1 else 1  # the first blank line not dropped
-            for j in range(lo, hi + 1):
+            lo = hi = k
+            while gap(p := lines.prev(lo)):
+                lo = p
+            while gap(q := lines.next(hi)):
+                hi = q
+            keep = 0 if lo == 0 or lines.end(hi) == final - 1 else 1  # the first blank not dropped
+            j = lo
+            while True:
+                done.add(j)
                 if j not in drop:
                     if keep:
                         keep = 0
                     else:
                         drop.add(j)
+                if j == hi:
+                    break
+                j = lines.next(j)
     if not drop:
         return text
     parts: list[str] = []
     pos = 0
     for j in sorted(drop):  # each before the last line: it goes with the line break after it
-        start, end = lines.span(j)
-        parts.append(text[pos:start])
-        pos = end + 1
+        parts.append(text[pos:j])
+        pos = lines.end(j) + 1
     parts.append(text[pos:])
     return "".join(parts)
 
 
 class _Lines:
-    """Lines of a text by number, each found from a located line next to it (so the text is
-    not split whole to look at a few lines)."""
+    """Lines of a text named by their start offsets; each end found once (str.find)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, final: int) -> None:
         self.text = text
-        self.spans: dict[int, tuple[int, int]] = {}  # line -> (start, end before its "\n")
+        self.final = final
+        self.ends: dict[int, int] = {}  # line start -> where it ends (its "\n", or the text's end)
 
-    def locate(self, k: int, offset: int) -> None:
-        """Line k is the one holding `offset`."""
-        if k not in self.spans:
-            end = self.text.find("\n", offset)
-            self.spans[k] = (self.text.rfind("\n", 0, offset) + 1, len(self.text) if end < 0 else end)
+    def end(self, start: int) -> int:
+        found = self.ends.get(start)
+        if found is None:
+            nl = self.text.find("\n", start)
+            found = self.ends[start] = len(self.text) if nl < 0 else nl
+        return found
 
-    def span(self, k: int) -> tuple[int, int]:
-        found = self.spans.get(k)
-        if found is not None:
+    def prev(self, start: int) -> int:
+        """The line before (-1: none)."""
+        if start <= 0:
+            return -1
+        self.ends[prev := self.text.rfind("\n", 0, start - 1) + 1] = start - 1
+        return prev
+
+    def next(self, start: int) -> int:
+        """The line after (-1: none; the last line has none)."""
+        return -1 if start < 0 or start >= self.final else self.end(start) + 1
+
+    def gap_test(self, drop: set[int]) -> Callable[[int], bool]:
+        """Whether a line is dropped or blank (the last line never is; -1 never is)."""
+        blank: dict[int, bool] = {}
+        text, final = self.text, self.final
+
+        def gap(k: int) -> bool:
+            if not 0 <= k < final:
+                return False
+            if k in drop:
+                return True
+            found = blank.get(k)
+            if found is None:
+                found = blank[k] = not text[k : self.end(k)].strip()
             return found
-        if k - 1 in self.spans:
-            near = k - 1
-        elif k + 1 in self.spans:
-            near = k + 1
-        else:  # (not met: the lines looked at are next to located ones)
-            near = min(self.spans, key=lambda j: abs(j - k))
-        start, end = self.spans[near]
-        text = self.text
-        while near < k:
-            start = end + 1
-            nl = text.find("\n", start)
-            end = len(text) if nl < 0 else nl
-            near += 1
-            self.spans[near] = (start, end)
-        while near > k:
-            end = start - 1
-            start = text.rfind("\n", 0, end) + 1
-            near -= 1
-            self.spans[near] = (start, end)
-        return start, end
 
-    def line(self, k: int) -> str:
-        start, end = self.span(k)
-        return self.text[start:end]
+        return gap
