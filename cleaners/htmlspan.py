@@ -196,6 +196,13 @@ def _block_end(text: str, pos: int) -> int:
     return m.start() if m else len(text)
 
 
+# What a "<" starts, in one match: an end tag (group 1, as `_CLOSE` matches it), a comment (group
+# 2, as `COMMENT_RE`), a start tag (groups 3-5, as `_OPEN`), or nothing: a "<" of text, matched
+# alone (so the scan meets every "<" in one pass of the engine, as it met them one by one)
+_TAG = re.compile(r"<(?:/([A-Za-z][A-Za-z0-9-]*)\s*>|!--((?s:.*?))-->|" + _OPEN.pattern[1:] + ")?")
+_CLOSED, _COMMENT, _OPENED = 1, 2, 5  # `lastindex` of each kind of match
+
+
 class _Scanner:
     """One pass over a body: the elements and comments found, and the lexbor copy built."""
 
@@ -203,73 +210,82 @@ class _Scanner:
         self.text = text
         self.elements: list[Element] = []
         self.comments: list[Comment] = []
-        self.out: list[str] = []
+        self.out: list[str] = ["<!DOCTYPE html><html><head></head><body>"]
         self.stack: list[Element] = []  # open elements
         self.pos = 0  # next character of `text` not yet copied to `out`
+        self.lt = False  # `text` holds a "<" between `pos` and what the scan met last
 
     def copy_text(self, upto: int) -> None:
         if upto > self.pos:
-            self.out.append(self.text[self.pos : upto].replace("<", "&lt;"))
+            piece = self.text[self.pos : upto]
+            self.out.append(piece.replace("<", "&lt;") if self.lt else piece)
             self.pos = upto
+        self.lt = False
 
-    def comment(self, lt: int) -> int:
-        """A comment at `lt`; returns where to search on."""
-        m = COMMENT_RE.match(self.text, lt)
-        if not m:
-            return lt + 1
-        self.copy_text(lt)
-        c = Comment(len(self.comments), lt, m.end(), m.group(1))
-        self.comments.append(c)
-        self.out.append(f"<!--{COMMENT_MARK}{c.index}{COMMENT_MARK}{m.group(1)}-->")
-        self.pos = m.end()
-        return m.end()
-
-    def close(self, lt: int) -> int:
-        """An end tag at `lt`: it closes the innermost open element of its name."""
-        m = _CLOSE.match(self.text, lt)
-        if not m:
-            return lt + 1
-        if lt > self.pos:
-            self.out.append(self.text[self.pos : lt].replace("<", "&lt;"))
-        end = m.end()
-        tag = m.group(1).lower()
-        stack = self.stack
-        for k in range(len(stack) - 1, -1, -1):
-            if stack[k].tag == tag:
-                for el in stack[k + 1 :]:
-                    el.end = lt
-                stack[k].close_start, stack[k].end = lt, end
-                del stack[k:]
-                break
-        self.out.append(m.group(0))
-        self.pos = end
-        return end
-
-    def open(self, lt: int) -> int:
-        """A start tag at `lt`, marked with its index for lexbor."""
-        m = _OPEN.match(self.text, lt)
-        if not m:
-            return lt + 1
-        if lt > self.pos:
-            self.out.append(self.text[self.pos : lt].replace("<", "&lt;"))
-        end = m.end()
-        name, attrs, slash = m.groups()
-        tag = name.lower()
-        index = len(self.elements)
-        el = Element(index, tag, lt, end, -1, -1, lt + 1 + len(name), attrs)
-        self.elements.append(el)
-        self.out.append(f'<{name} {SX}="{index}"{attrs}{" /" if slash else ""}>')
-        self.pos = end
-        if tag in VOID:
-            el.end = end
-        elif tag in RAWTEXT:
-            self._rawtext(el)
-            self.pos = el.end
-        else:
-            self.stack.append(el)
-            if len(self.stack) > MAX_DEPTH:
-                raise CleaningError(f"HTML nested deeper than {MAX_DEPTH} levels")
-        return self.pos
+    def run(self, search: int, regions: list[tuple[int, int, bool]], ri: int) -> tuple[int, int]:
+        """Tags from `search` on, until the scan must jump (a region, a raw-text element's end):
+        returns (where it goes on, the region index), (-1, ri) at the end of the text."""
+        text, out, stack, elements = self.text, self.out, self.stack, self.elements
+        pos, seen_lt = self.pos, self.lt  # (kept here while the scan runs, given back after)
+        region_start = regions[ri][0] if ri < len(regions) else len(text) + 1
+        for m in _TAG.finditer(text, search):
+            lt = m.start()
+            if lt >= region_start:
+                while ri < len(regions) and regions[ri][1] <= lt:
+                    ri += 1
+                if ri < len(regions) and regions[ri][0] <= lt:
+                    start, end, skipped = regions[ri]
+                    if skipped:
+                        self.pos, self.lt = pos, seen_lt
+                        self.copy_text(start)
+                        self.pos = end
+                        self.lt = pos > start  # (then what a tag ran past is copied again)
+                    else:
+                        self.pos, self.lt = pos, True  # (a code region's "<" are text)
+                    return end, ri
+                region_start = regions[ri][0] if ri < len(regions) else len(text) + 1
+            kind = m.lastindex
+            if kind is None:
+                seen_lt = True
+                continue
+            if lt > pos:
+                piece = text[pos:lt]
+                out.append(piece.replace("<", "&lt;") if seen_lt else piece)
+            seen_lt = False
+            pos = end = m.end()
+            if kind == _CLOSED:  # it closes the innermost open element of its name
+                tag = m.group(1).lower()
+                for k in range(len(stack) - 1, -1, -1):
+                    if stack[k].tag == tag:
+                        for el in stack[k + 1 :]:
+                            el.end = lt
+                        stack[k].close_start, stack[k].end = lt, end
+                        del stack[k:]
+                        break
+                out.append(m.group(0))
+                continue
+            if kind == _COMMENT:
+                c = Comment(len(self.comments), lt, end, m.group(2))
+                self.comments.append(c)
+                out.append(f"<!--{COMMENT_MARK}{c.index}{COMMENT_MARK}{c.text}-->")
+                continue
+            name, attrs, slash = m.group(3, 4, 5)  # a start tag, marked with its index for lexbor
+            tag = name.lower()
+            el = Element(len(elements), tag, lt, end, -1, -1, lt + 1 + len(name), attrs)
+            out.append(f'<{name} {SX}="{el.index}"{attrs}{" /" if slash else ""}>')
+            elements.append(el)
+            if tag in VOID:
+                el.end = end
+            elif tag in RAWTEXT:  # the scan goes on after its end
+                self._rawtext(el)
+                self.pos, self.lt = el.end, False
+                return el.end, ri
+            else:
+                stack.append(el)
+                if len(stack) > MAX_DEPTH:
+                    raise CleaningError(f"HTML nested deeper than {MAX_DEPTH} levels")
+        self.pos, self.lt = pos, seen_lt
+        return -1, ri
 
     def _rawtext(self, el: Element) -> None:
         """Text up to the end tag of a script, style, textarea … (or the end of its block)."""
@@ -294,29 +310,14 @@ def scan(text: str, code: list[tuple[int, int]] | None = None, skip: Sequence[tu
         code = code_regions(text)
     regions = sorted([(a, b, False) for a, b in code] + [(a, b, True) for a, b in skip])
     sc = _Scanner(text)
-    code_i = search = 0
-    while (lt := text.find("<", search)) >= 0:
-        while code_i < len(regions) and regions[code_i][1] <= lt:
-            code_i += 1
-        if code_i < len(regions) and regions[code_i][0] <= lt:
-            start, end, skipped = regions[code_i]
-            if skipped:
-                sc.copy_text(start)
-                sc.pos = end
-            search = end
-        else:
-            after = text[lt + 1 : lt + 2]
-            if after == "/":
-                search = sc.close(lt)
-            elif after == "!" and text.startswith("<!--", lt):
-                search = sc.comment(lt)
-            else:
-                search = sc.open(lt)
+    search, ri = sc.run(0, regions, 0)
+    while search >= 0:  # (each jump moves on: a region or a raw-text element ends after it)
+        search, ri = sc.run(search, regions, ri)
     sc.copy_text(len(text))
     for el in sc.stack:  # unclosed: it ends where its Markdown block ends
         el.end = _block_end(text, el.open_end)
-    html = "<!DOCTYPE html><html><head></head><body>" + "".join(sc.out) + "</body></html>"
-    return Scan(sc.elements, sc.comments, html, code)
+    sc.out.append("</body></html>")
+    return Scan(sc.elements, sc.comments, "".join(sc.out), code)
 
 
 def comments(text: str) -> list[tuple[int, int, str]]:
