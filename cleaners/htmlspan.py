@@ -200,6 +200,10 @@ def _block_end(text: str, pos: int) -> int:
 # 2, as `COMMENT_RE`), a start tag (groups 3-5, as `_OPEN`), or nothing: a "<" of text, matched
 # alone (so the scan meets every "<" in one pass of the engine, as it met them one by one)
 _TAG = re.compile(r"<(?:/([A-Za-z][A-Za-z0-9-]*)\s*>|!--((?s:.*?))-->|" + _OPEN.pattern[1:] + ")?")
+# The same with a comment branch that never matches (group 2 kept), for the text after a "<!--"
+# with no "-->" after it: no later "<!--" has one either, and trying each would read to the end
+# of the text every time (quadratic in a body of unclosed comments)
+_TAG_NO_COMMENT = re.compile(r"<(?:/([A-Za-z][A-Za-z0-9-]*)\s*>|(?!)(.)|" + _OPEN.pattern[1:] + ")?")
 _CLOSED, _COMMENT, _OPENED = 1, 2, 5  # `lastindex` of each kind of match
 
 
@@ -214,6 +218,7 @@ class _Scanner:
         self.stack: list[Element] = []  # open elements
         self.pos = 0  # next character of `text` not yet copied to `out`
         self.lt = False  # `text` holds a "<" between `pos` and what the scan met last
+        self.tags = _TAG  # _TAG_NO_COMMENT once a "<!--" is found unclosed
 
     def copy_text(self, upto: int) -> None:
         if upto > self.pos:
@@ -228,7 +233,7 @@ class _Scanner:
         text, out, stack, elements = self.text, self.out, self.stack, self.elements
         pos, seen_lt = self.pos, self.lt  # (kept here while the scan runs, given back after)
         region_start = regions[ri][0] if ri < len(regions) else len(text) + 1
-        for m in _TAG.finditer(text, search):
+        for m in self.tags.finditer(text, search):
             lt = m.start()
             if lt >= region_start:
                 while ri < len(regions) and regions[ri][1] <= lt:
@@ -247,6 +252,9 @@ class _Scanner:
             kind = m.lastindex
             if kind is None:
                 seen_lt = True
+                if text.startswith("!--", lt + 1) and self.tags is _TAG:  # unclosed: no "-->" after
+                    self.pos, self.lt, self.tags = pos, True, _TAG_NO_COMMENT
+                    return lt + 1, ri
                 continue
             if lt > pos:
                 piece = text[pos:lt]
