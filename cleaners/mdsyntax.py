@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -259,27 +260,44 @@ def find_autolinks(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int,
     return [(m.start(), m.end()) for m in _AUTOLINK.finditer(text) if not _blocked(m.start(), blocked)]
 
 
-def find_bare_urls(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def find_bare_urls(
+    text: str, taken: Callable[[], list[tuple[int, int]]], needles: tuple[str, ...] = ("http", "www.")
+) -> list[tuple[int, int]]:
+    """Bare URLs starting with one of the needles ("http", "www."), outside the sorted, merged
+    spans `taken` gives, their trailing punctuation and unbalanced ")" left out. `taken` is
+    called once, and only if some candidate is not after a character that rules it out (most
+    "http" of a body follow the "(" of a link destination)."""
     out = []
-    for needle in ("http", "www."):
+    spans: list[tuple[int, int]] | None = None
+    for needle in needles:
         pos = text.find(needle)
         while pos >= 0:
-            if (pos and text[pos - 1] in _NOT_BEFORE) or _blocked(pos, blocked):
+            if pos and text[pos - 1] in _NOT_BEFORE:
                 pos = text.find(needle, pos + 1)
                 continue
-            m = _BARE.match(text, pos)
+            if spans is None:
+                spans = taken()
+            m = None if _blocked(pos, spans) else _BARE.match(text, pos)
             if m is None:
                 pos = text.find(needle, pos + 1)
                 continue
-            url = m.group(0)
-            cut = len(url)
-            while cut and url[cut - 1] in ".,;:!?*_~":
-                cut -= 1
-            while cut and url[cut - 1] == ")" and url[:cut].count("(") < url[:cut].count(")"):
-                cut -= 1
-            out.append((pos, pos + cut))
+            out.append((pos, pos + _bare_length(m.group(0))))
             pos = text.find(needle, m.end())
     return sorted(out)
+
+
+def _bare_length(url: str) -> int:
+    """The URL's length without its trailing ".,;:!?*_~", then without each trailing ")" that
+    has no "(" to close (counted once: linear in the URL, whatever its run of ")")."""
+    cut = len(url.rstrip(".,;:!?*_~"))
+    if not cut or url[cut - 1] != ")":
+        return cut
+    opens = url.count("(", 0, cut)
+    closes = url.count(")", 0, cut)
+    while cut and url[cut - 1] == ")" and opens < closes:
+        cut -= 1
+        closes -= 1
+    return cut
 
 
 def _blocked(pos: int, blocked: list[tuple[int, int]]) -> bool:

@@ -20,10 +20,11 @@ from typing import Literal, NamedTuple
 from cleaners.debris import EMPTY_LINK, goes_whole, text_around
 from cleaners.dom import DomContext
 from cleaners.editor import Edit
-from cleaners.mdedits import Recorder, inside, merge
+from cleaners.mdedits import Recorder, merge
 from cleaners.mdsyntax import (
     escape_url,
     find_autolinks,
+    find_bare_urls,
     find_links_and_rest,
     find_ref_uses,
     find_refdefs,
@@ -72,56 +73,24 @@ def url_sites(body: str, blocked: list[tuple[int, int]]) -> list[UrlSite]:
         _new(UrlSite, ("autolink", a, b, a + 1, b - 1, -1, -1, True, ""))
         for a, b in find_autolinks(body, blocked)
     ]
-    sites += _bare(body, blocked, sites)
+    # outside the blocked spans, the sites' URLs and the autolinks (merged only if needed); a
+    # "www." URL has no scheme and is not cleaned
+    bare = find_bare_urls(
+        body,
+        lambda: merge(
+            blocked
+            + [(s.url_start, s.url_end) for s in sites]
+            + [(s.start, s.end) for s in sites if s.kind == "autolink"]
+        ),
+        ("http",),
+    )
+    sites += [_new(UrlSite, ("bare", a, b, a, b, -1, -1, False, "")) for a, b in bare]
     sites += _loose(body, rest)
     # by start, and the longer first where two start together (two stable sorts in C: the
     # same order as sorting by (start, -end), without a Python key call per site)
     sites.sort(key=_END, reverse=True)
     sites.sort(key=_START)
     return sites
-
-
-# A bare URL: "http://" or "https://" and what follows up to a space, "<", ">", a quote, a
-# backtick or a square bracket (mdsyntax's bare-URL pattern without its "www." choice: such a
-# URL has no scheme and is not cleaned), not after a character in _NOT_BEFORE (ASCII word
-# characters and "/(<[\"'=:.": such an "http" is inside a word, a URL, a destination or an
-# attribute).
-_BARE_HTTP = re.compile(r"https?://[^\s<>\"'`\[\]]+")
-_NOT_BEFORE = frozenset("/(<[\"'=:.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-
-
-def _bare(body: str, blocked: Spans, sites: list[UrlSite]) -> list[UrlSite]:
-    """Bare http(s) URLs outside the blocked spans, the other sites' URLs and the autolinks,
-    their trailing punctuation and unbalanced ")" left out: what mdsyntax's bare-URL finder
-    finds but its "www." URLs, which have no scheme and are not cleaned (its "www." pass is
-    skipped). Each "http" is found by str.find; the spans taken are merged only when one is
-    not after a character that rules it out (most are inside a destination)."""
-    out: list[UrlSite] = []
-    taken: Spans | None = None
-    pos = body.find("http")
-    while pos >= 0:
-        if pos and body[pos - 1] in _NOT_BEFORE:
-            pos = body.find("http", pos + 1)
-            continue
-        if taken is None:
-            taken = merge(
-                blocked
-                + [(s.url_start, s.url_end) for s in sites]
-                + [(s.start, s.end) for s in sites if s.kind == "autolink"]
-            )
-        m = None if inside(pos, taken) else _BARE_HTTP.match(body, pos)
-        if m is None:
-            pos = body.find("http", pos + 1)
-            continue
-        url = m.group()
-        cut = len(url)
-        while cut and url[cut - 1] in ".,;:!?*_~":
-            cut -= 1
-        while cut and url[cut - 1] == ")" and url[:cut].count("(") < url[:cut].count(")"):
-            cut -= 1
-        out.append(_new(UrlSite, ("bare", pos, pos + cut, pos, pos + cut, -1, -1, False, "")))
-        pos = body.find("http", m.end())
-    return out
 
 
 _LOOSE_DEST = re.compile(r"[ \t]*\n?[ \t]*<?([^\s<>]*)")
